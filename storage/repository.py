@@ -1,0 +1,258 @@
+"""Repository functions: every read and write the product makes, each taking a connection.
+
+They return plain values, dicts or DataFrames. All SQL goes through SQLAlchemy expressions or
+bound parameters.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from storage.schema import (
+    audit_log,
+    ingests,
+    matches,
+    properties,
+    property_addresses,
+    records,
+    rejects,
+)
+
+# Rows per executemany call: large enough to be fast, small enough for PostgreSQL's parameter cap.
+BATCH_ROWS = 5_000
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _batches(rows: Sequence[dict], size: int = BATCH_ROWS) -> Iterable[Sequence[dict]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None:
+    for batch in _batches(rows):
+        conn.execute(table.insert(), list(batch))
+
+
+def _frame(conn: Connection, query) -> pd.DataFrame:
+    result = conn.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+def replace_properties(conn: Connection, property_rows: Sequence[dict], address_rows: Sequence[dict]) -> dict:
+    """Load a property master: upsert properties, replace their address lists.
+
+    Properties missing from the new master are kept (records may point at them); returns counts.
+    """
+    existing = set(conn.execute(sa.select(properties.c.property_id)).scalars())
+    stamp = now()
+    new_rows = [dict(row, updated_at=stamp) for row in property_rows if row["property_id"] not in existing]
+    changed = [dict(row, updated_at=stamp) for row in property_rows if row["property_id"] in existing]
+    insert_many(conn, properties, new_rows)
+    if changed:
+        columns = [c for c in changed[0] if c != "property_id"]
+        update = (
+            properties.update()
+            .where(properties.c.property_id == sa.bindparam("b_property_id"))
+            .values({c: sa.bindparam(f"b_{c}") for c in columns})
+        )
+        for batch in _batches(changed):
+            conn.execute(update, [{f"b_{k}": v for k, v in row.items()} for row in batch])
+    loaded_ids = [row["property_id"] for row in property_rows]
+    for start in range(0, len(loaded_ids), BATCH_ROWS):
+        chunk = loaded_ids[start : start + BATCH_ROWS]
+        conn.execute(property_addresses.delete().where(property_addresses.c.property_id.in_(chunk)))
+    insert_many(conn, property_addresses, address_rows)
+    return {"new": len(new_rows), "updated": len(changed), "addresses": len(address_rows)}
+
+
+def property_master(conn: Connection) -> pd.DataFrame:
+    """Every address of every property, with the property's parcel and location: the matcher's input."""
+    query = (
+        sa.select(
+            properties.c.property_id,
+            property_addresses.c.address,
+            properties.c.parcel_id,
+            properties.c.city,
+            properties.c.state,
+            properties.c.zip,
+            properties.c.lat,
+            properties.c.lon,
+        )
+        .join(property_addresses, property_addresses.c.property_id == properties.c.property_id)
+        .order_by(properties.c.property_id, property_addresses.c.id)
+    )
+    return _frame(conn, query)
+
+
+def get_property(conn: Connection, property_id: str) -> dict | None:
+    row = conn.execute(sa.select(properties).where(properties.c.property_id == property_id)).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    found["addresses"] = list(
+        conn.execute(
+            sa.select(property_addresses.c.address)
+            .where(property_addresses.c.property_id == property_id)
+            .order_by(property_addresses.c.is_primary.desc(), property_addresses.c.id)
+        ).scalars()
+    )
+    return found
+
+
+def count_properties(conn: Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(properties)).scalar_one()
+
+
+# --- records and matches --------------------------------------------------------------------
+
+
+def existing_records(conn: Connection, department: str, source_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """source_record_id -> (record_id, content_hash) for the ids of `department` already stored."""
+    found: dict[str, tuple[int, str]] = {}
+    query = sa.select(records.c.source_record_id, records.c.record_id, records.c.content_hash).where(
+        records.c.department == department, records.c.source_record_id.in_(sa.bindparam("ids", expanding=True))
+    )
+    for start in range(0, len(source_ids), BATCH_ROWS):
+        chunk = list(source_ids[start : start + BATCH_ROWS])
+        for source_id, record_id, content_hash in conn.execute(query, {"ids": chunk}):
+            found[source_id] = (record_id, content_hash)
+    return found
+
+
+def insert_records(conn: Connection, rows: Sequence[dict]) -> list[int]:
+    """Insert new records; returns their record ids in the order given."""
+    if not rows:
+        return []
+    insert_many(conn, records, rows)
+    department = rows[0]["department"]
+    ids = existing_records(conn, department, [row["source_record_id"] for row in rows])
+    return [ids[row["source_record_id"]][0] for row in rows]
+
+
+def update_records(conn: Connection, rows: Sequence[dict]) -> None:
+    """Update records by record_id with the values given (every row carries the same keys)."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != "record_id"]
+    update = (
+        records.update()
+        .where(records.c.record_id == sa.bindparam("b_record_id"))
+        .values({c: sa.bindparam(f"b_{c}") for c in columns})
+    )
+    for batch in _batches(rows):
+        conn.execute(update, [{f"b_{k}": v for k, v in row.items()} for row in batch])
+
+
+def replace_matches(conn: Connection, rows: Sequence[dict]) -> None:
+    """Store where records were placed, replacing any earlier placement of the same records."""
+    for batch in _batches(rows):
+        ids = [row["record_id"] for row in batch]
+        conn.execute(matches.delete().where(matches.c.record_id.in_(ids)))
+        conn.execute(matches.insert(), list(batch))
+
+
+def property_records(conn: Connection, property_id: str) -> pd.DataFrame:
+    """Every record placed on one property, newest first, with how it was matched."""
+    query = (
+        sa.select(
+            records.c.record_id,
+            records.c.occurred_at,
+            records.c.department,
+            records.c.category,
+            records.c.subcategory,
+            records.c.status,
+            records.c.address,
+            records.c.source_record_id,
+            matches.c.method,
+            matches.c.score,
+        )
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .where(matches.c.property_id == property_id)
+        .order_by(records.c.occurred_at.desc(), records.c.record_id)
+    )
+    return _frame(conn, query)
+
+
+# --- ingests and rejects --------------------------------------------------------------------
+
+
+def start_ingest(conn: Connection, department: str, file_name: str, file_hash: str, loaded_by: str,
+                 mapping: str | None = None) -> int:
+    result = conn.execute(
+        ingests.insert().values(
+            department=department, file_name=file_name, file_hash=file_hash, loaded_by=loaded_by,
+            mapping=mapping, started_at=now(), rows_read=0, rows_new=0, rows_updated=0,
+            rows_unchanged=0, rows_rejected=0,
+        )
+    )
+    return result.inserted_primary_key[0]
+
+
+def finish_ingest(conn: Connection, ingest_id: int, counts: dict[str, int]) -> None:
+    conn.execute(
+        ingests.update()
+        .where(ingests.c.ingest_id == ingest_id)
+        .values(finished_at=now(), **{f"rows_{name}": value for name, value in counts.items()})
+    )
+
+
+def insert_rejects(conn: Connection, ingest_id: int, rows: Sequence[dict]) -> None:
+    insert_many(conn, rejects, [dict(row, ingest_id=ingest_id) for row in rows])
+
+
+def ingest_history(conn: Connection, limit: int = 200) -> pd.DataFrame:
+    query = sa.select(ingests).order_by(ingests.c.started_at.desc(), ingests.c.ingest_id.desc()).limit(limit)
+    return _frame(conn, query)
+
+
+# --- overview -------------------------------------------------------------------------------
+
+
+def overview(conn: Connection) -> pd.DataFrame:
+    """Per department: records, first and last date, share matched, last load."""
+    per_department = (
+        sa.select(
+            records.c.department,
+            sa.func.count().label("records"),
+            sa.func.min(records.c.occurred_at).label("first_record"),
+            sa.func.max(records.c.occurred_at).label("last_record"),
+            sa.func.sum(sa.case((matches.c.status == "matched", 1), else_=0)).label("matched"),
+        )
+        .select_from(records.outerjoin(matches, matches.c.record_id == records.c.record_id))
+        .group_by(records.c.department)
+    )
+    frame = _frame(conn, per_department)
+    last_load = _frame(
+        conn,
+        sa.select(ingests.c.department, sa.func.max(ingests.c.finished_at).label("last_load"))
+        .where(ingests.c.finished_at.is_not(None))
+        .group_by(ingests.c.department),
+    )
+    frame = frame.merge(last_load, on="department", how="outer") if not frame.empty else last_load
+    for column in ("records", "matched"):
+        if column not in frame:
+            frame[column] = 0
+        frame[column] = frame[column].fillna(0).astype(int)
+    frame["share_matched"] = (frame["matched"] / frame["records"].where(frame["records"] > 0)).fillna(0.0)
+    return frame.sort_values("department").reset_index(drop=True)
+
+
+def match_status_counts(conn: Connection) -> dict[str, int]:
+    query = sa.select(matches.c.status, sa.func.count()).group_by(matches.c.status)
+    return {status: count for status, count in conn.execute(query)}
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+def audit(conn: Connection, user_name: str, action: str, target: str | None = None, detail: str | None = None) -> None:
+    conn.execute(audit_log.insert().values(at=now(), user_name=user_name, action=action, target=target, detail=detail))

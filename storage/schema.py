@@ -1,0 +1,199 @@
+"""The database schema: every table the dashboard stores, in one place.
+
+SQLAlchemy Core, portable between SQLite and PostgreSQL. Changes to this module go with a
+migration in storage/migrations/versions (a test compares the two).
+"""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Named constraints so migrations can refer to them on every engine.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+DEPARTMENTS = ("police", "fire", "public_works", "crm")
+MATCH_STATUSES = ("matched", "review", "block", "intersection", "unmatched")
+MATCH_METHODS = ("parcel_id", "exact", "alias", "range", "unit_base", "fuzzy", "spatial", "decision")
+
+properties = Table(
+    "properties",
+    metadata,
+    Column("property_id", String(40), primary_key=True),
+    Column("parcel_id", String(40), index=True),
+    Column("address", Text, nullable=False),
+    Column("city", String(80)),
+    Column("state", String(2)),
+    Column("zip", String(10)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("land_use", String(40)),
+    Column("ward", String(20)),
+    Column("neighborhood", String(80)),
+    Column("owner", Text),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# A property may have several addresses: corner lots, duplex halves, ranges, old numbers.
+property_addresses = Table(
+    "property_addresses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("property_id", String(40), ForeignKey("properties.property_id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("address", Text, nullable=False),
+    Column("key", Text, nullable=False, index=True),
+    Column("is_primary", Boolean, nullable=False, default=False),
+    UniqueConstraint("property_id", "address"),
+)
+
+ingests = Table(
+    "ingests",
+    metadata,
+    Column("ingest_id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(40), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_hash", String(64), nullable=False, index=True),
+    Column("mapping", Text),
+    Column("loaded_by", String(120), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_new", Integer, nullable=False, default=0),
+    Column("rows_updated", Integer, nullable=False, default=0),
+    Column("rows_unchanged", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Index(None, "department", "started_at"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("record_id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(40), nullable=False),
+    Column("source_record_id", String(120), nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("subcategory", Text),
+    Column("status", String(60)),
+    Column("closed_at", DateTime),
+    Column("address", Text),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("parcel_id", String(40)),
+    Column("description", Text),
+    Column("extra", Text),  # JSON of the kept source columns the canonical fields do not cover
+    Column("content_hash", String(64), nullable=False),  # tells a changed row from an unchanged one
+    Column("ingest_id", Integer, ForeignKey("ingests.ingest_id"), nullable=False),
+    Column("updated_ingest_id", Integer, ForeignKey("ingests.ingest_id")),
+    UniqueConstraint("department", "source_record_id"),
+    Index(None, "department", "occurred_at"),
+    Index(None, "occurred_at"),
+)
+
+# One row per record: where the matcher (or an analyst's decision) placed it.
+matches = Table(
+    "matches",
+    metadata,
+    Column("record_id", Integer, ForeignKey("records.record_id", ondelete="CASCADE"), primary_key=True),
+    Column("property_id", String(40), ForeignKey("properties.property_id")),
+    Column("status", String(20), nullable=False),
+    Column("method", String(20)),
+    Column("score", Float),
+    Column("candidates", Text),  # JSON list of {property_id, address, score}
+    Column("normalized", Text),
+    Column("matched_at", DateTime, nullable=False),
+    Index(None, "property_id", "record_id"),
+    Index(None, "status"),
+)
+
+# An analyst's decision for one normalised address string; it outlives re-ingest and re-match.
+match_decisions = Table(
+    "match_decisions",
+    metadata,
+    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(40), nullable=False),
+    Column("normalized", Text, nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("property_id", String(40), ForeignKey("properties.property_id")),
+    Column("note", Text),
+    Column("decided_by", String(120), nullable=False),
+    Column("decided_at", DateTime, nullable=False),
+    UniqueConstraint("department", "normalized"),
+)
+
+rejects = Table(
+    "rejects",
+    metadata,
+    Column("reject_id", Integer, primary_key=True, autoincrement=True),
+    Column("ingest_id", Integer, ForeignKey("ingests.ingest_id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("row_number", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("meeting_id", Integer, primary_key=True, autoincrement=True),
+    Column("held_on", Date, nullable=False, unique=True),
+    Column("status", String(20), nullable=False, default="planned"),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", Integer, primary_key=True, autoincrement=True),
+    Column("property_id", String(40), ForeignKey("properties.property_id"), nullable=False, index=True),
+    Column("status", String(30), nullable=False, default="new"),
+    Column("lead_department", String(40)),
+    Column("opened_at", DateTime, nullable=False),
+    Column("closed_at", DateTime),
+    Column("version", Integer, nullable=False, default=1),  # optimistic lock for concurrent edits
+    Column("updated_at", DateTime, nullable=False),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.case_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.meeting_id")),
+    Column("kind", String(30), nullable=False),
+    Column("body", Text, nullable=False),  # JSON: the decision, action or note as recorded
+    Column("author", String(120), nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("user_name", String(120), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", Text),
+    Column("detail", Text),
+)

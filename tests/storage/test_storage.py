@@ -1,0 +1,164 @@
+"""Storage on both engines: migrations, constraints, repository round trips, concurrent writers."""
+
+import threading
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from storage import migrate, repository
+from storage.engine import create_engine, reading, writing
+from storage.schema import metadata, properties, records
+
+STAMP = datetime(2026, 10, 1, 12, 30)
+
+
+def _property(pid="P1", address="100 MAIN ST", **extra):
+    row = dict(property_id=pid, parcel_id="276000000000100", address=address, city="LAKEPORT", state="WI",
+               zip="53403", lat=42.7, lon=-87.8, land_use="RESIDENTIAL", ward="3", neighborhood="Downtown",
+               owner="SMITH JOHN")
+    row.update(extra)
+    return row
+
+
+def _ingest(conn, department="police"):
+    return repository.start_ingest(conn, department, "calls.csv", "ab" * 32, "tester")
+
+
+def _record(ingest_id, source_id="A1", department="police", **extra):
+    row = dict(department=department, source_record_id=source_id, occurred_at=STAMP, category="NOISE",
+               subcategory=None, status="CLOSED", closed_at=None, address="100 MAIN ST", lat=None, lon=None,
+               parcel_id=None, description=None, extra="{}", content_hash="h1", ingest_id=ingest_id,
+               updated_ingest_id=None)
+    row.update(extra)
+    return row
+
+
+def test_migrations_build_exactly_the_declared_schema(engine):
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_upgrade_again_keeps_the_data(engine):
+    with writing(engine) as conn:
+        repository.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
+                                                                   key="100 MAIN ST", is_primary=True)])
+    migrate.upgrade(engine)
+    with reading(engine) as conn:
+        assert repository.get_property(conn, "P1")["addresses"] == ["100 MAIN ST"]
+
+
+def test_property_round_trip_with_several_addresses(engine):
+    addresses = [
+        dict(property_id="P1", address="100 MAIN ST", key="100 MAIN ST", is_primary=True),
+        dict(property_id="P1", address="502 5TH ST", key="502 5TH ST", is_primary=False),
+    ]
+    with writing(engine) as conn:
+        counts = repository.replace_properties(conn, [_property()], addresses)
+    assert counts == {"new": 1, "updated": 0, "addresses": 2}
+    with writing(engine) as conn:
+        counts = repository.replace_properties(conn, [_property(owner="DOE JANE")], addresses[:1])
+    assert counts == {"new": 0, "updated": 1, "addresses": 1}
+    with reading(engine) as conn:
+        found = repository.get_property(conn, "P1")
+        master = repository.property_master(conn)
+    assert found["owner"] == "DOE JANE"
+    assert found["addresses"] == ["100 MAIN ST"]
+    assert master[["property_id", "address", "parcel_id"]].values.tolist() == [["P1", "100 MAIN ST", "276000000000100"]]
+
+
+def test_records_are_unique_per_department_and_source_id(engine):
+    with writing(engine) as conn:
+        ingest_id = _ingest(conn)
+        repository.insert_records(conn, [_record(ingest_id, "A1")])
+        repository.insert_records(conn, [_record(ingest_id, "A1", department="fire")])  # other department: fine
+    with pytest.raises(sa.exc.IntegrityError):
+        with writing(engine) as conn:
+            repository.insert_records(conn, [_record(ingest_id, "A1")])
+    with reading(engine) as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one() == 2
+
+
+def test_a_failed_write_leaves_nothing_behind(engine):
+    with pytest.raises(sa.exc.IntegrityError):
+        with writing(engine) as conn:
+            ingest_id = _ingest(conn)
+            repository.insert_records(conn, [_record(ingest_id, "B1"), _record(ingest_id, "B1")])
+    with reading(engine) as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one() == 0
+        assert repository.ingest_history(conn).empty
+
+
+def test_foreign_keys_are_enforced(engine):
+    with pytest.raises(sa.exc.IntegrityError):
+        with writing(engine) as conn:
+            repository.insert_records(conn, [_record(ingest_id=9999)])
+
+
+def test_matches_and_property_records(engine):
+    with writing(engine) as conn:
+        repository.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
+                                                                   key="100 MAIN ST", is_primary=True)])
+        ingest_id = _ingest(conn)
+        ids = repository.insert_records(conn, [_record(ingest_id, "A1"), _record(ingest_id, "A2")])
+        repository.replace_matches(conn, [
+            dict(record_id=ids[0], property_id="P1", status="matched", method="exact", score=1.0,
+                 candidates=None, normalized="100 MAIN ST", matched_at=STAMP),
+            dict(record_id=ids[1], property_id=None, status="review", method=None, score=None,
+                 candidates="[]", normalized="101 MAIN ST", matched_at=STAMP),
+        ])
+        repository.finish_ingest(conn, ingest_id, {"read": 2, "new": 2})
+    with reading(engine) as conn:
+        history = repository.property_records(conn, "P1")
+        overview = repository.overview(conn)
+        statuses = repository.match_status_counts(conn)
+    assert history["source_record_id"].tolist() == ["A1"]
+    assert overview.loc[0, ["department", "records", "matched"]].tolist() == ["police", 2, 1]
+    assert overview.loc[0, "share_matched"] == pytest.approx(0.5)
+    assert statuses == {"matched": 1, "review": 1}
+
+
+def test_overview_of_an_empty_database(engine):
+    with reading(engine) as conn:
+        assert repository.overview(conn).empty
+        assert repository.count_properties(conn) == 0
+
+
+def test_sqlite_is_set_up_for_concurrent_use(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_concurrent_writers_on_sqlite_do_not_lock_each_other_out(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    migrate.upgrade(create_engine(url))
+    errors: list[BaseException] = []
+    per_writer = 150
+
+    def writer(name: str) -> None:
+        engine = create_engine(url)  # each writer its own engine and connection, as two app servers would
+        try:
+            for n in range(per_writer):
+                with writing(engine) as conn:
+                    repository.replace_properties(conn, [_property(f"{name}{n}", f"{n} {name} ST")], [])
+                with reading(engine) as conn:
+                    conn.execute(sa.select(sa.func.count()).select_from(properties)).scalar_one()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("A", "B", "C")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with reading(create_engine(url)) as conn:
+        assert repository.count_properties(conn) == 3 * per_writer
