@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from storage.schema import (
     audit_log,
     ingests,
+    match_decisions,
     matches,
     properties,
     property_addresses,
@@ -86,6 +87,7 @@ def property_master(conn: Connection) -> pd.DataFrame:
             properties.c.zip,
             properties.c.lat,
             properties.c.lon,
+            properties.c.neighborhood,
         )
         .join(property_addresses, property_addresses.c.property_id == properties.c.property_id)
         .order_by(properties.c.property_id, property_addresses.c.id)
@@ -106,6 +108,27 @@ def get_property(conn: Connection, property_id: str) -> dict | None:
         ).scalars()
     )
     return found
+
+
+def find_properties(conn: Connection, text: str, limit: int = 20) -> pd.DataFrame:
+    """Properties whose address contains `text`, or whose parcel id has its digits."""
+    words = text.upper().split()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not words:
+        return pd.DataFrame(columns=["property_id", "address", "parcel_id"])
+    by_address = sa.and_(*[property_addresses.c.address.contains(word, autoescape=True) for word in words])
+    condition = by_address
+    if len(digits) >= 6:
+        condition = sa.or_(by_address, properties.c.parcel_id == digits)
+    query = (
+        sa.select(properties.c.property_id, properties.c.address, properties.c.parcel_id)
+        .join(property_addresses, property_addresses.c.property_id == properties.c.property_id)
+        .where(condition)
+        .distinct()
+        .order_by(properties.c.address)
+        .limit(limit)
+    )
+    return _frame(conn, query)
 
 
 def count_properties(conn: Connection) -> int:
@@ -179,6 +202,22 @@ def property_records(conn: Connection, property_id: str) -> pd.DataFrame:
         .where(matches.c.property_id == property_id)
         .order_by(records.c.occurred_at.desc(), records.c.record_id)
     )
+    return _frame(conn, query)
+
+
+def match_decisions_for(conn: Connection, department: str) -> pd.DataFrame:
+    """The analysts' decisions for one department: normalized, decision, property_id."""
+    query = sa.select(match_decisions.c.normalized, match_decisions.c.decision, match_decisions.c.property_id).where(
+        match_decisions.c.department == department
+    )
+    return _frame(conn, query)
+
+
+def records_for_rematch(conn: Connection) -> pd.DataFrame:
+    """Every record's matcher input, with its department: what a new property master re-places."""
+    query = sa.select(
+        records.c.record_id, records.c.department, records.c.address, records.c.parcel_id, records.c.lat, records.c.lon
+    ).order_by(records.c.record_id)
     return _frame(conn, query)
 
 

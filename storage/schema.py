@@ -31,7 +31,13 @@ metadata = MetaData(
     }
 )
 
-DEPARTMENTS = ("police", "fire", "public_works", "crm")
+DEPARTMENT_LABELS = {
+    "police": "Police",
+    "fire": "Fire",
+    "public_works": "Public Works",
+    "crm": "Customer Service",
+}
+DEPARTMENTS = tuple(DEPARTMENT_LABELS)
 MATCH_STATUSES = ("matched", "review", "block", "intersection", "unmatched")
 MATCH_METHODS = ("parcel_id", "exact", "alias", "range", "unit_base", "fuzzy", "spatial", "decision")
 

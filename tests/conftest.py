@@ -68,3 +68,34 @@ def sqlite_engine(tmp_path):
     migrate.upgrade(eng)
     yield eng
     eng.dispose()
+
+
+TEST_CITY_SCALE = 0.05
+
+
+@pytest.fixture(scope="session")
+def city_dir(tmp_path_factory):
+    """A small generated sample city (same generator and seed as `make run`, a twentieth of the size)."""
+    from sample_data.generate import generate
+
+    directory = tmp_path_factory.mktemp("city")
+    generate(directory, seed=1, scale=TEST_CITY_SCALE)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def city_db_url(city_dir, tmp_path_factory):
+    """A SQLite database with the small sample city loaded through the loaders, as `make run` does."""
+    from loaders.__main__ import load_city
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('citydb') / 'city.db'}"
+    eng = create_engine(url)
+    migrate.upgrade(eng)
+    load_city(city_dir, eng)
+    eng.dispose()
+    return url
+
+
+@pytest.fixture
+def empty_db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'empty.db'}"

@@ -1,0 +1,375 @@
+"""The matcher: every record joined to the right property, or honestly not.
+
+`match(records, master)` places a DataFrame of records on the properties of a master, and
+`Matcher(master)` builds the index once for several batches. Each unique address string is
+normalised once. The rules, in order, stopping at the first confident answer:
+
+1. parcel id, compared on digits only;
+2. exact key, then the key without the unit (a unit the master lacks falls back to its building);
+3. another address of the same property (alias), and ranges (1502 inside a 1500-1504 parcel);
+4. a relaxed key (missing or misspelt street type or direction) or a fuzzy street name, among the
+   streets that have the house number, accepted only above a threshold with a clear margin;
+5. coordinates: the nearest property within a few metres, when the text found nothing; and a
+   text match far from the record's own coordinates goes to review.
+
+A wrong automatic match is worse than a review item: ties, numbers that do not exist on the
+street and fuzzy matches without margin go to `review` with their candidates.
+"""
+
+import json
+import math
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from integration.address import Address, Street, normalize
+
+FUZZY_ACCEPT = 88.0  # street-name similarity (0-100) needed to join automatically
+FUZZY_MARGIN = 8.0  # ...and its lead over the runner-up
+FUZZY_CANDIDATE = 70.0  # weaker names are still shown as review candidates
+SPATIAL_RADIUS_M = 25.0  # a record's own coordinates this close to one property place it there
+SPATIAL_MARGIN_M = 10.0  # ...when the next property is at least this much farther
+FAR_FROM_TEXT_M = 400.0  # a text match this far from the record's coordinates is doubted
+MAX_CANDIDATES = 5
+PARALLEL_FROM = 40_000  # unique strings; below this, starting processes costs more than it saves
+
+STATUS_COLUMNS = ["property_id", "status", "method", "score", "candidates", "normalized"]
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    status: str
+    method: str | None = None
+    property_id: str | None = None
+    score: float | None = None
+    candidates: tuple = ()
+
+
+def digits(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return "".join(ch for ch in str(value) if ch.isdigit())
+
+
+def _number(address: Address) -> int | None:
+    return int(address.number) if address.number.isdigit() else None
+
+
+def _name_type(street: Street) -> tuple[str, str]:
+    return street.name, street.type
+
+
+class Matcher:
+    """An index over a property master; `match()` places records on it."""
+
+    def __init__(self, master: pd.DataFrame, places: Iterable[str] = ()):
+        master = master.reset_index(drop=True)
+        self.addresses: dict[str, str] = {}  # property_id -> primary address
+        self.by_key: dict[str, set[str]] = defaultdict(set)
+        self.by_base_key: dict[str, set[str]] = defaultdict(set)
+        self.primary_keys: set[tuple[str, str]] = set()  # (property_id, key) of primary addresses
+        # street key -> house number -> property ids; and ranges per street
+        self.numbers: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.ranges: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        # (name, type) and name alone -> street keys, for relaxed lookups
+        self.streets_by_name_type: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.streets_by_name: dict[str, set[str]] = defaultdict(set)
+        self.street_of_key: dict[str, Street] = {}
+        self.parcels: dict[str, set[str]] = defaultdict(set)
+
+        self.cities = {str(c).strip().upper() for c in master.get("city", pd.Series(dtype=str)).dropna() if str(c).strip()}
+        # A neighbourhood written where the city would be is still this city.
+        neighborhoods = master["neighborhood"].dropna().astype(str).tolist() if "neighborhood" in master else []
+        self.places = self.cities | {p.strip().upper() for p in [*places, *neighborhoods] if p and p.strip()}
+        self.zips = {digits(z)[:5] for z in master.get("zip", pd.Series(dtype=str)).dropna() if len(digits(z)) >= 5}
+
+        normalized = normalize_many(master["address"].astype(str).unique().tolist())
+        seen_property: set[str] = set()
+        for row in master.itertuples(index=False):
+            pid = str(row.property_id)
+            address = normalized[str(row.address)]
+            if address.kind != "address":
+                continue
+            if pid not in seen_property:
+                seen_property.add(pid)
+                self.addresses[pid] = str(row.address)
+                self.primary_keys.add((pid, address.key))
+            self._index(pid, address)
+            parcel = digits(getattr(row, "parcel_id", None))
+            if parcel:
+                self.parcels[parcel].add(pid)
+
+        self.street_keys = sorted(self.numbers)
+        self._coordinates(master)
+
+    def _index(self, pid: str, address: Address) -> None:
+        self.by_key[address.key].add(pid)
+        self.by_base_key[address.base_key].add(pid)
+        street = address.street
+        self.street_of_key[street.key] = street
+        self.streets_by_name_type[_name_type(street)].add(street.key)
+        self.streets_by_name[street.name].add(street.key)
+        low = _number(address)
+        if low is None:
+            return
+        self.numbers[street.key][low].add(pid)
+        high = digits(address.number_high)
+        if high and int(high) > low:
+            self.ranges[street.key].append((low, int(high), pid))
+
+    def _coordinates(self, master: pd.DataFrame) -> None:
+        self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.point_ids: list[str] = []
+        if "lat" not in master or "lon" not in master:
+            self.points = np.empty((0, 2))
+            return
+        located = master.drop_duplicates("property_id")[["property_id", "lat", "lon"]]
+        located = located[pd.to_numeric(located["lat"], errors="coerce").notna()
+                          & pd.to_numeric(located["lon"], errors="coerce").notna()]
+        self.points = located[["lat", "lon"]].astype(float).to_numpy()
+        self.point_ids = located["property_id"].astype(str).tolist()
+        for i, (lat, lon) in enumerate(self.points):
+            self.grid[_cell(lat, lon)].append(i)
+        self.location = {pid: tuple(point) for pid, point in zip(self.point_ids, self.points)}
+
+    # --- placing one normalised address ---------------------------------------------------
+
+    def place_text(self, address: Address) -> Placement:
+        """Where the address text alone puts a record."""
+        if address.kind == "block":
+            return Placement("block")
+        if address.kind == "intersection":
+            return Placement("intersection")
+        if address.kind != "address" or not address.street.name:
+            return Placement("unmatched")
+        if self._outside(address):
+            return Placement("unmatched")
+        if address.number == "":
+            return Placement("unmatched")
+
+        exact = self.by_key.get(address.key)
+        if exact:
+            return self._decide(exact, address.key, "exact")
+        if address.unit_id or address.unit_type:
+            base = self.by_base_key.get(address.base_key)
+            if base:
+                return self._decide(base, address.base_key, "unit_base")
+        elif address.base_key in self.by_base_key:
+            # no unit written, but the master knows the building only by its units (duplex halves)
+            return self._decide(self.by_base_key[address.base_key], address.base_key, "unit_base")
+
+        street_keys = self._street_keys(address.street)
+        number = _number(address)
+        if address.street.key in self.numbers:
+            return self._on_known_street(address, address.street.key, number, 100.0, "exact")
+        if len(street_keys) == 1:
+            return self._on_known_street(address, street_keys[0], number, 95.0, "fuzzy")
+        if len(street_keys) > 1:
+            return self._among_streets(address, street_keys, number)
+        return self._fuzzy(address, number)
+
+    def _outside(self, address: Address) -> bool:
+        if address.zip and self.zips and address.zip[:5] not in self.zips:
+            return True
+        city = address.city.upper()
+        return bool(city and self.places and city not in self.places and not address.zip)
+
+    def _decide(self, pids: set[str], key: str, method: str, score: float = 100.0) -> Placement:
+        if len(pids) > 1:
+            return self._review(pids, score)
+        pid = next(iter(pids))
+        if method == "exact" and (pid, key) not in self.primary_keys:
+            method = "alias"
+        return Placement("matched", method, pid, score / 100.0)
+
+    def _review(self, pids: Iterable[str], score: float) -> Placement:
+        return Placement("review", None, None, score / 100.0,
+                         tuple((pid, self.addresses.get(pid, ""), score / 100.0) for pid in sorted(pids))[:MAX_CANDIDATES])
+
+    def _street_keys(self, street: Street) -> list[str]:
+        """Master streets the written street can only mean: same name, type and direction where written."""
+        keys = self.streets_by_name_type.get(_name_type(street)) if street.type else self.streets_by_name.get(street.name)
+        keys = set(keys or ())
+        if street.predir:
+            keys = {k for k in keys if self.street_of_key[k].predir == street.predir}
+        if street.postdir:
+            keys = {k for k in keys if self.street_of_key[k].postdir == street.postdir}
+        return sorted(keys)
+
+    def _on_known_street(self, address: Address, street_key: str, number: int | None, score: float,
+                         method: str) -> Placement:
+        if number is None:
+            return Placement("unmatched")
+        on_street = self.numbers[street_key]
+        pids = on_street.get(number)
+        if pids:
+            if address.number_suffix or address.fraction:
+                return self._review(pids, score * 0.9)  # 123A when the master only has 123
+            if len(pids) > 1:
+                return self._review(pids, score)
+            return Placement("matched", method, next(iter(pids)), score / 100.0)
+        in_range = {pid for low, high, pid in self.ranges.get(street_key, ()) if low <= number <= high
+                    and (low - number) % 2 == 0}
+        if len(in_range) == 1:
+            return Placement("matched", "range", next(iter(in_range)), score / 100.0)
+        if in_range:
+            return self._review(in_range, score)
+        # the number does not exist on this street: show the nearest numbers on the same side
+        nearest = sorted(on_street, key=lambda n: (abs(n - number), n))[:MAX_CANDIDATES]
+        candidates = set().union(*(on_street[n] for n in nearest)) if nearest else set()
+        return self._review(candidates, score * 0.5)
+
+    def _among_streets(self, address: Address, street_keys: list[str], number: int | None) -> Placement:
+        """Several master streets fit the written one (e.g. N MAIN ST and S MAIN ST for MAIN ST)."""
+        having = [k for k in street_keys if number is not None and number in self.numbers[k]]
+        if len(having) == 1:
+            return self._on_known_street(address, having[0], number, 95.0, "fuzzy")
+        pids = set().union(*(self.numbers[k][number] for k in having)) if having else set()
+        return self._review(pids, 80.0) if pids else Placement("review", candidates=())
+
+    def _fuzzy(self, address: Address, number: int | None) -> Placement:
+        """A misspelt street name: compare names only among streets that have this house number."""
+        if number is None:
+            return Placement("unmatched")
+        pool = [k for k in self.street_keys if number in self.numbers[k]]
+        if address.street.predir:
+            pool = [k for k in pool if self.street_of_key[k].predir in ("", address.street.predir)] or pool
+        if not pool:
+            return Placement("review", candidates=())
+        names = [self.street_of_key[k].name for k in pool]
+        scored = process.extract(address.street.name, names, scorer=fuzz.ratio, limit=6,
+                                 score_cutoff=FUZZY_CANDIDATE)
+        if not scored:
+            return Placement("review", candidates=())
+        ranked = []
+        for _name, score, index in scored:
+            street = self.street_of_key[pool[index]]
+            if address.street.type and street.type and street.type != address.street.type:
+                score -= 10  # a different written type counts against, but does not rule out
+            ranked.append((score, pool[index]))
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        best_score, best_key = ranked[0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+        best_pids = self.numbers[best_key][number]
+        if best_score >= FUZZY_ACCEPT and best_score - runner_up >= FUZZY_MARGIN and len(best_pids) == 1:
+            return Placement("matched", "fuzzy", next(iter(best_pids)), best_score / 100.0)
+        candidates = []
+        for score, key in ranked:
+            candidates += [(pid, self.addresses.get(pid, ""), score / 100.0) for pid in sorted(self.numbers[key][number])]
+        return Placement("review", None, None, best_score / 100.0, tuple(candidates[:MAX_CANDIDATES]))
+
+    # --- coordinates ----------------------------------------------------------------------
+
+    def nearest(self, lat: float, lon: float) -> list[tuple[float, str]]:
+        """Properties within a few cells of a point, nearest first, as (metres, property_id)."""
+        row, col = _cell(lat, lon)
+        found = []
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                for i in self.grid.get((row + dr, col + dc), ()):
+                    found.append((_metres(lat, lon, *self.points[i]), self.point_ids[i]))
+        found.sort()
+        return found
+
+    def place_spatial(self, lat: float, lon: float) -> Placement | None:
+        near = self.nearest(lat, lon)
+        if not near or near[0][0] > SPATIAL_RADIUS_M:
+            return None
+        if len(near) > 1 and near[1][0] - near[0][0] < SPATIAL_MARGIN_M:
+            return None
+        return Placement("matched", "spatial", near[0][1], round(1 - near[0][0] / SPATIAL_RADIUS_M / 2, 3))
+
+    # --- whole frames ---------------------------------------------------------------------
+
+    def match(self, records: pd.DataFrame) -> pd.DataFrame:
+        """Placement of every record, aligned with `records`: property_id, status, method, score,
+        candidates (JSON, for review) and the normalised address key."""
+        if records.empty:
+            return pd.DataFrame(columns=STATUS_COLUMNS, index=records.index)
+        texts = records["address"].fillna("").astype(str) if "address" in records else pd.Series("", index=records.index)
+        unique = texts.unique().tolist()
+        normalized = normalize_many(unique)
+        by_text = {text: self.place_text(normalized[text]) for text in unique}
+
+        parcels = records["parcel_id"] if "parcel_id" in records else pd.Series(None, index=records.index)
+        lats = pd.to_numeric(records["lat"], errors="coerce") if "lat" in records else pd.Series(np.nan, index=records.index)
+        lons = pd.to_numeric(records["lon"], errors="coerce") if "lon" in records else pd.Series(np.nan, index=records.index)
+        zips = records["zip"] if "zip" in records else None
+
+        out = []
+        for i, (text, parcel, lat, lon) in enumerate(zip(texts, parcels, lats, lons)):
+            placement = self._place_record(normalized[text], by_text[text], parcel, lat, lon,
+                                           None if zips is None else zips.iat[i])
+            out.append((placement.property_id, placement.status, placement.method, placement.score,
+                        _candidates_json(placement.candidates), normalized[text].key or None))
+        return pd.DataFrame(out, columns=STATUS_COLUMNS, index=records.index)
+
+    def _place_record(self, address: Address, by_text: Placement, parcel, lat: float, lon: float, zip_code) -> Placement:
+        parcel_digits = digits(parcel)
+        if parcel_digits and len(self.parcels.get(parcel_digits, ())) == 1:
+            return Placement("matched", "parcel_id", next(iter(self.parcels[parcel_digits])), 1.0)
+        if zip_code is not None and by_text.status == "matched":
+            record_zip = digits(zip_code)[:5]
+            if len(record_zip) == 5 and self.zips and record_zip not in self.zips:
+                return Placement("unmatched")
+        has_point = not (math.isnan(lat) or math.isnan(lon)) and self.point_ids
+        if not has_point:
+            return by_text
+        if by_text.status == "matched":
+            home = self.location.get(by_text.property_id)
+            if home and _metres(lat, lon, *home) > FAR_FROM_TEXT_M:
+                spatial = self.place_spatial(lat, lon)
+                candidates = [(by_text.property_id, self.addresses.get(by_text.property_id, ""), by_text.score)]
+                if spatial:
+                    candidates.append((spatial.property_id, self.addresses.get(spatial.property_id, ""), spatial.score))
+                return Placement("review", None, None, by_text.score, tuple(candidates))
+            return by_text
+        if by_text.status in ("review", "unmatched") and address.kind in ("address", "empty"):
+            spatial = self.place_spatial(lat, lon)
+            if spatial and (by_text.status == "unmatched" or spatial.property_id in {c[0] for c in by_text.candidates}):
+                return spatial
+        return by_text
+
+
+def match(records: pd.DataFrame, master: pd.DataFrame) -> pd.DataFrame:
+    """Place `records` (column `address`; optionally parcel_id, lat, lon, zip) on `master`
+    (columns property_id, address; optionally parcel_id, city, zip, lat, lon)."""
+    return Matcher(master).match(records)
+
+
+def normalize_many(texts: list[str]) -> dict[str, Address]:
+    """Normalise each string once; large batches use every core."""
+    workers = os.cpu_count() or 1
+    if len(texts) < PARALLEL_FROM or workers < 2:
+        return {text: normalize(text) for text in texts}
+    chunk = max(1, len(texts) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(normalize, texts, chunksize=chunk)
+        return dict(zip(texts, results))
+
+
+def _candidates_json(candidates: tuple) -> str | None:
+    if not candidates:
+        return None
+    return json.dumps([{"property_id": pid, "address": address, "score": round(score, 3)}
+                       for pid, address, score in candidates])
+
+
+CELL_DEGREES = 0.001  # about 110 m of latitude; neighbouring cells cover the search radius
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return int(math.floor(lat / CELL_DEGREES)), int(math.floor(lon / CELL_DEGREES))
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # equirectangular: exact enough within a city
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6_371_000 * math.hypot(x, y)

@@ -1,0 +1,86 @@
+"""Loading the property master (parcels and their addresses), and re-placing the records it affects."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from integration.address import normalize
+from integration.matcher import Matcher
+from loaders.ingest import apply_decisions, plain_rows
+from loaders.read import LoadError, read_table
+from storage import repository
+from storage.engine import reading, writing
+
+REQUIRED = ("property_id", "address")
+OPTIONAL = ("parcel_id", "city", "state", "zip", "lat", "lon", "land_use", "ward", "neighborhood", "owner")
+
+
+@dataclass
+class PropertiesResult:
+    counts: dict[str, int]
+    rematched: int
+
+    def summary(self) -> str:
+        c = self.counts
+        return (f"properties: {c['new']:,} new, {c['updated']:,} updated, {c['addresses']:,} addresses; "
+                f"{self.rematched:,} records re-matched")
+
+
+def load_properties(path: Path, engine: Engine, loaded_by: str = "command line") -> PropertiesResult:
+    """Load or refresh the property master from a CSV/XLSX, then re-match the stored records."""
+    table = read_table(Path(path).read_bytes(), Path(path).name)
+    frame = table.frame
+    frame.columns = [column.strip().lower() for column in frame.columns]
+    missing = [column for column in REQUIRED if column not in frame.columns]
+    if missing:
+        raise LoadError(f"{Path(path).name} has no {', '.join(missing)} column; its columns are: {', '.join(frame.columns)}")
+    frame = frame[frame["property_id"].str.strip() != ""].copy()
+    if frame.empty:
+        raise LoadError(f"{Path(path).name} has no property rows")
+    for column in OPTIONAL:
+        if column not in frame.columns:
+            frame[column] = ""
+    frame["property_id"] = frame["property_id"].str.strip()
+    frame["address"] = frame["address"].str.strip().str.upper()
+    frame["parcel_id"] = frame["parcel_id"].str.replace(r"\D", "", regex=True)
+    for column in ("lat", "lon"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+
+    primary = frame.drop_duplicates("property_id", keep="first")
+    property_rows = plain_rows(primary[["property_id", "address", *OPTIONAL]].replace({"": None}))
+    addresses = frame.drop_duplicates(["property_id", "address"])
+    keys = {text: normalize(text).key for text in addresses["address"].unique()}
+    address_rows = [
+        {"property_id": pid, "address": text, "key": keys[text], "is_primary": first}
+        for pid, text, first in zip(addresses["property_id"], addresses["address"],
+                                    ~addresses["property_id"].duplicated(keep="first"))
+    ]
+    with writing(engine) as conn:
+        counts = repository.replace_properties(conn, property_rows, address_rows)
+        repository.audit(conn, loaded_by, "load_properties", Path(path).name, f"{len(property_rows)} properties")
+    return PropertiesResult(counts=counts, rematched=rematch(engine))
+
+
+def rematch(engine: Engine) -> int:
+    """Place every stored record again against the current master; analysts' decisions still win."""
+    with reading(engine) as conn:
+        stored = repository.records_for_rematch(conn)
+        master = repository.property_master(conn)
+    if stored.empty:
+        return 0
+    matcher = Matcher(master)
+    placed_parts = []
+    for department, part in stored.groupby("department", sort=True):
+        placed = apply_decisions(engine, department, matcher.match(part.reset_index(drop=True)))
+        placed_parts.append(placed.assign(record_id=part["record_id"].to_numpy()))
+    placed = pd.concat(placed_parts, ignore_index=True)
+    stamp = repository.now()
+    rows = plain_rows(placed[["record_id", "property_id", "status", "method", "score", "candidates", "normalized"]]
+                 .assign(matched_at=stamp))
+    with writing(engine) as conn:
+        repository.replace_matches(conn, rows)
+    return len(rows)
+
+

@@ -1,0 +1,107 @@
+"""Department specs: the declarative field maps in departments.toml, read once."""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+SPEC_FILE = Path(__file__).resolve().parent / "departments.toml"
+
+ADDRESS_PARTS = (
+    "address_number",
+    "address_predir",
+    "address_street",
+    "address_type",
+    "address_postdir",
+    "address_unit",
+)
+
+
+def header_token(name: str) -> str:
+    """A column name reduced to letters and digits, so 'Call Date/Time' fits 'CALL_DATE_TIME'."""
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+@dataclass(frozen=True)
+class DepartmentSpec:
+    department: str
+    label: str
+    system: str
+    cadence_days: int
+    required: tuple[str, ...]
+    date_formats: tuple[str, ...]
+    fields: dict[str, tuple[str, ...]]
+    keep: tuple[str, ...]
+    sensitive: tuple[str, ...]
+
+    def resolve(self, headers: list[str]) -> dict[str, str]:
+        """canonical field -> the file's column that feeds it, for every field the file has."""
+        by_token = {}
+        for header in headers:
+            by_token.setdefault(header_token(header), header)
+        found = {}
+        for field, synonyms in self.fields.items():
+            for synonym in synonyms:
+                header = by_token.get(header_token(synonym))
+                if header is not None and header not in found.values():
+                    found[field] = header
+                    break
+        return found
+
+    def missing(self, columns: dict[str, str]) -> list[str]:
+        """Required canonical fields a column map leaves unfed (an address may come in parts)."""
+        gaps = []
+        for field in self.required:
+            if field in columns:
+                continue
+            if field == "address" and "address_street" in columns:
+                continue
+            gaps.append(field)
+        return gaps
+
+    def kept_columns(self, headers: list[str]) -> list[str]:
+        wanted = {header_token(name) for name in self.keep}
+        return [header for header in headers if header_token(header) in wanted]
+
+    def fit(self, headers: list[str]) -> float:
+        """Share of this spec's fields the headers feed: how well a file looks like this department's."""
+        return len(self.resolve(headers)) / len(self.fields)
+
+
+@cache
+def specs() -> dict[str, DepartmentSpec]:
+    with SPEC_FILE.open("rb") as handle:
+        raw = tomllib.load(handle)
+    return {
+        name: DepartmentSpec(
+            department=name,
+            label=entry["label"],
+            system=entry["system"],
+            cadence_days=int(entry["cadence_days"]),
+            required=tuple(entry["required"]),
+            date_formats=tuple(entry["date_formats"]),
+            fields={field: tuple(names) for field, names in entry["fields"].items()},
+            keep=tuple(entry.get("keep", ())),
+            sensitive=tuple(entry.get("sensitive", ())),
+        )
+        for name, entry in raw.items()
+    }
+
+
+def spec(department: str) -> DepartmentSpec:
+    try:
+        return specs()[department]
+    except KeyError:
+        known = ", ".join(specs())
+        raise KeyError(f"unknown department '{department}'; known departments: {known}") from None
+
+
+def detect_department(headers: list[str]) -> tuple[str | None, float]:
+    """The department whose spec the headers fit best, and how well (0..1)."""
+    scored = sorted(((s.fit(headers), name) for name, s in specs().items() if not s.missing(s.resolve(headers))),
+                    reverse=True)
+    if not scored:
+        return None, 0.0
+    fit, name = scored[0]
+    return name, fit

@@ -1,0 +1,94 @@
+"""The overview and property pages, run headless through Streamlit's AppTest."""
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from storage.engine import create_engine, reading
+from storage import repository
+
+TIMEOUT = 60
+
+
+def run_page(path: str, monkeypatch, url: str, **query) -> AppTest:
+    monkeypatch.setenv("DATABASE_URL", url)
+    app = AppTest.from_file(path, default_timeout=TIMEOUT)
+    app.query_params.update(query)
+    return app.run()
+
+
+def _text(app: AppTest) -> str:
+    parts = [m.value for m in app.markdown] + [m.value for m in app.info] + [m.value for m in app.warning]
+    parts += [c.value for c in app.caption] + [t.value for t in app.title] + [h.value for h in app.header]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_overview_on_an_empty_database_says_how_to_load(monkeypatch, empty_db_url):
+    app = run_page("app.py", monkeypatch, empty_db_url)
+    assert not app.exception
+    assert "No department records are loaded yet" in app.info[0].value
+    assert "python -m loaders ingest" in app.info[0].value
+    assert not app.metric
+
+
+def test_overview_on_the_sample_city(monkeypatch, city_db_url):
+    app = run_page("app.py", monkeypatch, city_db_url)
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    with reading(create_engine(city_db_url)) as conn:
+        expected = repository.overview(conn)
+    assert metrics["Records"] == f"{expected['records'].sum():,}"
+    assert metrics["Period covered"].endswith("2026")
+    table = app.dataframe[0].value
+    assert sorted(table["Department"]) == ["Customer Service", "Fire", "Police", "Public Works"]
+    assert (table["Matched"] > 0).all()
+    assert table["Last load"].notna().all()
+
+
+def test_the_sidebar_frame_is_drawn(monkeypatch, city_db_url):
+    app = run_page("app.py", monkeypatch, city_db_url)
+    labels = [link.label for link in app.sidebar.get("page_link")]
+    assert labels[:2] == ["Overview", "Property history"]
+
+
+def _busiest_property(url: str) -> str:
+    with reading(create_engine(url)) as conn:
+        master = repository.property_master(conn)
+        counts = {pid: len(repository.property_records(conn, pid)) for pid in master["property_id"].unique()[:300]}
+    return max(counts, key=counts.get)
+
+
+def test_property_page_by_deep_link(monkeypatch, city_db_url):
+    property_id = _busiest_property(city_db_url)
+    app = run_page("pages/property.py", monkeypatch, city_db_url, property=property_id)
+    assert not app.exception
+    with reading(create_engine(city_db_url)) as conn:
+        found = repository.get_property(conn, property_id)
+        history = repository.property_records(conn, property_id)
+    assert app.header[0].value == found["address"]
+    table = app.dataframe[0].value
+    assert len(table) == len(history) > 0
+    assert sum(int(m.value) for m in app.metric) == len(history)
+
+
+def test_property_page_with_an_unknown_id(monkeypatch, city_db_url):
+    app = run_page("pages/property.py", monkeypatch, city_db_url, property="NO-SUCH-ID")
+    assert not app.exception
+    assert "There is no property with id “NO-SUCH-ID”" in app.warning[0].value
+
+
+def test_property_page_without_an_id_invites_a_search(monkeypatch, city_db_url):
+    app = run_page("pages/property.py", monkeypatch, city_db_url)
+    assert not app.exception
+    assert "Type an address" in app.info[0].value
+
+
+def test_property_search_by_address(monkeypatch, city_db_url):
+    with reading(create_engine(city_db_url)) as conn:
+        master = repository.property_master(conn)
+    address = master["address"].iloc[10]
+    app = run_page("pages/property.py", monkeypatch, city_db_url)
+    app.text_input[0].input(address).run()
+    assert not app.exception
+    links = [link.label for link in app.main.get("page_link")]
+    assert any(label.startswith(address) for label in links)

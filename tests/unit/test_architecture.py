@@ -1,0 +1,52 @@
+"""The shape of the code base: a pure core, and pages that all open with the page frame."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ("integration", "loaders", "storage", "sample_data")
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", [p for package in CORE for p in sorted((ROOT / package).rglob("*.py"))],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_core_never_imports_streamlit_or_the_ui(path):
+    assert not _imports(path) & {"streamlit", "ui", "pages"}
+
+
+def _first_statement(path: Path) -> ast.stmt:
+    body = ast.parse(path.read_text(), filename=str(path)).body
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            continue  # the module docstring
+        return node
+    raise AssertionError(f"{path.name} has no statements")
+
+
+@pytest.mark.parametrize("path", [ROOT / "app.py", *PAGES], ids=lambda p: p.name)
+def test_every_page_starts_with_page_setup(path):
+    first = _first_statement(path)
+    assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Call), f"{path.name}: first statement is not a call"
+    function = first.value.func
+    name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
+    assert name == "page_setup", f"{path.name}: the first statement must be page_setup(...), not {ast.unparse(first)}"
+
+
+def test_pages_holds_page_scripts_only():
+    assert PAGES, "pages/ has no page"
+    assert not [p for p in (ROOT / "pages").iterdir() if p.suffix != ".py" and p.name != "__pycache__"]
+    assert not (ROOT / "pages" / "__init__.py").exists()

@@ -1,0 +1,25 @@
+"""The page frame every page opens with: page config and the sidebar.
+
+Every script in pages/ calls page_setup() as its first statement (a test checks), so a deep link
+that runs a page without app.py still gets the whole frame.
+"""
+
+import streamlit as st
+
+from ui import data
+
+PAGES = (
+    ("app.py", "Overview", ":material/dashboard:"),
+    ("pages/property.py", "Property history", ":material/home_pin:"),
+)
+
+
+def page_setup(title: str, icon: str = ":material/location_city:") -> None:
+    """Configure the page and draw the sidebar; call first on every page."""
+    st.set_page_config(page_title=f"{title} · Property risk", page_icon=icon, layout="wide")
+    with st.sidebar:
+        st.markdown("**Property risk dashboard**")
+        for page, label, page_icon in PAGES:
+            st.page_link(page, label=label, icon=page_icon)
+        st.divider()
+        st.caption(data.database_label())
