@@ -327,7 +327,7 @@ def _normalize(raw: str, cities: frozenset[str] | None) -> Address:
     if cities and not isinstance(cities, frozenset):
         cities = frozenset(cities)
     city_index = _city_index(cities) if cities else None
-    _spell_out_saint(tokens)
+    _spell_out_saint(tokens, city_index)
     draft, confident = _parse(tokens, city_index)
     if not confident:
         tagged = _parse_usaddress(" ".join(tokens).replace(" ,", ","), city_index)
@@ -380,9 +380,10 @@ def _tokenize(s: str) -> list[str]:
     return tokens
 
 
-def _spell_out_saint(tokens: list[str]) -> None:
+def _spell_out_saint(tokens: list[str], cities: dict | None = None) -> None:
     # "8306 S ST LAWRENCE ...": ST right after the house number (and direction) begins a name.
     # Spelled out here so that usaddress, too, reads SAINT LAWRENCE rather than the street "S ST".
+    # Not when a known place follows: "1826 SOUTH ST LAKEPORT WI" is SOUTH ST in LAKEPORT.
     for i in (1, 2):
         if (
             len(tokens) > i + 1 and tokens[i] == "ST" and tokens[0][:1].isdigit()
@@ -390,8 +391,16 @@ def _spell_out_saint(tokens: list[str]) -> None:
             and tokens[i + 1].isalpha() and tokens[i + 1] not in STREET_SUFFIXES
             and tokens[i + 1] not in DIRECTIONALS and tokens[i + 1] not in UNIT_DESIGNATORS
             and tokens[i + 1] not in STATES
+            and not _place_starts(tokens, i + 1, cities)
         ):
             tokens[i] = "SAINT"
+
+
+def _place_starts(tokens: list[str], start: int, cities: dict | None) -> bool:
+    if not cities:
+        return False
+    rest = tuple(t for t in tokens[start:] if t not in _PUNCT)
+    return any(rest[: len(place)] == place for place in cities)
 
 
 @functools.lru_cache(maxsize=16)

@@ -23,16 +23,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from integration.address import Address, Street, normalize
 
-FUZZY_ACCEPT = 88.0  # street-name similarity (0-100) needed to join automatically
-FUZZY_MARGIN = 8.0  # ...and its lead over the runner-up
-FUZZY_CANDIDATE = 70.0  # weaker names are still shown as review candidates
+FUZZY_MAX_EDITS = 2  # a misspelt street name is joined within one edit, two for long names
+FUZZY_LONG_NAME = 9  # letters from which a name may take two edits
+FUZZY_SHORT_NAME = 4  # shorter names, and names with digits (5TH, 6TH), must be spelt right
 SPATIAL_RADIUS_M = 25.0  # a record's own coordinates this close to one property place it there
 SPATIAL_MARGIN_M = 10.0  # ...when the next property is at least this much farther
 FAR_FROM_TEXT_M = 400.0  # a text match this far from the record's coordinates is doubted
@@ -89,7 +90,7 @@ class Matcher:
         self.places = self.cities | {p.strip().upper() for p in [*places, *neighborhoods] if p and p.strip()}
         self.zips = {digits(z)[:5] for z in master.get("zip", pd.Series(dtype=str)).dropna() if len(digits(z)) >= 5}
 
-        normalized = normalize_many(master["address"].astype(str).unique().tolist())
+        normalized = normalize_many(master["address"].astype(str).unique().tolist(), self.places)
         seen_property: set[str] = set()
         for row in master.itertuples(index=False):
             pid = str(row.property_id)
@@ -234,35 +235,38 @@ class Matcher:
         return self._review(pids, 80.0) if pids else Placement("review", candidates=())
 
     def _fuzzy(self, address: Address, number: int | None) -> Placement:
-        """A misspelt street name: compare names only among streets that have this house number."""
+        """A misspelt street name, among the streets that have this house number.
+
+        Joined only when the name is within its edit budget and every other such street is at
+        least two edits farther (a different written type or direction counts as edits too).
+        """
+        written = address.street
         if number is None:
             return Placement("unmatched")
-        pool = [k for k in self.street_keys if number in self.numbers[k]]
-        if address.street.predir:
-            pool = [k for k in pool if self.street_of_key[k].predir in ("", address.street.predir)] or pool
-        if not pool:
-            return Placement("review", candidates=())
-        names = [self.street_of_key[k].name for k in pool]
-        scored = process.extract(address.street.name, names, scorer=fuzz.ratio, limit=6,
-                                 score_cutoff=FUZZY_CANDIDATE)
-        if not scored:
-            return Placement("review", candidates=())
         ranked = []
-        for _name, score, index in scored:
-            street = self.street_of_key[pool[index]]
-            if address.street.type and street.type and street.type != address.street.type:
-                score -= 10  # a different written type counts against, but does not rule out
-            ranked.append((score, pool[index]))
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        best_score, best_key = ranked[0]
-        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-        best_pids = self.numbers[best_key][number]
-        if best_score >= FUZZY_ACCEPT and best_score - runner_up >= FUZZY_MARGIN and len(best_pids) == 1:
-            return Placement("matched", "fuzzy", next(iter(best_pids)), best_score / 100.0)
-        candidates = []
-        for score, key in ranked:
-            candidates += [(pid, self.addresses.get(pid, ""), score / 100.0) for pid in sorted(self.numbers[key][number])]
-        return Placement("review", None, None, best_score / 100.0, tuple(candidates[:MAX_CANDIDATES]))
+        for key in self.street_keys:
+            if number not in self.numbers[key]:
+                continue
+            street = self.street_of_key[key]
+            if written.predir and street.predir and street.predir != written.predir:
+                continue  # the other side of town
+            edits = OSA.distance(written.name, street.name)
+            if edits > FUZZY_MAX_EDITS + 2:
+                continue
+            penalty = 2 * (bool(written.type) and street.type != written.type)
+            penalty += written.predir != street.predir
+            ranked.append((edits + penalty, edits, key))
+        if not ranked:
+            return Placement("review", candidates=())
+        ranked.sort()
+        best, best_edits, best_key = ranked[0]
+        clear = len(ranked) == 1 or ranked[1][0] >= best + 2
+        pids = self.numbers[best_key][number]
+        if best <= _edit_budget(written.name) and clear and len(pids) == 1:
+            return Placement("matched", "fuzzy", next(iter(pids)), _similarity(written.name, best_edits))
+        candidates = [(pid, self.addresses.get(pid, ""), _similarity(written.name, edits))
+                      for _, edits, key in ranked for pid in sorted(self.numbers[key][number])]
+        return Placement("review", None, None, candidates[0][2], tuple(candidates[:MAX_CANDIDATES]))
 
     # --- coordinates ----------------------------------------------------------------------
 
@@ -294,7 +298,7 @@ class Matcher:
             return pd.DataFrame(columns=STATUS_COLUMNS, index=records.index)
         texts = records["address"].fillna("").astype(str) if "address" in records else pd.Series("", index=records.index)
         unique = texts.unique().tolist()
-        normalized = normalize_many(unique)
+        normalized = normalize_many(unique, self.places)
         by_text = {text: self.place_text(normalized[text]) for text in unique}
 
         parcels = records["parcel_id"] if "parcel_id" in records else pd.Series(None, index=records.index)
@@ -343,15 +347,25 @@ def match(records: pd.DataFrame, master: pd.DataFrame) -> pd.DataFrame:
     return Matcher(master).match(records)
 
 
-def normalize_many(texts: list[str]) -> dict[str, Address]:
-    """Normalise each string once; large batches use every core."""
+def normalize_many(texts: list[str], places: Iterable[str] = ()) -> dict[str, Address]:
+    """Normalise each string once, peeling the given place names; large batches use every core."""
+    read = partial(normalize, cities=frozenset(places) or None)
     workers = os.cpu_count() or 1
     if len(texts) < PARALLEL_FROM or workers < 2:
-        return {text: normalize(text) for text in texts}
+        return {text: read(text) for text in texts}
     chunk = max(1, len(texts) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(normalize, texts, chunksize=chunk)
-        return dict(zip(texts, results))
+        return dict(zip(texts, pool.map(read, texts, chunksize=chunk)))
+
+
+def _edit_budget(name: str) -> int:
+    if len(name) < FUZZY_SHORT_NAME or any(ch.isdigit() for ch in name):
+        return 0
+    return FUZZY_MAX_EDITS if len(name) >= FUZZY_LONG_NAME else 1
+
+
+def _similarity(name: str, edits: int) -> float:
+    return round(max(0.0, 1 - edits / max(len(name), 1)), 3)
 
 
 def _candidates_json(candidates: tuple) -> str | None:

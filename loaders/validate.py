@@ -140,5 +140,6 @@ def _extra(frame: pd.DataFrame, spec: DepartmentSpec) -> pd.Series:
 
 
 def _content_hash(records: pd.DataFrame) -> pd.Series:
-    joined = records[list(HASHED)].astype(str).agg("\x1f".join, axis=1)
+    joined = records[list(HASHED)].astype(object).where(records[list(HASHED)].notna(), "").astype(str).agg(
+        "\x1f".join, axis=1)
     return joined.map(lambda value: hashlib.sha256(value.encode()).hexdigest())

@@ -1,19 +1,22 @@
 """The overview and property pages, run headless through Streamlit's AppTest."""
 
-import pandas as pd
-import pytest
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
-from storage.engine import create_engine, reading
 from storage import repository
+from storage.engine import create_engine, reading
 
 TIMEOUT = 60
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_page(path: str, monkeypatch, url: str, **query) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", url)
-    app = AppTest.from_file(path, default_timeout=TIMEOUT)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.query_params.update(query)
+    if path != "app.py":
+        app.switch_page(path)  # the page runs under the app's entrypoint, as on the server
     return app.run()
 
 

@@ -1,0 +1,99 @@
+"""What the benchmarks share: the generated benchmark city, and timing a command with its peak memory."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+
+
+def city(scale: float, seed: int = 1) -> Path:
+    """The sample city at `scale`, generated once into benchmarks/out/."""
+    directory = OUT / f"city-scale{scale:g}-seed{seed}"
+    if not (directory / "truth.csv").exists():
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "sample_data.generate", str(directory), "--seed", str(seed),
+                        "--scale", str(scale)], cwd=ROOT, check=True)
+        print(f"generated {directory.name} in {time.perf_counter() - started:.1f} s")
+    return directory
+
+
+def records_file(directory: Path) -> Path:
+    """All four extracts as one matcher input: record_id, address, parcel_id, lat, lon."""
+    path = directory / "all_records.csv"
+    if path.exists():
+        return path
+    police = pd.read_csv(directory / "police.csv", dtype=str, keep_default_na=False)
+    fire = pd.read_csv(directory / "fire.csv", dtype=str, keep_default_na=False)
+    works = pd.read_csv(directory / "public_works.csv", dtype=str, keep_default_na=False)
+    crm = pd.read_csv(directory / "crm.csv", dtype=str, keep_default_na=False)
+    parts = fire[["Street Number", "Street Prefix", "Street Name", "Street Type", "Street Suffix", "Apt"]]
+    fire_address = parts.apply(lambda row: " ".join(v for v in row if v), axis=1, raw=True)
+    frames = [
+        pd.DataFrame({"record_id": "police:" + police["Incident Number"], "address": police["Location"]}),
+        pd.DataFrame({"record_id": "fire:" + fire["Incident Number"], "address": fire_address,
+                      "lat": fire["Latitude"], "lon": fire["Longitude"]}),
+        pd.DataFrame({"record_id": "public_works:" + works["Case Number"], "address": works["Site Address"],
+                      "parcel_id": works["Tax Key"]}),
+        pd.DataFrame({"record_id": "crm:" + crm["Request ID"], "address": crm["Address"]}),
+    ]
+    pd.concat(frames, ignore_index=True).fillna("").to_csv(path, index=False)
+    return path
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants (worker processes count too)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        proc = int(entry.name)
+        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(proc)
+        rss[proc] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [pid]
+    while todo:
+        proc = todo.pop()
+        total += rss.get(proc, 0)
+        todo.extend(children.get(proc, ()))
+    return total
+
+
+def timed(command: list[str]) -> Run:
+    """Wall time of `command` and the peak of its process tree's resident memory, sampled every 50 ms."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    error = process.stderr.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{error}")
+    if error.strip():
+        print("   ", error.strip().splitlines()[-1])
+    return Run(seconds, peak / 1024)
+
+
+def median_run(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.seconds for r in runs), statistics.median(r.peak_mb for r in runs))

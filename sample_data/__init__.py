@@ -1,0 +1,1 @@
+"""Deterministic generator of the synthetic sample city (see sample_data.generate)."""
