@@ -10,7 +10,7 @@ page_setup("Overview", ":material/dashboard:")
 st.title("Cross-department property risk")
 st.caption("Public Works, Police, Fire and Customer Service records joined to the properties they concern.")
 
-departments, statuses, property_count = data.overview(data.data_version())
+departments, property_count = data.overview(data.data_version())
 
 if departments.empty:
     st.info(
@@ -22,6 +22,6 @@ if departments.empty:
     )
     st.stop()
 
-views.overview_metrics(departments, statuses, property_count)
+views.overview_metrics(departments, property_count)
 st.subheader("By department")
 views.department_table(departments)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from storage.schema import DEPARTMENT_LABELS
-from ui import data
+from ui import data, views
 from ui.frame import page_setup
 
 page_setup("Property history", ":material/home_pin:")
@@ -53,7 +53,7 @@ for column, (department, label) in zip(columns, DEPARTMENT_LABELS.items()):
     column.metric(label, int(counts.get(department, 0)))
 
 st.dataframe(
-    history.assign(department=history["department"].map(lambda d: DEPARTMENT_LABELS.get(d, d)))[
+    history.assign(department=history["department"].map(views.department_label))[
         ["occurred_at", "department", "category", "status", "address", "method", "score"]
     ],
     hide_index=True,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage.schema import (
+    MATCH_STATUSES,
     audit_log,
     ingests,
     match_decisions,
@@ -257,14 +258,14 @@ def ingest_history(conn: Connection, limit: int = 200) -> pd.DataFrame:
 
 
 def overview(conn: Connection) -> pd.DataFrame:
-    """Per department: records, first and last date, share matched, last load."""
+    """Per department: records, first and last date, records per match status, share matched, last load."""
     per_department = (
         sa.select(
             records.c.department,
             sa.func.count().label("records"),
             sa.func.min(records.c.occurred_at).label("first_record"),
             sa.func.max(records.c.occurred_at).label("last_record"),
-            sa.func.sum(sa.case((matches.c.status == "matched", 1), else_=0)).label("matched"),
+            *[sa.func.sum(sa.case((matches.c.status == status, 1), else_=0)).label(status) for status in MATCH_STATUSES],
         )
         .select_from(records.outerjoin(matches, matches.c.record_id == records.c.record_id))
         .group_by(records.c.department)
@@ -277,17 +278,12 @@ def overview(conn: Connection) -> pd.DataFrame:
         .group_by(ingests.c.department),
     )
     frame = frame.merge(last_load, on="department", how="outer") if not frame.empty else last_load
-    for column in ("records", "matched"):
+    for column in ("records", *MATCH_STATUSES):
         if column not in frame:
             frame[column] = 0
         frame[column] = frame[column].fillna(0).astype(int)
     frame["share_matched"] = (frame["matched"] / frame["records"].where(frame["records"] > 0)).fillna(0.0)
     return frame.sort_values("department").reset_index(drop=True)
-
-
-def match_status_counts(conn: Connection) -> dict[str, int]:
-    query = sa.select(matches.c.status, sa.func.count()).group_by(matches.c.status)
-    return {status: count for status, count in conn.execute(query)}
 
 
 # --- audit ----------------------------------------------------------------------------------

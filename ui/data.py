@@ -43,9 +43,9 @@ def data_version() -> tuple:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def overview(version: tuple) -> tuple[pd.DataFrame, dict, int]:
+def overview(version: tuple) -> tuple[pd.DataFrame, int]:
     with reading(engine()) as conn:
-        return repository.overview(conn), repository.match_status_counts(conn), repository.count_properties(conn)
+        return repository.overview(conn), repository.count_properties(conn)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -41,10 +41,14 @@ def test_overview_on_the_sample_city(monkeypatch, city_db_url):
     with reading(create_engine(city_db_url)) as conn:
         expected = repository.overview(conn)
     assert metrics["Records"] == f"{expected['records'].sum():,}"
-    assert metrics["Period covered"].endswith("2026")
+    assert metrics["For review"] == f"{expected['review'].sum():,}"
+    assert metrics["On a property"] == f"{expected['matched'].sum() / expected['records'].sum():.1%}"
+    assert any(caption.value.startswith("Records from ") for caption in app.caption)
     table = app.dataframe[0].value
     assert sorted(table["Department"]) == ["Customer Service", "Fire", "Police", "Public Works"]
-    assert (table["Matched"] > 0).all()
+    assert (table["On a property"] > 0).all()
+    police = table[table["Department"] == "Police"].iloc[0]
+    assert police["Block or intersection"] > police["On a property"]  # CAD locations are mostly blocks
     assert table["Last load"].notna().all()
 
 
