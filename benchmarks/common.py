@@ -54,10 +54,20 @@ class Run:
     peak_mb: float
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants (worker processes count too)."""
+def _pss_kb(proc: int) -> int:
+    """Proportional set size: memory shared between forked workers is counted once, not per process."""
+    try:
+        for line in Path(f"/proc/{proc}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_memory_kb(pid: int) -> int:
+    """Memory of a process and all its descendants (worker processes count too)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -66,25 +76,23 @@ def _tree_rss_kb(pid: int) -> int:
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        proc = int(entry.name)
-        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(proc)
-        rss[proc] = int(fields.get("VmRSS", "0 kB").split()[0])
+        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(int(entry.name))
     total, todo = 0, [pid]
     while todo:
         proc = todo.pop()
-        total += rss.get(proc, 0)
+        total += _pss_kb(proc)
         todo.extend(children.get(proc, ()))
     return total
 
 
 def timed(command: list[str]) -> Run:
-    """Wall time of `command` and the peak of its process tree's resident memory, sampled every 50 ms."""
+    """Wall time of `command` and the peak memory (PSS) of its process tree, sampled every 50 ms."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True,
                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
     peak = 0
     while process.poll() is None:
-        peak = max(peak, _tree_rss_kb(process.pid))
+        peak = max(peak, _tree_memory_kb(process.pid))
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     error = process.stderr.read()

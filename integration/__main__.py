@@ -10,6 +10,7 @@ A summary goes to stderr; bad input exits non-zero with a one-line reason.
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -41,7 +42,7 @@ def run_match(properties: Path, records: Path, out: Path) -> str:
     started = time.perf_counter()
     master = read_csv(properties, ("property_id", "address"), "properties")
     frame = read_csv(records, ("address",), "records")
-    placed = Matcher(master).match(frame)
+    placed = Matcher(master, workers=os.cpu_count() or 1).match(frame)
     result = frame.drop(columns=[c for c in STATUS_COLUMNS if c in frame.columns]).join(placed)
     result.to_csv(out, index=False)
     elapsed = time.perf_counter() - started

@@ -33,7 +33,7 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import usaddress
 
@@ -59,10 +59,14 @@ class Street:
     name: str = ""
     type: str = ""
     postdir: str = ""
+    key: str = field(init=False, repr=False, compare=False)  # computed once: the matcher reads it often
 
-    @property
-    def key(self) -> str:
-        return " ".join(p for p in (self.predir, self.name, self.type, self.postdir) if p)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", " ".join(p for p in (self.predir, self.name, self.type, self.postdir) if p))
+
+    def __reduce__(self):
+        # a compact pickle: batches are normalised in worker processes and sent back
+        return (Street, (self.predir, self.name, self.type, self.postdir))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +86,20 @@ class Address:
     state: str = ""
     zip: str = ""
     raw: str = ""
+    base_key: str = field(init=False, repr=False, compare=False)  # the key without the unit
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        base = self.base_key
-        if self.kind != "address" or not base:
-            return base
-        unit = _unit_key(self.unit_type, self.unit_id)
-        return f"{base} {unit}" if unit else base
+    def __post_init__(self) -> None:
+        base = self._base_key()
+        object.__setattr__(self, "base_key", base)
+        unit = _unit_key(self.unit_type, self.unit_id) if self.kind == "address" and base else ""
+        object.__setattr__(self, "key", f"{base} {unit}" if unit else base)
 
-    @property
-    def base_key(self) -> str:
+    def __reduce__(self):
+        return (Address, (self.kind, self.number, self.number_suffix, self.number_high, self.fraction, self.street,
+                          self.cross_street, self.unit_type, self.unit_id, self.city, self.state, self.zip, self.raw))
+
+    def _base_key(self) -> str:
         kind = self.kind
         if kind == "address":
             number = self.number + self.number_suffix

@@ -16,14 +16,13 @@ A wrong automatic match is worse than a review item: ties, numbers that do not e
 street and fuzzy matches without margin go to `review` with their candidates.
 """
 
+import bisect
 import json
 import math
-import os
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -67,10 +66,15 @@ def _name_type(street: Street) -> tuple[str, str]:
 
 
 class Matcher:
-    """An index over a property master; `match()` places records on it."""
+    """An index over a property master; `match()` places records on it.
 
-    def __init__(self, master: pd.DataFrame, places: Iterable[str] = ()):
+    `workers` > 1 normalises and places large batches in that many forked processes. Leave it at
+    1 inside a threaded server: forking a process that runs other threads is not safe.
+    """
+
+    def __init__(self, master: pd.DataFrame, places: Iterable[str] = (), workers: int = 1):
         master = master.reset_index(drop=True)
+        self.workers = max(1, workers)
         self.addresses: dict[str, str] = {}  # property_id -> primary address
         self.by_key: dict[str, set[str]] = defaultdict(set)
         self.by_base_key: dict[str, set[str]] = defaultdict(set)
@@ -84,45 +88,44 @@ class Matcher:
         self.street_of_key: dict[str, Street] = {}
         self.parcels: dict[str, set[str]] = defaultdict(set)
 
-        self.cities = {str(c).strip().upper() for c in master.get("city", pd.Series(dtype=str)).dropna() if str(c).strip()}
+        self.cities = {c.strip().upper() for c in _texts(master, "city") if c.strip()}
         # A neighbourhood written where the city would be is still this city.
-        neighborhoods = master["neighborhood"].dropna().astype(str).tolist() if "neighborhood" in master else []
-        self.places = self.cities | {p.strip().upper() for p in [*places, *neighborhoods] if p and p.strip()}
-        self.zips = {digits(z)[:5] for z in master.get("zip", pd.Series(dtype=str)).dropna() if len(digits(z)) >= 5}
+        self.places = frozenset(self.cities | {p.strip().upper() for p in [*places, *_texts(master, "neighborhood")]
+                                               if p and p.strip()})
+        self.zips = {z for z in _digits(_column(master, "zip")).str[:5] if len(z) == 5}
 
-        normalized = normalize_many(master["address"].astype(str).unique().tolist(), self.places)
-        seen_property: set[str] = set()
-        for row in master.itertuples(index=False):
-            pid = str(row.property_id)
-            address = normalized[str(row.address)]
-            if address.kind != "address":
+        texts = master["address"].fillna("").astype(str).tolist()
+        entries = dict(zip(*_run_parallel(_index_entries, sorted(set(texts)), self.workers, self.places)))
+        parcels = _digits(_column(master, "parcel_id")).tolist()
+        for pid, text, parcel in zip(master["property_id"].astype(str).tolist(), texts, parcels):
+            entry = entries[text]
+            if entry is None:
                 continue
-            if pid not in seen_property:
-                seen_property.add(pid)
-                self.addresses[pid] = str(row.address)
-                self.primary_keys.add((pid, address.key))
-            self._index(pid, address)
-            parcel = digits(getattr(row, "parcel_id", None))
+            if pid not in self.addresses:
+                self.addresses[pid] = text
+                self.primary_keys.add((pid, entry[0]))
+            self._index(pid, *entry)
             if parcel:
                 self.parcels[parcel].add(pid)
 
-        self.street_keys = sorted(self.numbers)
+        self.streets_with_number: dict[int, list[str]] = defaultdict(list)
+        for key in sorted(self.numbers):
+            for number in self.numbers[key]:
+                self.streets_with_number[number].append(key)
+        self.sorted_numbers = {key: sorted(on_street) for key, on_street in self.numbers.items()}
         self._coordinates(master)
 
-    def _index(self, pid: str, address: Address) -> None:
-        self.by_key[address.key].add(pid)
-        self.by_base_key[address.base_key].add(pid)
-        street = address.street
-        self.street_of_key[street.key] = street
+    def _index(self, pid: str, key: str, base_key: str, street: Street, low: int | None, high: int | None) -> None:
+        self.by_key[key].add(pid)
+        self.by_base_key[base_key].add(pid)
+        street = self.street_of_key.setdefault(street.key, street)
         self.streets_by_name_type[_name_type(street)].add(street.key)
         self.streets_by_name[street.name].add(street.key)
-        low = _number(address)
         if low is None:
             return
         self.numbers[street.key][low].add(pid)
-        high = digits(address.number_high)
-        if high and int(high) > low:
-            self.ranges[street.key].append((low, int(high), pid))
+        if high is not None and high > low:
+            self.ranges[street.key].append((low, high, pid))
 
     def _coordinates(self, master: pd.DataFrame) -> None:
         self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -221,8 +224,11 @@ class Matcher:
             return Placement("matched", "range", next(iter(in_range)), score / 100.0)
         if in_range:
             return self._review(in_range, score)
-        # the number does not exist on this street: show the nearest numbers on the same side
-        nearest = sorted(on_street, key=lambda n: (abs(n - number), n))[:MAX_CANDIDATES]
+        # the number does not exist on this street: show the nearest numbers as candidates
+        numbers = self.sorted_numbers[street_key]
+        at = bisect.bisect_left(numbers, number)
+        nearest = sorted(numbers[max(0, at - MAX_CANDIDATES): at + MAX_CANDIDATES],
+                         key=lambda n: (abs(n - number), n))[:MAX_CANDIDATES]
         candidates = set().union(*(on_street[n] for n in nearest)) if nearest else set()
         return self._review(candidates, score * 0.5)
 
@@ -244,9 +250,7 @@ class Matcher:
         if number is None:
             return Placement("unmatched")
         ranked = []
-        for key in self.street_keys:
-            if number not in self.numbers[key]:
-                continue
+        for key in self.streets_with_number.get(number, ()):
             street = self.street_of_key[key]
             if written.predir and street.predir and street.predir != written.predir:
                 continue  # the other side of town
@@ -296,25 +300,41 @@ class Matcher:
         candidates (JSON, for review) and the normalised address key."""
         if records.empty:
             return pd.DataFrame(columns=STATUS_COLUMNS, index=records.index)
-        texts = records["address"].fillna("").astype(str) if "address" in records else pd.Series("", index=records.index)
-        unique = texts.unique().tolist()
-        normalized = normalize_many(unique, self.places)
-        by_text = {text: self.place_text(normalized[text]) for text in unique}
+        texts = _column(records, "address").fillna("").astype(str)
+        codes, unique = pd.factorize(texts)
+        unique, placed_texts = _run_parallel(_place_texts, unique.tolist(), self.workers, self)
+        by_text = [placement for placement, _kind, _group in placed_texts]
+        kinds = [kind for _placement, kind, _group in placed_texts]
+        columns = {
+            "property_id": np.array([p.property_id for p in by_text], dtype=object)[codes],
+            "status": np.array([p.status for p in by_text], dtype=object)[codes],
+            "method": np.array([p.method for p in by_text], dtype=object)[codes],
+            "score": np.array([p.score for p in by_text], dtype=object)[codes],
+            "candidates": np.array([_candidates_json(p.candidates) for p in by_text], dtype=object)[codes],
+            "normalized": np.array([group for _p, _k, group in placed_texts], dtype=object)[codes],
+        }
 
-        parcels = records["parcel_id"] if "parcel_id" in records else pd.Series(None, index=records.index)
-        lats = pd.to_numeric(records["lat"], errors="coerce") if "lat" in records else pd.Series(np.nan, index=records.index)
-        lons = pd.to_numeric(records["lon"], errors="coerce") if "lon" in records else pd.Series(np.nan, index=records.index)
-        zips = records["zip"] if "zip" in records else None
+        # Only records with a parcel id, coordinates or a zip of their own need a look of their own.
+        parcels = _column(records, "parcel_id").fillna("").astype(str).to_numpy()
+        lats = pd.to_numeric(_column(records, "lat"), errors="coerce").to_numpy(dtype=float)
+        lons = pd.to_numeric(_column(records, "lon"), errors="coerce").to_numpy(dtype=float)
+        zips = _column(records, "zip").fillna("").astype(str).to_numpy()
+        own = (np.char.strip(parcels.astype(str)) != "") | (~np.isnan(lats) & ~np.isnan(lons)) | (zips != "")
+        for i in np.flatnonzero(own):
+            text_placement = by_text[codes[i]]
+            placement = self._place_record(kinds[codes[i]], text_placement, parcels[i], lats[i], lons[i],
+                                           zips[i] or None)
+            if placement is not text_placement:
+                columns["property_id"][i] = placement.property_id
+                columns["status"][i] = placement.status
+                columns["method"][i] = placement.method
+                columns["score"][i] = placement.score
+                columns["candidates"][i] = _candidates_json(placement.candidates)
+        placed = pd.DataFrame(columns, index=records.index)
+        placed["score"] = pd.to_numeric(placed["score"])
+        return placed
 
-        out = []
-        for i, (text, parcel, lat, lon) in enumerate(zip(texts, parcels, lats, lons)):
-            placement = self._place_record(normalized[text], by_text[text], parcel, lat, lon,
-                                           None if zips is None else zips.iat[i])
-            out.append((placement.property_id, placement.status, placement.method, placement.score,
-                        _candidates_json(placement.candidates), normalized[text].key or None))
-        return pd.DataFrame(out, columns=STATUS_COLUMNS, index=records.index)
-
-    def _place_record(self, address: Address, by_text: Placement, parcel, lat: float, lon: float, zip_code) -> Placement:
+    def _place_record(self, kind: str, by_text: Placement, parcel, lat: float, lon: float, zip_code) -> Placement:
         parcel_digits = digits(parcel)
         if parcel_digits and len(self.parcels.get(parcel_digits, ())) == 1:
             return Placement("matched", "parcel_id", next(iter(self.parcels[parcel_digits])), 1.0)
@@ -334,11 +354,29 @@ class Matcher:
                     candidates.append((spatial.property_id, self.addresses.get(spatial.property_id, ""), spatial.score))
                 return Placement("review", None, None, by_text.score, tuple(candidates))
             return by_text
-        if by_text.status in ("review", "unmatched") and address.kind in ("address", "empty"):
+        if by_text.status in ("review", "unmatched") and kind in ("address", "empty"):
             spatial = self.place_spatial(lat, lon)
             if spatial and (by_text.status == "unmatched" or spatial.property_id in {c[0] for c in by_text.candidates}):
                 return spatial
         return by_text
+
+
+def _column(records: pd.DataFrame, name: str) -> pd.Series:
+    return records[name] if name in records else pd.Series(None, index=records.index, dtype=object)
+
+
+def _texts(frame: pd.DataFrame, name: str) -> list[str]:
+    return _column(frame, name).dropna().astype(str).unique().tolist()
+
+
+def _digits(values: pd.Series) -> pd.Series:
+    return values.fillna("").astype(str).str.replace(r"\D", "", regex=True)
+
+
+def group_key(address: Address, text: str) -> str | None:
+    """The string decisions are keyed by: the normalised key, or for text that is no address
+    ("UNKNOWN", "see notes") the text itself, upper-cased with its spaces folded."""
+    return address.key or " ".join(text.upper().split()) or None
 
 
 def match(records: pd.DataFrame, master: pd.DataFrame) -> pd.DataFrame:
@@ -347,15 +385,53 @@ def match(records: pd.DataFrame, master: pd.DataFrame) -> pd.DataFrame:
     return Matcher(master).match(records)
 
 
-def normalize_many(texts: list[str], places: Iterable[str] = ()) -> dict[str, Address]:
-    """Normalise each string once, peeling the given place names; large batches use every core."""
-    read = partial(normalize, cities=frozenset(places) or None)
-    workers = os.cpu_count() or 1
-    if len(texts) < PARALLEL_FROM or workers < 2:
-        return {text: read(text) for text in texts}
-    chunk = max(1, len(texts) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(texts, pool.map(read, texts, chunksize=chunk)))
+def _index_entries(texts: list[str], places: frozenset[str]) -> list:
+    """For each master address: (key, base_key, street, low number, high number), or None."""
+    entries = []
+    for text in texts:
+        address = normalize(text, cities=places or None)
+        if address.kind != "address":
+            entries.append(None)
+            continue
+        high = digits(address.number_high)
+        entries.append((address.key, address.base_key, address.street, _number(address), int(high) if high else None))
+    return entries
+
+
+def _place_texts(texts: list[str], matcher: "Matcher") -> list[tuple[Placement, str, str | None]]:
+    """For each record address string: where its text puts it, its kind, and its group key."""
+    placed = []
+    for text in texts:
+        address = normalize(text, cities=matcher.places or None)
+        placed.append((matcher.place_text(address), address.kind, group_key(address, text)))
+    return placed
+
+
+_FORKED: tuple = ()  # (function, argument) handed to forked workers without pickling
+
+
+def _forked_chunk(chunk: list[str]) -> list:
+    function, argument = _FORKED
+    return function(chunk, argument)
+
+
+def _run_parallel(function, texts: list[str], workers: int, argument) -> tuple[list[str], list]:
+    """`function(texts, argument)`, split over `workers` forked processes when the batch is large.
+
+    The workers inherit `argument` (the matcher's index) by fork rather than by pickling it.
+    """
+    global _FORKED
+    if workers < 2 or len(texts) < PARALLEL_FROM:
+        return texts, function(texts, argument)
+    size = -(-len(texts) // (workers * 4))
+    chunks = [texts[start : start + size] for start in range(0, len(texts), size)]
+    _FORKED = (function, argument)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_forked_chunk, chunks, chunksize=1)
+    finally:
+        _FORKED = ()
+    return texts, [item for part in results for item in part]
 
 
 def _edit_budget(name: str) -> int:

@@ -9,6 +9,7 @@ unchanged, on failure.
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def load_city(directory: Path, engine) -> None:
     """The master first, then each extract, matching against one index built once."""
     print(load_properties(directory / "properties.csv", engine).summary())
     with reading(engine) as conn:
-        matcher = Matcher(repository.property_master(conn))
+        matcher = Matcher(repository.property_master(conn), workers=os.cpu_count() or 1)
     for department, file_name in CITY_FILES.items():
         result = ingest(directory / file_name, department, engine, loaded_by="sample city",
                         progress=_progress(file_name), matcher=matcher)

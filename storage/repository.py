@@ -14,11 +14,13 @@ from sqlalchemy.engine import Connection
 from storage.schema import (
     MATCH_STATUSES,
     audit_log,
+    column_mappings,
     ingests,
     match_decisions,
     matches,
     properties,
     property_addresses,
+    record_changes,
     records,
     rejects,
 )
@@ -220,6 +222,204 @@ def records_for_rematch(conn: Connection) -> pd.DataFrame:
         records.c.record_id, records.c.department, records.c.address, records.c.parcel_id, records.c.lat, records.c.lon
     ).order_by(records.c.record_id)
     return _frame(conn, query)
+
+
+def records_by_ids(conn: Connection, record_ids: Sequence[int], columns: Sequence[str]) -> dict[int, dict]:
+    """record_id -> {column: value} for the given records."""
+    found: dict[int, dict] = {}
+    query = sa.select(records.c.record_id, *[records.c[c] for c in columns]).where(
+        records.c.record_id.in_(sa.bindparam("ids", expanding=True))
+    )
+    for start in range(0, len(record_ids), BATCH_ROWS):
+        for row in conn.execute(query, {"ids": list(record_ids[start : start + BATCH_ROWS])}).mappings():
+            found[row["record_id"]] = {c: row[c] for c in columns}
+    return found
+
+
+def insert_record_changes(conn: Connection, rows: Sequence[dict]) -> None:
+    insert_many(conn, record_changes, rows)
+
+
+def record_history(conn: Connection, record_id: int) -> pd.DataFrame:
+    """Every change newer extracts made to one record, oldest first, with the load that made it."""
+    query = (
+        sa.select(record_changes.c.changed_at, record_changes.c.before, record_changes.c.after,
+                  ingests.c.file_name, ingests.c.loaded_by)
+        .join(ingests, ingests.c.ingest_id == record_changes.c.ingest_id)
+        .where(record_changes.c.record_id == record_id)
+        .order_by(record_changes.c.change_id)
+    )
+    return _frame(conn, query)
+
+
+# --- match review and decisions -------------------------------------------------------------
+
+
+def review_groups(conn: Connection, department: str | None = None, statuses: Sequence[str] = ("review", "unmatched"),
+                  limit: int = 500) -> pd.DataFrame:
+    """Records the matcher could not place, grouped by department and normalised address string,
+    largest groups first: department, normalized, status, records, example (as written), candidates."""
+    query = (
+        sa.select(
+            records.c.department,
+            matches.c.normalized,
+            matches.c.status,
+            sa.func.count().label("records"),
+            sa.func.min(records.c.address).label("example"),
+            sa.func.max(matches.c.candidates).label("candidates"),
+        )
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .where(matches.c.status.in_(list(statuses)), matches.c.normalized.is_not(None))
+        .group_by(records.c.department, matches.c.normalized, matches.c.status)
+        .order_by(sa.func.count().desc(), matches.c.normalized)
+        .limit(limit)
+    )
+    if department:
+        query = query.where(records.c.department == department)
+    return _frame(conn, query)
+
+
+def records_with_key(conn: Connection, department: str, normalized: str) -> pd.DataFrame:
+    """The matcher input of every record of `department` whose address normalised to `normalized`."""
+    query = (
+        sa.select(records.c.record_id, records.c.department, records.c.address, records.c.parcel_id,
+                  records.c.lat, records.c.lon)
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .where(records.c.department == department, matches.c.normalized == normalized)
+        .order_by(records.c.record_id)
+    )
+    return _frame(conn, query)
+
+
+def save_decision(conn: Connection, department: str, normalized: str, decision: str, property_id: str | None,
+                  decided_by: str, note: str | None = None) -> None:
+    """Store (or replace) the decision for one department's address string."""
+    conn.execute(match_decisions.delete().where(match_decisions.c.department == department,
+                                                match_decisions.c.normalized == normalized))
+    conn.execute(match_decisions.insert().values(department=department, normalized=normalized, decision=decision,
+                                                 property_id=property_id, note=note, decided_by=decided_by,
+                                                 decided_at=now()))
+
+
+def apply_decision(conn: Connection, department: str, normalized: str, status: str, property_id: str | None) -> int:
+    """Place every record with this address string as decided; returns how many records moved."""
+    ids = select_record_ids(conn, department, normalized)
+    if not ids:
+        return 0
+    conn.execute(
+        matches.update()
+        .where(matches.c.record_id.in_(sa.bindparam("ids", expanding=True)))
+        .values(status=status, method="decision", property_id=property_id, score=1.0, matched_at=now()),
+        {"ids": ids},
+    )
+    return len(ids)
+
+
+def select_record_ids(conn: Connection, department: str, normalized: str) -> list[int]:
+    query = (
+        sa.select(records.c.record_id)
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .where(records.c.department == department, matches.c.normalized == normalized)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def delete_decision(conn: Connection, department: str, normalized: str) -> dict | None:
+    """Remove a decision (undo); returns what it was."""
+    found = conn.execute(
+        sa.select(match_decisions).where(match_decisions.c.department == department,
+                                         match_decisions.c.normalized == normalized)
+    ).mappings().first()
+    if found is None:
+        return None
+    conn.execute(match_decisions.delete().where(match_decisions.c.decision_id == found["decision_id"]))
+    return dict(found)
+
+
+def decisions(conn: Connection, department: str | None = None, limit: int = 500) -> pd.DataFrame:
+    query = sa.select(match_decisions).order_by(match_decisions.c.decided_at.desc(),
+                                                match_decisions.c.decision_id.desc()).limit(limit)
+    if department:
+        query = query.where(match_decisions.c.department == department)
+    return _frame(conn, query)
+
+
+# --- saved column mappings ------------------------------------------------------------------
+
+
+def save_mapping(conn: Connection, department: str, name: str, header_signature: str, columns_json: str,
+                 created_by: str) -> None:
+    """Store a column mapping under a name (replacing one of the same name)."""
+    conn.execute(column_mappings.delete().where(column_mappings.c.department == department,
+                                                column_mappings.c.name == name))
+    conn.execute(column_mappings.insert().values(department=department, name=name, header_signature=header_signature,
+                                                 columns=columns_json, created_by=created_by, created_at=now()))
+
+
+def find_mapping(conn: Connection, department: str, *, header_signature: str | None = None,
+                 name: str | None = None) -> dict | None:
+    """The newest saved mapping of a department for a file shape, or by name."""
+    query = sa.select(column_mappings).where(column_mappings.c.department == department)
+    if header_signature is not None:
+        query = query.where(column_mappings.c.header_signature == header_signature)
+    if name is not None:
+        query = query.where(column_mappings.c.name == name)
+    row = conn.execute(query.order_by(column_mappings.c.created_at.desc(),
+                                      column_mappings.c.mapping_id.desc())).mappings().first()
+    return dict(row) if row else None
+
+
+def mappings(conn: Connection, department: str | None = None) -> pd.DataFrame:
+    query = sa.select(column_mappings).order_by(column_mappings.c.department, column_mappings.c.name)
+    if department:
+        query = query.where(column_mappings.c.department == department)
+    return _frame(conn, query)
+
+
+# --- data quality ---------------------------------------------------------------------------
+
+
+def _month(conn: Connection, column):
+    if conn.dialect.name == "sqlite":
+        return sa.func.strftime("%Y-%m", column)
+    return sa.func.to_char(column, "YYYY-MM")
+
+
+def status_by_month(conn: Connection) -> pd.DataFrame:
+    """Records per department, month (YYYY-MM) and match status."""
+    month = _month(conn, records.c.occurred_at).label("month")
+    query = (
+        sa.select(records.c.department, month, matches.c.status, sa.func.count().label("records"))
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .group_by(records.c.department, month, matches.c.status)
+        .order_by(records.c.department, month)
+    )
+    return _frame(conn, query)
+
+
+def rejects_by_kind(conn: Connection) -> pd.DataFrame:
+    """Rejected rows per department and kind of reason, over every load."""
+    query = (
+        sa.select(ingests.c.department, rejects.c.kind, sa.func.count().label("rejects"))
+        .join(ingests, ingests.c.ingest_id == rejects.c.ingest_id)
+        .group_by(ingests.c.department, rejects.c.kind)
+        .order_by(ingests.c.department, sa.func.count().desc())
+    )
+    return _frame(conn, query)
+
+
+def rejects_for_ingest(conn: Connection, ingest_id: int) -> pd.DataFrame:
+    query = (
+        sa.select(rejects.c.row_number, rejects.c.kind, rejects.c.reason, rejects.c.raw)
+        .where(rejects.c.ingest_id == ingest_id)
+        .order_by(rejects.c.row_number)
+    )
+    return _frame(conn, query)
+
+
+def frequent_unplaced(conn: Connection, department: str | None = None, limit: int = 25) -> pd.DataFrame:
+    """The address strings most often left unmatched or for review."""
+    return review_groups(conn, department, limit=limit)
 
 
 # --- ingests and rejects --------------------------------------------------------------------

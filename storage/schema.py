@@ -155,7 +155,35 @@ rejects = Table(
            index=True),
     Column("row_number", Integer, nullable=False),
     Column("reason", Text, nullable=False),
+    Column("kind", String(40), nullable=False, server_default="other"),  # groups reasons: "not a date", ...
     Column("raw", Text, nullable=False),
+)
+
+# What each newer extract changed in a record, and which load changed it.
+record_changes = Table(
+    "record_changes",
+    metadata,
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", Integer, ForeignKey("records.record_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("ingest_id", Integer, ForeignKey("ingests.ingest_id"), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Column("before", Text, nullable=False),  # JSON of the changed fields' old values
+    Column("after", Text, nullable=False),
+)
+
+# A column mapping an analyst saved for a file shape that fits no spec as it stands.
+column_mappings = Table(
+    "column_mappings",
+    metadata,
+    Column("mapping_id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(40), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("header_signature", String(64), nullable=False),
+    Column("columns", Text, nullable=False),  # JSON: canonical field -> source column
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("department", "name"),
+    Index(None, "department", "header_signature"),
 )
 
 meetings = Table(
