@@ -7,11 +7,11 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration.address import normalize
-from integration.matcher import Matcher
-from loaders.ingest import apply_decisions, plain_rows
+from loaders.ingest import plain_rows
+from loaders.placement import rematch
 from loaders.read import LoadError, read_table
 from storage import repository
-from storage.engine import reading, writing
+from storage.engine import writing
 
 REQUIRED = ("property_id", "address")
 OPTIONAL = ("parcel_id", "city", "state", "zip", "lat", "lon", "land_use", "ward", "neighborhood", "owner")
@@ -61,26 +61,3 @@ def load_properties(path: Path, engine: Engine, loaded_by: str = "command line")
         counts = repository.replace_properties(conn, property_rows, address_rows)
         repository.audit(conn, loaded_by, "load_properties", Path(path).name, f"{len(property_rows)} properties")
     return PropertiesResult(counts=counts, rematched=rematch(engine))
-
-
-def rematch(engine: Engine) -> int:
-    """Place every stored record again against the current master; analysts' decisions still win."""
-    with reading(engine) as conn:
-        stored = repository.records_for_rematch(conn)
-        master = repository.property_master(conn)
-    if stored.empty:
-        return 0
-    matcher = Matcher(master)
-    placed_parts = []
-    for department, part in stored.groupby("department", sort=True):
-        placed = apply_decisions(engine, department, matcher.match(part.reset_index(drop=True)))
-        placed_parts.append(placed.assign(record_id=part["record_id"].to_numpy()))
-    placed = pd.concat(placed_parts, ignore_index=True)
-    stamp = repository.now()
-    rows = plain_rows(placed[["record_id", "property_id", "status", "method", "score", "candidates", "normalized"]]
-                 .assign(matched_at=stamp))
-    with writing(engine) as conn:
-        repository.replace_matches(conn, rows)
-    return len(rows)
-
-

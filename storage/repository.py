@@ -216,12 +216,16 @@ def match_decisions_for(conn: Connection, department: str) -> pd.DataFrame:
     return _frame(conn, query)
 
 
-def records_for_rematch(conn: Connection) -> pd.DataFrame:
-    """Every record's matcher input, with its department: what a new property master re-places."""
+def records_for_rematch(conn: Connection, record_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """The matcher input of every record (or of the given ones), with its department."""
     query = sa.select(
         records.c.record_id, records.c.department, records.c.address, records.c.parcel_id, records.c.lat, records.c.lon
     ).order_by(records.c.record_id)
-    return _frame(conn, query)
+    if record_ids is None:
+        return _frame(conn, query)
+    parts = [_frame(conn, query.where(records.c.record_id.in_(list(record_ids[start : start + BATCH_ROWS]))))
+             for start in range(0, len(record_ids), BATCH_ROWS)]
+    return pd.concat(parts, ignore_index=True) if parts else _frame(conn, query.where(sa.false()))
 
 
 def records_by_ids(conn: Connection, record_ids: Sequence[int], columns: Sequence[str]) -> dict[int, dict]:

@@ -14,6 +14,14 @@ PAGES = (
 )
 
 
+def current_user() -> str:
+    """Who is using the page, as written in ingest logs, decisions and exports."""
+    user = getattr(st, "user", None)
+    if user is not None and getattr(user, "is_logged_in", False):
+        return str(user.get("email") or user.get("name") or "signed-in user")
+    return "local user"
+
+
 def page_setup(title: str, icon: str = ":material/location_city:") -> None:
     """Configure the page and draw the sidebar; call first on every page."""
     st.set_page_config(page_title=f"{title} · Property risk", page_icon=icon, layout="wide")
