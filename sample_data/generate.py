@@ -56,6 +56,9 @@ planted.csv  property_id,kind,scenario
     police_station, hospital, city_hall, big_box_store, high_school, bus_terminal, which collect
     many records of every department for reasons of their own.
 wards.csv  ward,population
+institutions.csv  property_id,treatment,reason
+    The integration team's explicit list of institutional properties (damp or exclude), as a
+    city would keep it: loaded with the city, editable on the hotspots page.
 """
 
 from __future__ import annotations
@@ -87,6 +90,7 @@ HEADERS = {
     "truth": ["department", "source_record_id", "truth", "noise"],
     "planted": ["property_id", "kind", "scenario"],
     "wards": ["ward", "population"],
+    "institutions": ["property_id", "treatment", "reason"],
 }
 
 
@@ -136,6 +140,10 @@ def generate(out_dir, seed: int = 1, scale: float = 1.0) -> dict[str, int]:
     written["planted.csv"] = _write(out / "planted.csv", HEADERS["planted"], stories.planted)
     written["wards.csv"] = _write(out / "wards.csv", HEADERS["wards"],
                                   ([str(ward), str(people)] for ward, people in enumerate(city.ward_population, 1)))
+    # The integration team's own list of institutions: the places that collect records for
+    # other reasons, some of which (a big-box store) no land use would catch.
+    written["institutions.csv"] = _write(out / "institutions.csv", HEADERS["institutions"], (
+        [pid, "damp", scenario.replace("_", " ")] for pid, kind, scenario in stories.planted if kind == "institutional"))
     return written
 
 

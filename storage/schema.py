@@ -221,6 +221,18 @@ case_events = Table(
     Column("at", DateTime, nullable=False),
 )
 
+# The team's explicit list of institutional properties (police station, hospital, big-box store)
+# whose records come for other reasons: damped or excluded from the hotspot list.
+institutions = Table(
+    "institutions",
+    metadata,
+    Column("property_id", String(40), ForeignKey("properties.property_id", ondelete="CASCADE"), primary_key=True),
+    Column("treatment", String(10), nullable=False),  # "damp" or "exclude"
+    Column("reason", Text),
+    Column("added_by", String(120), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

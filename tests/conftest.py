@@ -99,3 +99,41 @@ def city_db_url(city_dir, tmp_path_factory):
 @pytest.fixture
 def empty_db_url(tmp_path):
     return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+EXTRACT_FILES = {"police": "police.csv", "fire": "fire.csv", "public_works": "public_works.csv", "crm": "crm.csv"}
+
+
+@pytest.fixture(scope="session")
+def full_city(tmp_path_factory):
+    """The full-size sample city (scale 1, as `make run` builds it), every extract read and
+    validated by the loaders and placed by the matcher, beside the ground truth.
+
+    Returns (directory, placed): placed has the canonical record columns, the placement
+    (property_id, status, method, score, candidates, normalized) and truth, noise.
+    """
+    import pandas as pd
+
+    from integration.matcher import Matcher
+    from loaders.read import read_table
+    from loaders.specs import spec
+    from loaders.validate import validate
+    from sample_data.generate import generate
+
+    directory = tmp_path_factory.mktemp("fullcity")
+    generate(directory, seed=1, scale=1)
+    master = pd.read_csv(directory / "properties.csv", dtype=str, keep_default_na=False)
+    matcher = Matcher(master)
+    parts = []
+    for department, name in EXTRACT_FILES.items():
+        department_spec = spec(department)
+        frame = read_table((directory / name).read_bytes(), name).frame
+        checked = validate(frame, department_spec, department_spec.resolve(list(frame.columns)))
+        assert not checked.rejects, checked.rejects[:3]
+        placement = matcher.match(checked.records)
+        parts.append(checked.records.drop(columns=["status"]).rename(columns={"address": "address_written"})
+                     .join(placement))
+    placed = pd.concat(parts, ignore_index=True)
+    truth = pd.read_csv(directory / "truth.csv", dtype=str, keep_default_na=False)
+    placed = placed.merge(truth, on=["department", "source_record_id"], how="left", validate="one_to_one")
+    return directory, placed

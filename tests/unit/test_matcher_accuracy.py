@@ -8,37 +8,15 @@ is `wrong_number`: a house number that does not exist on the street, which must 
 import pandas as pd
 import pytest
 
-from integration.matcher import Matcher
-from loaders.read import read_table
-from loaders.specs import spec
-from loaders.validate import validate
-
-FILES = {"police": "police.csv", "fire": "fire.csv", "public_works": "public_works.csv", "crm": "crm.csv"}
 NOT_A_PROPERTY = {"BLOCK", "INTERSECTION", "NONE"}
 MIN_PRECISION, MIN_RECALL, MIN_BLOCK_RECALL = 0.999, 0.97, 0.99
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory):
-    from sample_data.generate import generate
-
-    directory = tmp_path_factory.mktemp("fullcity")
-    generate(directory, seed=1, scale=1)
-    master = pd.read_csv(directory / "properties.csv", dtype=str, keep_default_na=False)
-    matcher = Matcher(master)
-    parts = []
-    for department, name in FILES.items():
-        department_spec = spec(department)
-        frame = read_table((directory / name).read_bytes(), name).frame
-        checked = validate(frame, department_spec, department_spec.resolve(list(frame.columns)))
-        assert not checked.rejects, checked.rejects[:3]
-        placed = matcher.match(checked.records)
-        parts.append(checked.records[["department", "source_record_id"]].join(placed))
-    placed = pd.concat(parts, ignore_index=True)
-    truth = pd.read_csv(directory / "truth.csv", dtype=str, keep_default_na=False)
-    joined = truth.merge(placed, on=["department", "source_record_id"], how="left", validate="one_to_one")
-    assert joined["status"].notna().all(), "every record of the truth file was placed"
-    return joined
+def scored(full_city):
+    _directory, placed = full_city
+    assert placed["status"].notna().all() and placed["truth"].notna().all(), "every record placed and in the truth"
+    return placed
 
 
 def _figures(frame: pd.DataFrame) -> dict[str, float]:

@@ -1,0 +1,217 @@
+"""Cross-department risk score per property, with the reasons behind every score.
+
+`score(records, end)` scores every property with records in the window ending at `end`:
+each record weighs its category's severity, halves with age, and counts less for each further
+record of the same department; the departments' sums are raised for overlap; the police
+chronic-nuisance rule adds a flag and points; institutional properties are damped or excluded.
+All weights live in integration/scoring.toml.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CONFIG_FILE = Path(__file__).resolve().parent / "scoring.toml"
+DEPARTMENT_NAMES = {"police": "Police", "fire": "Fire", "public_works": "Public Works", "crm": "Customer Service"}
+RECORD_COLUMNS = ["property_id", "department", "category", "subcategory", "occurred_at"]
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    window_days: int
+    min_departments: int
+    half_life_days: float
+    repeat_factor: float
+    overlap_bonus: float
+    rising_ratio: float
+    rising_min_delta: float
+    nuisance_min_calls: int
+    nuisance_days: int
+    nuisance_bonus: float
+    nuisance_pattern: str
+    institutional_treatment: str
+    institutional_factor: float
+    institutional_land_uses: frozenset[str]
+    severity: dict[str, tuple[float, tuple[tuple[str, float], ...]]] = field(default_factory=dict)
+
+
+@cache
+def load_config(path: Path = CONFIG_FILE) -> ScoringConfig:
+    """The scoring rules, read once."""
+    with Path(path).open("rb") as handle:
+        raw = tomllib.load(handle)
+    institutional = raw["institutional"]
+    if institutional["treatment"] not in ("damp", "exclude"):
+        raise ValueError(f"{path}: institutional.treatment must be 'damp' or 'exclude'")
+    return ScoringConfig(
+        window_days=int(raw["window"]["days"]),
+        min_departments=int(raw["window"]["min_departments"]),
+        half_life_days=float(raw["score"]["half_life_days"]),
+        repeat_factor=float(raw["score"]["repeat_factor"]),
+        overlap_bonus=float(raw["score"]["overlap_bonus"]),
+        rising_ratio=float(raw["score"]["rising_ratio"]),
+        rising_min_delta=float(raw["score"]["rising_min_delta"]),
+        nuisance_min_calls=int(raw["nuisance"]["min_calls"]),
+        nuisance_days=int(raw["nuisance"]["days"]),
+        nuisance_bonus=float(raw["nuisance"]["bonus"]),
+        nuisance_pattern="|".join(raw["nuisance"]["call_types"]),
+        institutional_treatment=institutional["treatment"],
+        institutional_factor=float(institutional["factor"]),
+        institutional_land_uses=frozenset(u.upper() for u in institutional["land_uses"]),
+        severity={
+            department: (float(rules["default"]), tuple((pattern, float(weight)) for pattern, weight in rules["rules"]))
+            for department, rules in raw["severity"].items()
+        },
+    )
+
+
+def _text(records: pd.DataFrame) -> pd.Series:
+    """What severity patterns are matched against: the NFIRS code first for fire, then the category."""
+    category = records["category"].fillna("").astype(str)
+    subcategory = records["subcategory"].fillna("").astype(str)
+    return (subcategory + " " + category).str.strip().str.upper()
+
+
+def severity(records: pd.DataFrame, config: ScoringConfig | None = None) -> pd.Series:
+    """The severity weight of each record: the first rule of its department whose pattern matches."""
+    config = config or load_config()
+    weights = pd.Series(1.0, index=records.index)
+    text = _text(records)
+    for department, (default, rules) in config.severity.items():
+        mine = (records["department"] == department).to_numpy()
+        if not mine.any():
+            continue
+        texts = text[mine]
+        conditions = [texts.str.contains(pattern, flags=re.IGNORECASE, regex=True).to_numpy() for pattern, _ in rules]
+        weights[mine] = np.select(conditions, [weight for _, weight in rules], default=default) if rules else default
+    return weights
+
+
+def contributions(records: pd.DataFrame, end: datetime, days: int | None = None,
+                  config: ScoringConfig | None = None) -> pd.DataFrame:
+    """The records of the window (end - days, end] with what each adds to its property's score."""
+    config = config or load_config()
+    days = days or config.window_days
+    end = pd.Timestamp(end)
+    in_window = records[(records["occurred_at"] > end - timedelta(days=days)) & (records["occurred_at"] <= end)
+                        & records["property_id"].notna()].copy()
+    in_window["severity"] = severity(in_window, config)
+    age_days = (end - in_window["occurred_at"]).dt.total_seconds() / 86_400
+    in_window["weight"] = in_window["severity"] * 0.5 ** (age_days / config.half_life_days)
+    in_window = in_window.sort_values(["property_id", "department", "weight"], ascending=[True, True, False])
+    in_window["repeat"] = in_window.groupby(["property_id", "department"]).cumcount()
+    in_window["contribution"] = in_window["weight"] * config.repeat_factor ** in_window["repeat"]
+    in_window["nuisance"] = (in_window["department"] == "police") & in_window["category"].fillna("").str.contains(
+        config.nuisance_pattern, case=False, regex=True) & (in_window["occurred_at"] > end - timedelta(days=config.nuisance_days))
+    return in_window
+
+
+def score(records: pd.DataFrame, end: datetime, days: int | None = None, properties: pd.DataFrame | None = None,
+          institutions: dict[str, str] | None = None, config: ScoringConfig | None = None,
+          explain: bool = True) -> pd.DataFrame:
+    """One row per property with records in the window, highest score first.
+
+    records: property_id, department, category, subcategory, occurred_at (placed records).
+    properties: property_id and land_use (for institutional damping), optional.
+    institutions: property_id -> "damp" | "exclude", the explicit list kept by the team.
+    Columns: score, departments, n_departments, records, count_<department>, nuisance_calls,
+    chronic_nuisance, institutional, flagged, and (with explain) reasons.
+    """
+    config = config or load_config()
+    days = days or config.window_days
+    placed = contributions(records, end, days, config)
+    if placed.empty:
+        return _empty_scores()
+    per_department = placed.groupby(["property_id", "department"], sort=True).agg(
+        points=("contribution", "sum"), records=("contribution", "size"))
+    counts = per_department["records"].unstack(fill_value=0)
+    points = per_department["points"].unstack(fill_value=0.0)
+    frame = pd.DataFrame(index=counts.index)
+    for department in DEPARTMENT_NAMES:
+        frame[f"count_{department}"] = counts[department] if department in counts else 0
+    frame["records"] = counts.sum(axis=1)
+    frame["n_departments"] = (counts > 0).sum(axis=1)
+    frame["departments"] = [tuple(d for d in DEPARTMENT_NAMES if row.get(d, 0) > 0) for row in counts.to_dict("records")]
+    frame["nuisance_calls"] = placed.groupby("property_id")["nuisance"].sum().reindex(frame.index, fill_value=0)
+    frame["chronic_nuisance"] = frame["nuisance_calls"] >= config.nuisance_min_calls
+    overlap = 1 + config.overlap_bonus * (frame["n_departments"] - 1)
+    raw = points.sum(axis=1) * overlap + config.nuisance_bonus * frame["chronic_nuisance"]
+
+    frame["institutional"] = _institutional(frame.index, properties, institutions, config)
+    factor = np.where(frame["institutional"] == "damp", config.institutional_factor, 1.0)
+    frame["score"] = (raw * factor).round(2)
+    excluded = frame["institutional"] == "exclude"
+    frame["flagged"] = (frame["n_departments"] >= config.min_departments) & ~excluded
+    if explain:
+        frame["reasons"] = _reasons(frame, placed, days, config)
+    frame = frame.sort_values(["score", "n_departments"], ascending=False)
+    frame.index.name = "property_id"
+    return frame
+
+
+def score_with_trend(records: pd.DataFrame, end: datetime, days: int | None = None, **options) -> pd.DataFrame:
+    """score() of this window, beside the previous window of the same length."""
+    config = options.get("config") or load_config()
+    days = days or config.window_days
+    now = score(records, end, days, **options)
+    before = score(records, pd.Timestamp(end) - timedelta(days=days), days, **{**options, "explain": False})
+    now["previous_score"] = before["score"].reindex(now.index).fillna(0.0)
+    now["previous_flagged"] = before["flagged"].reindex(now.index).fillna(False).astype(bool)
+    now["delta"] = (now["score"] - now["previous_score"]).round(2)
+    now["rising"] = (now["score"] >= now["previous_score"] * config.rising_ratio) & (now["delta"] >= config.rising_min_delta)
+    return now
+
+
+def _institutional(index: pd.Index, properties: pd.DataFrame | None, institutions: dict[str, str] | None,
+                   config: ScoringConfig) -> pd.Series:
+    treatment = pd.Series(None, index=index, dtype=object)
+    if properties is not None and "land_use" in properties:
+        land_use = properties.set_index("property_id")["land_use"].reindex(index).fillna("").astype(str).str.upper()
+        treatment[land_use.isin(config.institutional_land_uses).to_numpy()] = config.institutional_treatment
+    for property_id, how in (institutions or {}).items():
+        if property_id in treatment.index:
+            treatment[property_id] = how
+    return treatment
+
+
+def _reasons(frame: pd.DataFrame, placed: pd.DataFrame, days: int, config: ScoringConfig) -> list[list[str]]:
+    top = (placed.groupby(["property_id", "department", "category"], sort=False)["contribution"]
+           .agg(["sum", "size"]).reset_index().sort_values("sum", ascending=False))
+    by_property: dict[str, list[tuple[str, str, int]]] = {}
+    for pid, department, category, _points, n in top.itertuples(index=False):
+        by_property.setdefault(pid, []).append((department, category, n))
+    reasons = []
+    for pid, row in zip(frame.index, frame.itertuples()):
+        lines = []
+        named = ", ".join(f"{DEPARTMENT_NAMES[d]} {getattr(row, f'count_{d}')}" for d in row.departments)
+        if row.n_departments >= config.min_departments:
+            lines.append(f"{row.n_departments} departments in {days} days: {named}")
+        else:
+            lines.append(f"Only {named} in {days} days: not flagged (needs {config.min_departments} departments)")
+        strongest = [f"{category} ({DEPARTMENT_NAMES[d]}{f', {n}×' if n > 1 else ''})"
+                     for d, category, n in by_property.get(pid, [])[:3]]
+        if strongest:
+            lines.append("Weighs most: " + "; ".join(strongest))
+        if row.chronic_nuisance:
+            lines.append(f"Chronic nuisance: {row.nuisance_calls} nuisance-type police calls in {config.nuisance_days} "
+                         f"days (rule: {config.nuisance_min_calls})")
+        if row.institutional == "damp":
+            lines.append(f"Institutional: score damped ×{config.institutional_factor:g}")
+        elif row.institutional == "exclude":
+            lines.append("Institutional: excluded from the list")
+        reasons.append(lines)
+    return reasons
+
+
+def _empty_scores() -> pd.DataFrame:
+    columns = ["score", "departments", "n_departments", "records", *[f"count_{d}" for d in DEPARTMENT_NAMES],
+               "nuisance_calls", "chronic_nuisance", "institutional", "flagged", "reasons"]
+    frame = pd.DataFrame(columns=columns)
+    frame.index.name = "property_id"
+    return frame

@@ -1,0 +1,144 @@
+"""The risk score: its rules one by one on hand-made records, and its ranking on the sample city."""
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from integration.scoring import load_config, score, score_with_trend, severity
+
+END = datetime(2026, 10, 31, 23, 59)
+CONFIG = load_config()
+
+
+def records(*rows):
+    """rows of (property_id, department, category, days before END[, subcategory])."""
+    return pd.DataFrame(
+        [{"property_id": pid, "department": dep, "category": cat, "occurred_at": END - timedelta(days=age),
+          "subcategory": rest[0] if rest else None} for pid, dep, cat, age, *rest in rows]
+    )
+
+
+@pytest.mark.parametrize(
+    ("department", "category", "subcategory", "weight"),
+    [
+        ("police", "SHOTS FIRED", None, 6.0),
+        ("police", "Shots Fired", None, 6.0),
+        ("police", "DRUG ACTIVITY", None, 4.0),
+        ("police", "NOISE COMPLAINT", None, 2.0),
+        ("police", "TRAFFIC STOP", None, 0.3),
+        ("police", "SOMETHING NEW", None, 1.0),
+        ("fire", "Building fire", "111", 6.0),
+        ("fire", "Cooking fire, confined to container", "113", 6.0),
+        ("fire", "Passenger vehicle fire", "131", 3.0),
+        ("fire", "Gas leak (natural gas or LPG)", "412", 3.0),
+        ("fire", "Alarm system activation, no fire - unintentional", "745", 1.0),
+        ("fire", "EMS call, excluding vehicle accident with injury", "321", 0.5),
+        ("fire", "Lock-out", "511", 0.3),
+        ("fire", "Smoke detector activation, no fire - unintentional", "743", 1.0),
+        ("fire", "Smoke detector activation, no fire - unintentional", None, 1.0),
+        ("fire", "STRUCTURE FIRE", None, 6.0),
+        ("fire", "Dumpster fire", None, 3.0),
+        ("public_works", "UNSAFE STRUCTURE", None, 5.0),
+        ("public_works", "VACANT BUILDING", None, 4.0),
+        ("public_works", "JUNK AND DEBRIS", None, 2.5),
+        ("public_works", "TALL GRASS", None, 1.0),
+        ("crm", "Complaint", "Noise", 1.5),
+        ("crm", "Complaint", "Pothole", 1.0),
+        ("crm", "Transfer", "Drug Activity Tip", 2.5),
+        ("crm", "Inquiry", "Water Bill", 0.1),
+        ("crm", "Permit", "Fence Permit", 0.1),
+    ],
+)
+def test_severity(department, category, subcategory, weight):
+    frame = pd.DataFrame([{"department": department, "category": category, "subcategory": subcategory}])
+    assert severity(frame).iloc[0] == weight
+
+
+def test_a_record_weighs_half_after_the_half_life():
+    fresh = score(records(("A", "police", "NOISE COMPLAINT", 0)), END)
+    old = score(records(("A", "police", "NOISE COMPLAINT", CONFIG.half_life_days)), END)
+    assert old.loc["A", "score"] == pytest.approx(fresh.loc["A", "score"] / 2, abs=0.01)
+
+
+def test_records_outside_the_window_do_not_count():
+    scored = score(records(("A", "police", "NOISE COMPLAINT", 10), ("A", "crm", "Complaint", 91)), END, days=90)
+    assert scored.loc["A", "records"] == 1
+    assert scored.loc["A", "departments"] == ("police",)
+
+
+def test_one_busy_department_does_not_outrank_real_overlap():
+    busy = [("BUSY", "police", "NOISE COMPLAINT", day) for day in range(1, 21)]
+    overlap = [("OVERLAP", "police", "NOISE COMPLAINT", 5), ("OVERLAP", "public_works", "JUNK AND DEBRIS", 5),
+               ("OVERLAP", "crm", "Complaint", 5, "Noise")]
+    scored = score(records(*busy, *overlap), END)
+    assert scored.index[0] == "OVERLAP"
+    assert scored.loc["OVERLAP", "flagged"] and not scored.loc["BUSY", "flagged"]
+
+
+def test_repeats_give_diminishing_returns():
+    one = score(records(("A", "police", "BURGLARY", 1)), END).loc["A", "score"]
+    five = score(records(*[("A", "police", "BURGLARY", 1)] * 5), END).loc["A", "score"]
+    assert one < five < 5 * one
+    assert five < one / (1 - CONFIG.repeat_factor)
+
+
+@pytest.mark.parametrize(("calls", "chronic"), [(2, False), (3, True), (4, True)])
+def test_the_chronic_nuisance_rule(calls, chronic):
+    rows = [("A", "police", "DISTURBANCE", 5 + day) for day in range(calls)] + [("A", "police", "TRAFFIC STOP", 1)]
+    scored = score(records(*rows), END)
+    assert scored.loc["A", "nuisance_calls"] == calls
+    assert bool(scored.loc["A", "chronic_nuisance"]) is chronic
+    assert any(reason.startswith("Chronic nuisance") for reason in scored.loc["A", "reasons"]) is chronic
+
+
+def test_institutions_are_damped_by_land_use_or_list_and_can_be_excluded():
+    rows = [(pid, dep, cat, 3) for pid in ("HOSPITAL", "STORE", "HOUSE")
+            for dep, cat in (("police", "FIGHT"), ("fire", "Building fire"), ("public_works", "NUISANCE"))]
+    land = pd.DataFrame({"property_id": ["HOSPITAL", "STORE", "HOUSE"],
+                         "land_use": ["INSTITUTIONAL", "COMMERCIAL", "RESIDENTIAL"]})
+    plain = score(records(*rows), END, properties=land)
+    assert plain.loc["HOSPITAL", "score"] == pytest.approx(plain.loc["HOUSE", "score"] * CONFIG.institutional_factor,
+                                                           abs=0.01)
+    assert plain.loc["STORE", "score"] == plain.loc["HOUSE", "score"]
+    listed = score(records(*rows), END, properties=land, institutions={"STORE": "exclude"})
+    assert not listed.loc["STORE", "flagged"]
+    assert "Institutional: excluded from the list" in listed.loc["STORE", "reasons"]
+    assert listed.index[0] == "HOUSE"
+
+
+def test_every_score_explains_itself():
+    scored = score(records(("A", "police", "SHOTS FIRED", 2), ("A", "fire", "Building fire", 3, "111")), END)
+    reasons = scored.loc["A", "reasons"]
+    assert reasons[0] == "2 departments in 90 days: Police 1, Fire 1"
+    assert "SHOTS FIRED (Police)" in reasons[1] and "Building fire (Fire)" in reasons[1]
+
+
+def test_trend_against_the_previous_window():
+    rows = [("RISING", "police", "FIGHT", 5), ("RISING", "fire", "Building fire", 6, "111"),
+            ("STEADY", "police", "FIGHT", 5), ("STEADY", "police", "FIGHT", 95)]
+    scored = score_with_trend(records(*rows), END)
+    assert scored.loc["RISING", "previous_score"] == 0 and scored.loc["RISING", "rising"]
+    assert scored.loc["STEADY", "previous_score"] > 0 and not scored.loc["STEADY", "rising"]
+
+
+def test_no_records_gives_an_empty_list():
+    assert score(records(("A", "police", "FIGHT", 200)), END).empty
+
+
+def test_planted_problem_properties_fill_the_top_and_institutions_do_not(full_city):
+    directory, placed = full_city
+    matched = placed[placed["status"] == "matched"]
+    properties = pd.read_csv(directory / "properties.csv", dtype=str).drop_duplicates("property_id")
+    institutions = pd.read_csv(directory / "institutions.csv", dtype=str)
+    planted = pd.read_csv(directory / "planted.csv", dtype=str)
+    end = matched["occurred_at"].max()
+    scored = score(matched, end, properties=properties,
+                   institutions=dict(zip(institutions["property_id"], institutions["treatment"])))
+    top = scored[scored["flagged"]].index[:50]
+    problems = planted.loc[planted["kind"] == "problem", "property_id"]
+    institutional = planted.loc[planted["kind"] == "institutional", "property_id"]
+    share = problems.isin(top).mean()
+    print(f"\nplanted problem properties in the top 50: {problems.isin(top).sum()} of {len(problems)}")
+    assert share >= 0.9
+    assert not institutional.isin(top).any()
