@@ -215,3 +215,30 @@ def _empty_scores() -> pd.DataFrame:
     frame = pd.DataFrame(columns=columns)
     frame.index.name = "property_id"
     return frame
+
+
+def weekly_overlap(records: pd.DataFrame, end: datetime, weeks: int = 26, days: int | None = None,
+                   min_departments: int | None = None, config: ScoringConfig | None = None) -> pd.DataFrame:
+    """For each of the last `weeks` week ends: how many properties had records from at least
+    `min_departments` departments in the window of `days` before it. Columns: week_end, properties."""
+    config = config or load_config()
+    days = days or config.window_days
+    min_departments = min_departments or config.min_departments
+    end = pd.Timestamp(end)
+    located = records.loc[records["property_id"].notna(), ["property_id", "department", "occurred_at"]]
+    rows = []
+    for back in range(weeks - 1, -1, -1):
+        week_end = end - timedelta(weeks=back)
+        window = located[(located["occurred_at"] > week_end - timedelta(days=days)) & (located["occurred_at"] <= week_end)]
+        departments = window.drop_duplicates(["property_id", "department"]).groupby("property_id").size()
+        rows.append({"week_end": week_end.normalize(), "properties": int((departments >= min_departments).sum())})
+    return pd.DataFrame(rows)
+
+
+def department_mix(scored: pd.DataFrame) -> pd.DataFrame:
+    """How many flagged properties each department has records at: department, properties."""
+    flagged = scored[scored["flagged"]]
+    return pd.DataFrame(
+        [{"department": DEPARTMENT_NAMES[d], "properties": int((flagged[f"count_{d}"] > 0).sum())}
+         for d in DEPARTMENT_NAMES]
+    )

@@ -1,19 +1,23 @@
 """Property history: one property's records from every department, found by address or parcel."""
 
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
-from storage.schema import DEPARTMENT_LABELS
-from ui import data, views
-from ui.frame import page_setup
+from integration import exports, scoring
+from ui import data, hotspots, views
+from ui import property as history_view
+from ui.frame import current_user, page_setup
 
 page_setup("Property history", ":material/home_pin:")
 
 st.title("Property history")
 version = data.data_version()
 
-search = st.text_input("Find a property", placeholder="Address or parcel id, e.g. 1523 N MAIN ST")
+search = st.text_input("Find a property", placeholder="Address (typos are fine) or parcel id, e.g. 1523 N MAIN ST")
 if search.strip():
-    found = data.find_properties(version, search.strip())
+    found = history_view.suggest(version, search.strip())
     if found.empty:
         st.warning(f"No property matches “{search.strip()}”.")
     for row in found.itertuples():
@@ -22,48 +26,87 @@ if search.strip():
 
 property_id = st.query_params.get("property")
 if not property_id:
-    st.info("Type an address or a parcel id above, or open a property from another page.")
+    st.info("Type an address or a parcel id above, or open a property from the hotspots list.")
     st.stop()
 
-found_property, history = data.property_history(version, property_id)
-if found_property is None:
+found, history = data.property_history(version, property_id)
+if found is None:
     st.warning(f"There is no property with id “{property_id}”. Search for it by address above.")
     st.stop()
 
-st.header(found_property["address"])
-others = [a for a in found_property["addresses"] if a != found_property["address"]]
-facts = [
-    f"Parcel {found_property['parcel_id'] or '–'}",
-    f"Land use {found_property['land_use'] or '–'}",
-    f"Ward {found_property['ward'] or '–'}",
-    found_property["neighborhood"] or "",
-    f"Owner {found_property['owner']}" if found_property["owner"] else "",
-]
-st.caption(" · ".join(fact for fact in facts if fact))
-if others:
-    st.caption("Also known as: " + "; ".join(others))
+header, picture = st.columns([3, 1])
+with header:
+    st.header(found["address"])
+    facts = [
+        f"Parcel {found['parcel_id'] or '–'}",
+        f"Land use {found['land_use'] or '–'}",
+        f"Ward {found['ward'] or '–'}",
+        found["neighborhood"] or "",
+        f"Owner {found['owner']}" if found["owner"] else "",
+    ]
+    st.caption(" · ".join(fact for fact in facts if fact))
+    others = [a for a in found["addresses"] if a != found["address"]]
+    if others:
+        st.caption("Also known as: " + "; ".join(others))
+with picture:
+    deck = history_view.small_map(found)
+    if deck is not None:
+        st.pydeck_chart(deck, height=160)
 
 if history.empty:
     st.info("No department has a record at this property.")
     st.stop()
 
+scored = history_view.explanation(version, property_id)
+_first, last_day = hotspots.date_range(version)
+if scored is not None and scored["flagged"]:
+    st.error("**On the hotspots list** (score {:.1f})\n\n".format(scored["score"])
+             + "\n".join(f"- {reason}" for reason in scored["reasons"]), icon=":material/local_fire_department:")
+elif scored is not None:
+    st.success("**Not on the hotspots list** (score {:.1f})\n\n".format(scored["score"])
+               + "\n".join(f"- {reason}" for reason in scored["reasons"]), icon=":material/check_circle:")
+else:
+    st.success(f"**Not on the hotspots list**: no records in the {scoring.load_config().window_days} days to "
+               f"{last_day:%B %-d, %Y}.", icon=":material/check_circle:")
+
 counts = history["department"].value_counts()
-columns = st.columns(len(DEPARTMENT_LABELS))
-for column, (department, label) in zip(columns, DEPARTMENT_LABELS.items()):
+columns = st.columns(len(scoring.DEPARTMENT_NAMES))
+for column, (department, label) in zip(columns, scoring.DEPARTMENT_NAMES.items()):
     column.metric(label, int(counts.get(department, 0)))
 
+occurred = pd.to_datetime(history["occurred_at"])
+left, right = st.columns([2, 1])
+departments = left.multiselect("Departments", list(scoring.DEPARTMENT_NAMES), list(scoring.DEPARTMENT_NAMES),
+                               format_func=scoring.DEPARTMENT_NAMES.get)
+since = right.date_input("From", max(occurred.min(), occurred.max() - timedelta(days=365)).date(),
+                         min_value=occurred.min().date(), max_value=occurred.max().date())
+shown = history[history["department"].isin(departments) & (occurred.dt.date >= since)]
+
+st.altair_chart(history_view.timeline(shown), use_container_width=True)
+with st.expander("Records per department and window"):
+    st.dataframe(history_view.window_counts(history, last_day), hide_index=True)
+
+table = shown.assign(department=shown["department"].map(views.department_label))[
+    ["occurred_at", "department", "category", "subcategory", "status", "address", "method", "score"]]
+table[["subcategory", "status"]] = table[["subcategory", "status"]].fillna("")
 st.dataframe(
-    history.assign(department=history["department"].map(views.department_label))[
-        ["occurred_at", "department", "category", "status", "address", "method", "score"]
-    ],
+    table,
     hide_index=True,
     column_config={
         "occurred_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
         "department": "Department",
         "category": "Category",
+        "subcategory": "Type",
         "status": "Status",
         "address": "Address as written",
         "method": "Match method",
-        "score": st.column_config.NumberColumn("Score", format="%.2f"),
+        "score": st.column_config.NumberColumn("Match score", format="%.2f"),
     },
 )
+who = current_user()
+reasons = list(scored["reasons"]) if scored is not None else []
+downloads = st.columns([1, 1, 4])
+downloads[0].download_button("Download CSV", exports.to_csv(table, who, {"property": property_id, "from": since}),
+                             f"property-{property_id}.csv", "text/csv", icon=":material/download:")
+downloads[1].download_button("Printable page", history_view.printable(found, table, reasons, who),
+                             f"property-{property_id}.html", "text/html", icon=":material/print:")

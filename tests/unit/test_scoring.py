@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from integration.scoring import load_config, score, score_with_trend, severity
+from integration.scoring import department_mix, load_config, score, score_with_trend, severity, weekly_overlap
 
 END = datetime(2026, 10, 31, 23, 59)
 CONFIG = load_config()
@@ -142,3 +142,19 @@ def test_planted_problem_properties_fill_the_top_and_institutions_do_not(full_ci
     print(f"\nplanted problem properties in the top 50: {problems.isin(top).sum()} of {len(problems)}")
     assert share >= 0.9
     assert not institutional.isin(top).any()
+
+
+def test_weekly_overlap_counts_properties_with_several_departments():
+    rows = [("A", "police", "FIGHT", 3), ("A", "fire", "Building fire", 4, "111"),  # overlaps in the last weeks
+            ("B", "police", "FIGHT", 3), ("B", "police", "FIGHT", 4),               # one department only
+            ("C", "crm", "Complaint", 120), ("C", "police", "FIGHT", 121)]          # long ago
+    weekly = weekly_overlap(records(*rows), END, weeks=30, days=14)
+    assert weekly["properties"].iloc[-1] == 1
+    assert weekly["properties"].max() == 1
+    assert len(weekly) == 30 and weekly["week_end"].is_monotonic_increasing
+
+
+def test_department_mix_of_flagged_properties():
+    rows = [("A", "police", "FIGHT", 3), ("A", "fire", "Building fire", 4, "111"), ("B", "police", "FIGHT", 3)]
+    mix = department_mix(score(records(*rows), END)).set_index("department")["properties"]
+    assert mix.to_dict() == {"Police": 1, "Fire": 1, "Public Works": 0, "Customer Service": 0}

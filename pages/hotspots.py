@@ -1,0 +1,121 @@
+"""Hotspots: the properties where several departments' records overlap, ranked, mapped and charted."""
+
+import streamlit as st
+
+from integration import exports, scoring
+from storage import repository
+from storage.engine import reading, writing
+from ui import data, hotspots
+from ui.frame import current_user, page_setup
+
+page_setup("Hotspots", ":material/local_fire_department:")
+
+st.title("Hotspots")
+version = data.data_version()
+first_day, last_day = hotspots.date_range(version)
+if last_day is None:
+    st.info("No department records are loaded yet: load extracts on the Upload page, then come back.")
+    st.stop()
+
+categories, ward_list = hotspots.filter_choices(version)
+current = hotspots.filters_from_url(last_day, categories, ward_list)
+with st.expander("Filters", expanded=False, icon=":material/filter_list:"):
+    left, middle, right = st.columns(3)
+    end = left.date_input("Window ends", current.end, min_value=first_day, max_value=last_day)
+    days = middle.number_input("Window length (days)", 7, 730, current.days, step=7)
+    minimum = right.number_input("Minimum departments", 1, 4, current.min_departments)
+    departments = st.multiselect("Departments", list(scoring.DEPARTMENT_NAMES), list(current.departments),
+                                 format_func=scoring.DEPARTMENT_NAMES.get)
+    chosen_categories = st.multiselect("Categories (all when empty)", categories, list(current.categories))
+    chosen_wards = st.multiselect("Wards (all when empty)", ward_list, list(current.wards))
+filters = hotspots.Filters(end=end, days=int(days), departments=tuple(departments) or current.departments,
+                           min_departments=int(minimum), categories=tuple(chosen_categories), wards=tuple(chosen_wards))
+hotspots.write_url(filters)
+
+scored = hotspots.hotspots(version, filters, hotspots.institutions())
+flagged = scored[scored["flagged"]] if not scored.empty else scored
+st.caption(f"{filters.days} days to {filters.end:%B %-d, %Y} · at least {filters.min_departments} departments · "
+           f"new and rising compared with {scored.attrs.get('compared_with', 'the previous window')}")
+
+figures = st.columns(4)
+figures[0].metric("Flagged properties", f"{len(flagged):,}")
+figures[1].metric("New since last time", f"{int(flagged['new'].sum()):,}" if len(flagged) else "0")
+figures[2].metric("Rising", f"{int(flagged['rising'].sum()):,}" if len(flagged) else "0")
+figures[3].metric("Chronic nuisance", f"{int(flagged['chronic_nuisance'].sum()):,}" if len(flagged) else "0")
+
+if flagged.empty:
+    st.info("No property has records from that many departments in this window. Widen the window or lower the "
+            "minimum number of departments in the filters.")
+    st.stop()
+
+table = hotspots.ranked_table(flagged)
+listing, picture = st.tabs(["Ranked list", "Map"])
+with listing:
+    chosen = st.dataframe(
+        table.drop(columns=["Property id"]), hide_index=True, on_select="rerun", selection_mode="single-row",
+        key="ranked", height=560,
+        column_config={
+            "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
+            "Departments": st.column_config.ListColumn("Departments"),
+            "Score": st.column_config.NumberColumn(format="%.1f"),
+            "Change": st.column_config.NumberColumn(format="%+.1f", help="Against the previous window"),
+            "Why": st.column_config.TextColumn(width="large"),
+        },
+    )
+    if chosen.selection.rows:
+        st.switch_page("pages/property.py", query_params={"property": table["Property id"].iloc[chosen.selection.rows[0]]})
+with picture:
+    density = st.toggle("Show density", value=False)
+    deck = hotspots.hotspot_map(flagged, density=density)
+    if deck is None:
+        st.info("None of the flagged properties has coordinates in the property master.")
+    else:
+        clicked = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="hotspot_map",
+                                  height=520)
+        picked = clicked.selection.objects.get("hotspots", []) if clicked and clicked.selection else []
+        if picked:
+            st.switch_page("pages/property.py", query_params={"property": picked[0]["property_id"]})
+    st.caption("Click a point to open the property. The map draws without a basemap, so it works offline.")
+
+charts = st.columns(2)
+charts[0].markdown("**Departments at the flagged properties**")
+charts[0].altair_chart(hotspots.department_mix_chart(scored), use_container_width=True)
+charts[1].markdown("**Overlapping properties, week by week**")
+charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly(version, filters), filters.days), use_container_width=True)
+
+export = table.drop(columns=["Open"]).assign(Departments=table["Departments"].map(", ".join))
+who = current_user()
+downloads = st.columns([1, 1, 4])
+downloads[0].download_button("Download CSV", exports.to_csv(export, who, filters.as_text()),
+                             f"hotspots-{filters.end:%Y-%m-%d}.csv", "text/csv", icon=":material/download:")
+downloads[1].download_button("Download XLSX", exports.to_xlsx(export, who, filters.as_text(), sheet="Hotspots"),
+                             f"hotspots-{filters.end:%Y-%m-%d}.xlsx", icon=":material/download:",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+with st.expander("Institutional properties", icon=":material/account_balance:"):
+    st.caption("Places that collect records for other reasons (police station, hospital, big-box store). Land uses "
+               f"{', '.join(sorted(scoring.load_config().institutional_land_uses))} are damped automatically; "
+               "this list adds properties by hand, damped or excluded.")
+    with reading(data.engine()) as conn:
+        listed = repository.institution_list(conn)
+    st.dataframe(listed, hide_index=True)
+    with st.form("institution", clear_on_submit=True):
+        cols = st.columns([2, 1, 2])
+        property_id = cols[0].text_input("Property id", placeholder="e.g. P000004")
+        treatment = cols[1].selectbox("Treatment", ["damp", "exclude"])
+        reason = cols[2].text_input("Why", placeholder="big-box store")
+        add, remove = st.columns(2)
+        added = add.form_submit_button("Add or change")
+        removed = remove.form_submit_button("Remove from the list")
+    if added or removed:
+        with writing(data.engine()) as conn:
+            known = repository.get_property(conn, property_id.strip()) is not None
+            if known and added:
+                repository.set_institution(conn, property_id.strip(), treatment, reason or None, who)
+                repository.audit(conn, who, "institution_set", property_id.strip(), treatment)
+            elif known:
+                repository.remove_institution(conn, property_id.strip())
+                repository.audit(conn, who, "institution_removed", property_id.strip())
+        if known:
+            st.rerun()
+        st.error(f"There is no property with id “{property_id.strip()}”.")
