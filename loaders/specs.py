@@ -8,6 +8,31 @@ from pathlib import Path
 
 SPEC_FILE = Path(__file__).resolve().parent / "departments.toml"
 
+# Every canonical field a column may feed, and how to name it to a person.
+CANONICAL_FIELDS = {
+    "source_record_id": "the record's id in its own system",
+    "occurred_at": "date and time it happened",
+    "occurred_date": "date it happened",
+    "occurred_time": "time of day it happened",
+    "category": "call type, case type or request category",
+    "subcategory": "sub-type or topic",
+    "status": "status or disposition",
+    "closed_at": "date it was closed",
+    "address": "address or location",
+    "address_number": "house number",
+    "address_predir": "direction before the street name",
+    "address_street": "street name",
+    "address_type": "street type",
+    "address_postdir": "direction after the street name",
+    "address_unit": "apartment or unit",
+    "lat": "latitude",
+    "lon": "longitude",
+    "parcel_id": "parcel id or tax key",
+    "description": "free-text description or narrative",
+}
+# A required field is also fed by its stand-in: a date column for the date-time, a street for the address.
+STAND_INS = {"occurred_at": ("occurred_date",), "occurred_date": ("occurred_at",), "address": ("address_street",)}
+
 ADDRESS_PARTS = (
     "address_number",
     "address_predir",
@@ -51,14 +76,8 @@ class DepartmentSpec:
 
     def missing(self, columns: dict[str, str]) -> list[str]:
         """Required canonical fields a column map leaves unfed (an address may come in parts)."""
-        gaps = []
-        for field in self.required:
-            if field in columns:
-                continue
-            if field == "address" and "address_street" in columns:
-                continue
-            gaps.append(field)
-        return gaps
+        return [field for field in self.required
+                if field not in columns and not any(stand_in in columns for stand_in in STAND_INS.get(field, ()))]
 
     def kept_columns(self, headers: list[str]) -> list[str]:
         wanted = {header_token(name) for name in self.keep}
@@ -105,3 +124,13 @@ def detect_department(headers: list[str]) -> tuple[str | None, float]:
         return None, 0.0
     fit, name = scored[0]
     return name, fit
+
+
+def best_fit(headers: list[str]) -> float:
+    """How well the headers fit the department they fit best (0..1): a sheet chooser's score."""
+    return max(s.fit(headers) for s in specs().values())
+
+
+def field_label(field: str) -> str:
+    """A canonical field as a person reads it: "category (call type, case type or request category)"."""
+    return f"{field} ({CANONICAL_FIELDS[field]})" if field in CANONICAL_FIELDS else field

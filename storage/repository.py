@@ -4,20 +4,31 @@ They return plain values, dicts or DataFrames. All SQL goes through SQLAlchemy e
 bound parameters.
 """
 
+import dataclasses
+import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage.schema import (
+    AGENDA_SECTIONS,
+    CASE_STATUSES,
+    DEPARTMENTS,
     MATCH_STATUSES,
+    agenda_items,
     audit_log,
+    case_actions,
+    case_events,
+    cases,
     column_mappings,
     ingests,
+    institutions,
     match_decisions,
     matches,
+    meetings,
     properties,
     property_addresses,
     record_changes,
@@ -256,6 +267,82 @@ def record_history(conn: Connection, record_id: int) -> pd.DataFrame:
     return _frame(conn, query)
 
 
+# --- scoring inputs and the institution list ------------------------------------------------
+
+
+def placed_records(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
+    """Records placed on a property with start < occurred_at <= end: what scoring reads."""
+    query = (
+        sa.select(matches.c.property_id, records.c.department, records.c.category, records.c.subcategory,
+                  records.c.occurred_at)
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .where(matches.c.status == "matched", records.c.occurred_at > start, records.c.occurred_at <= end)
+    )
+    frame = _frame(conn, query)
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+    return frame
+
+
+def property_facts(conn: Connection, property_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """property_id, address, parcel, land use, ward, neighbourhood and location, for lists and maps."""
+    query = sa.select(properties.c.property_id, properties.c.address, properties.c.parcel_id, properties.c.land_use,
+                      properties.c.ward, properties.c.neighborhood, properties.c.lat, properties.c.lon)
+    if property_ids is None:
+        return _frame(conn, query)
+    parts = [_frame(conn, query.where(properties.c.property_id.in_(list(property_ids[start : start + BATCH_ROWS]))))
+             for start in range(0, len(property_ids), BATCH_ROWS)]
+    return pd.concat(parts, ignore_index=True) if parts else _frame(conn, query.where(sa.false()))
+
+
+def record_date_range(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    first, last = conn.execute(sa.select(sa.func.min(records.c.occurred_at), sa.func.max(records.c.occurred_at))).one()
+    return first, last
+
+
+def record_categories(conn: Connection) -> list[str]:
+    query = sa.select(records.c.category).distinct().order_by(records.c.category)
+    return [c for c in conn.execute(query).scalars() if c]
+
+
+def wards(conn: Connection) -> list[str]:
+    query = sa.select(properties.c.ward).where(properties.c.ward.is_not(None)).distinct()
+    return sorted(conn.execute(query).scalars(), key=lambda ward: (len(str(ward)), str(ward)))
+
+
+def last_meeting_before(conn: Connection, day: date) -> date | None:
+    """The date of the latest meeting held before `day`, if any."""
+    return conn.execute(sa.select(sa.func.max(meetings.c.held_on)).where(meetings.c.held_on < day)).scalar()
+
+
+def cases_version(conn: Connection) -> tuple[int, int]:
+    """Changes whenever a case is opened or saved: the cache key of views over all cases."""
+    count, versions = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(cases.c.version), 0))).one()
+    return int(count), int(versions)
+
+
+def institution_list(conn: Connection) -> pd.DataFrame:
+    """The explicit institution list with each property's address."""
+    query = (
+        sa.select(institutions.c.property_id, properties.c.address, properties.c.land_use, institutions.c.treatment,
+                  institutions.c.reason, institutions.c.added_by, institutions.c.added_at)
+        .join(properties, properties.c.property_id == institutions.c.property_id)
+        .order_by(properties.c.address)
+    )
+    return _frame(conn, query)
+
+
+def set_institution(conn: Connection, property_id: str, treatment: str, reason: str | None, added_by: str) -> None:
+    if treatment not in ("damp", "exclude"):
+        raise ValueError("treatment is 'damp' or 'exclude'")
+    conn.execute(institutions.delete().where(institutions.c.property_id == property_id))
+    conn.execute(institutions.insert().values(property_id=property_id, treatment=treatment, reason=reason,
+                                              added_by=added_by, added_at=now()))
+
+
+def remove_institution(conn: Connection, property_id: str) -> None:
+    conn.execute(institutions.delete().where(institutions.c.property_id == property_id))
+
+
 # --- match review and decisions -------------------------------------------------------------
 
 
@@ -402,10 +489,13 @@ def status_by_month(conn: Connection) -> pd.DataFrame:
 
 
 def rejects_by_kind(conn: Connection) -> pd.DataFrame:
-    """Rejected rows per department and kind of reason, over every load."""
+    """Rejected rows per department and kind of reason; a file loaded twice counts once (its latest load)."""
+    latest = (sa.select(sa.func.max(ingests.c.ingest_id))
+              .group_by(ingests.c.department, ingests.c.file_hash).scalar_subquery())
     query = (
         sa.select(ingests.c.department, rejects.c.kind, sa.func.count().label("rejects"))
         .join(ingests, ingests.c.ingest_id == rejects.c.ingest_id)
+        .where(ingests.c.ingest_id.in_(latest))
         .group_by(ingests.c.department, rejects.c.kind)
         .order_by(ingests.c.department, sa.func.count().desc())
     )
@@ -490,8 +580,565 @@ def overview(conn: Connection) -> pd.DataFrame:
     return frame.sort_values("department").reset_index(drop=True)
 
 
+# --- meetings, agendas and cases ------------------------------------------------------------
+
+
+class StaleCase(Exception):
+    """Someone saved the case after you read it: nothing of yours was written.
+
+    current_version is the case's version now; events are what was recorded since the version
+    you read (oldest first), so the page can show what changed before you re-apply your edit.
+    """
+
+    def __init__(self, case_id: int, expected_version: int, current_version: int, events: list[dict]):
+        self.case_id = case_id
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.events = events
+        authors = ", ".join(dict.fromkeys(event["author"] for event in events)) or "someone else"
+        super().__init__(f"case {case_id} was changed by {authors} after you opened it (version {expected_version}"
+                         f" -> {current_version}); nothing of yours was saved: look at the changes and save again")
+
+
+def _meeting_row(row) -> dict:
+    found = dict(row)
+    found["attendees"] = json.loads(found["attendees"]) if found.get("attendees") else []
+    return found
+
+
+def get_meeting(conn: Connection, meeting_id: int) -> dict | None:
+    row = conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id)).mappings().first()
+    return _meeting_row(row) if row else None
+
+
+def meeting_on(conn: Connection, held_on: date) -> dict | None:
+    row = conn.execute(sa.select(meetings).where(meetings.c.held_on == held_on)).mappings().first()
+    return _meeting_row(row) if row else None
+
+
+def open_meeting(conn: Connection, held_on: date, author: str) -> dict:
+    """The meeting held on `held_on`, created if there is none yet (one meeting per day)."""
+    found = meeting_on(conn, held_on)
+    if found is not None:
+        return found
+    try:
+        with conn.begin_nested():
+            conn.execute(meetings.insert().values(held_on=held_on, status="planned", created_by=author,
+                                                  created_at=now()))
+    except sa.exc.IntegrityError:
+        pass  # someone else started the same meeting a moment ago: theirs is ours
+    else:
+        audit(conn, author, "meeting_open", f"meeting:{held_on.isoformat()}")
+    return meeting_on(conn, held_on)
+
+
+def list_meetings(conn: Connection) -> pd.DataFrame:
+    """Every meeting, newest first: meeting_id, held_on, status, created_by, agenda_items (not dropped)."""
+    items = (sa.select(agenda_items.c.meeting_id, sa.func.count().label("agenda_items"))
+             .where(agenda_items.c.dropped.is_(False)).group_by(agenda_items.c.meeting_id).subquery())
+    query = (
+        sa.select(meetings.c.meeting_id, meetings.c.held_on, meetings.c.status, meetings.c.created_by,
+                  sa.func.coalesce(items.c.agenda_items, 0).label("agenda_items"))
+        .select_from(meetings.outerjoin(items, items.c.meeting_id == meetings.c.meeting_id))
+        .order_by(meetings.c.held_on.desc())
+    )
+    return _frame(conn, query)
+
+
+def previous_meeting(conn: Connection, day: date) -> dict | None:
+    """The latest meeting held before `day`, if any."""
+    row = conn.execute(sa.select(meetings).where(meetings.c.held_on < day)
+                       .order_by(meetings.c.held_on.desc()).limit(1)).mappings().first()
+    return _meeting_row(row) if row else None
+
+
+def set_attendees(conn: Connection, meeting_id: int, attendees: Sequence[str], author: str) -> None:
+    names = [name.strip() for name in attendees if name and name.strip()]
+    conn.execute(meetings.update().where(meetings.c.meeting_id == meeting_id).values(attendees=json.dumps(names)))
+    audit(conn, author, "meeting_attendees", f"meeting:{meeting_id}", json.dumps(names))
+
+
+def _item_row(item) -> dict:
+    row = dataclasses.asdict(item) if dataclasses.is_dataclass(item) else dict(item)
+    section = row.get("section") or "added"
+    if section not in AGENDA_SECTIONS:
+        raise ValueError(f"'{section}' is not an agenda section ({', '.join(AGENDA_SECTIONS)})")
+    score = row.get("score")
+    return {"property_id": row["property_id"], "section": section,
+            "score": None if score is None or pd.isna(score) else float(score), "why": row.get("why") or None,
+            "added_by_hand": bool(row.get("added_by_hand", False)), "dropped": bool(row.get("dropped", False))}
+
+
+def save_agenda(conn: Connection, meeting_id: int, items: Iterable, author: str) -> int:
+    """Replace the meeting's agenda with `items` in order (AgendaItems or dicts with property_id,
+    section and optionally score, why, added_by_hand, dropped); returns how many were saved."""
+    rows, seen = [], set()
+    for item in items:
+        row = _item_row(item)
+        if row["property_id"] not in seen:
+            seen.add(row["property_id"])
+            rows.append(dict(row, meeting_id=meeting_id, position=len(rows) + 1))
+    conn.execute(agenda_items.delete().where(agenda_items.c.meeting_id == meeting_id))
+    insert_many(conn, agenda_items, rows)
+    audit(conn, author, "agenda_save", f"meeting:{meeting_id}", json.dumps({"items": len(rows)}))
+    return len(rows)
+
+
+def meeting_agenda(conn: Connection, meeting_id: int, include_dropped: bool = False) -> pd.DataFrame:
+    """The agenda in order: item_id, position, property_id, address, section, score, why,
+    added_by_hand, dropped, and the property's open case (case_id, case_status, case_version)."""
+    open_cases = cases.alias("open_cases")
+    query = (
+        sa.select(agenda_items.c.item_id, agenda_items.c.position, agenda_items.c.property_id, properties.c.address,
+                  agenda_items.c.section, agenda_items.c.score, agenda_items.c.why, agenda_items.c.added_by_hand,
+                  agenda_items.c.dropped, open_cases.c.case_id, open_cases.c.status.label("case_status"),
+                  open_cases.c.version.label("case_version"))
+        .select_from(
+            agenda_items.join(properties, properties.c.property_id == agenda_items.c.property_id)
+            .outerjoin(open_cases, sa.and_(open_cases.c.property_id == agenda_items.c.property_id,
+                                           open_cases.c.status != "resolved")))
+        .where(agenda_items.c.meeting_id == meeting_id)
+        .order_by(agenda_items.c.position, agenda_items.c.item_id)
+    )
+    if not include_dropped:
+        query = query.where(agenda_items.c.dropped.is_(False))
+    frame = _frame(conn, query)
+    frame["case_id"] = frame["case_id"].astype("Int64")
+    frame["case_version"] = frame["case_version"].astype("Int64")
+    return frame
+
+
+def _agenda_order(conn: Connection, meeting_id: int) -> list[tuple[int, str]]:
+    return [tuple(row) for row in conn.execute(
+        sa.select(agenda_items.c.item_id, agenda_items.c.property_id)
+        .where(agenda_items.c.meeting_id == meeting_id)
+        .order_by(agenda_items.c.position, agenda_items.c.item_id))]
+
+
+def _renumber(conn: Connection, item_ids: Sequence[int]) -> None:
+    update = agenda_items.update().where(agenda_items.c.item_id == sa.bindparam("b_item_id")).values(
+        position=sa.bindparam("b_position"))
+    if item_ids:
+        conn.execute(update, [{"b_item_id": item_id, "b_position": n} for n, item_id in enumerate(item_ids, 1)])
+
+
+def reorder_agenda(conn: Connection, meeting_id: int, property_ids: Sequence[str], author: str) -> None:
+    """Put the given properties first, in that order; the others follow in their present order."""
+    current = _agenda_order(conn, meeting_id)
+    by_property = {property_id: item_id for item_id, property_id in current}
+    first = [by_property[pid] for pid in dict.fromkeys(property_ids) if pid in by_property]
+    _renumber(conn, first + [item_id for item_id, _ in current if item_id not in set(first)])
+    audit(conn, author, "agenda_reorder", f"meeting:{meeting_id}", json.dumps(list(property_ids)))
+
+
+def drop_agenda_item(conn: Connection, meeting_id: int, property_id: str, author: str, dropped: bool = True) -> None:
+    """Drop a property from the agenda (kept, marked dropped), or bring it back with dropped=False."""
+    conn.execute(agenda_items.update().where(agenda_items.c.meeting_id == meeting_id,
+                                             agenda_items.c.property_id == property_id).values(dropped=dropped))
+    audit(conn, author, "agenda_drop" if dropped else "agenda_undrop", f"meeting:{meeting_id}", property_id)
+
+
+def add_agenda_item(conn: Connection, meeting_id: int, property_id: str, author: str, position: int | None = None,
+                    why: str | None = None) -> None:
+    """Add a property by hand (at the end, or at 1-based `position`); one already there comes back undropped."""
+    exists = conn.execute(sa.select(agenda_items.c.item_id).where(
+        agenda_items.c.meeting_id == meeting_id, agenda_items.c.property_id == property_id)).scalar()
+    if exists is not None:
+        conn.execute(agenda_items.update().where(agenda_items.c.item_id == exists).values(dropped=False))
+    else:
+        last = conn.execute(sa.select(sa.func.max(agenda_items.c.position))
+                            .where(agenda_items.c.meeting_id == meeting_id)).scalar() or 0
+        conn.execute(agenda_items.insert().values(meeting_id=meeting_id, property_id=property_id, position=last + 1,
+                                                  section="added", why=why or "Added by hand", added_by_hand=True,
+                                                  dropped=False))
+    if position is not None:
+        order = [item_id for item_id, pid in _agenda_order(conn, meeting_id) if pid != property_id]
+        item_id = conn.execute(sa.select(agenda_items.c.item_id).where(
+            agenda_items.c.meeting_id == meeting_id, agenda_items.c.property_id == property_id)).scalar_one()
+        order.insert(max(position - 1, 0), item_id)
+        _renumber(conn, order)
+    audit(conn, author, "agenda_add", f"meeting:{meeting_id}", property_id)
+
+
+def _event_row(row) -> dict:
+    found = dict(row)
+    found["body"] = json.loads(found["body"]) if found["body"] else {}
+    return found
+
+
+def _write_events(conn: Connection, case_id: int, version: int, events: Sequence[tuple[str, dict]], author: str,
+                  meeting_id: int | None, at: datetime) -> None:
+    conn.execute(case_events.insert(), [
+        {"case_id": case_id, "meeting_id": meeting_id, "version": version, "kind": kind,
+         "body": json.dumps(body, default=str), "author": author, "at": at} for kind, body in events])
+
+
+def _case_events(conn: Connection, case_id: int, after_version: int | None = None) -> list[dict]:
+    query = sa.select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.event_id)
+    if after_version is not None:
+        query = query.where(case_events.c.version > after_version)
+    return [_event_row(row) for row in conn.execute(query).mappings()]
+
+
+def case_events_since(conn: Connection, case_id: int, version: int) -> list[dict]:
+    """The events recorded on a case after `version`, oldest first."""
+    return _case_events(conn, case_id, version)
+
+
+def _case_actions(conn: Connection, case_id: int) -> list[dict]:
+    query = sa.select(case_actions).where(case_actions.c.case_id == case_id).order_by(case_actions.c.action_id)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def get_case(conn: Connection, case_id: int) -> dict | None:
+    """A case with its property's address, its actions and its whole event history, oldest first."""
+    row = conn.execute(
+        sa.select(cases, properties.c.address).join(properties, properties.c.property_id == cases.c.property_id)
+        .where(cases.c.case_id == case_id)).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    found["actions"] = _case_actions(conn, case_id)
+    found["events"] = _case_events(conn, case_id)
+    return found
+
+
+def open_case_for(conn: Connection, property_id: str) -> dict | None:
+    """The property's open case (any status but resolved), with actions and events."""
+    case_id = conn.execute(sa.select(cases.c.case_id).where(cases.c.property_id == property_id,
+                                                            cases.c.status != "resolved")).scalar()
+    return get_case(conn, case_id) if case_id is not None else None
+
+
+def cases_for_property(conn: Connection, property_id: str) -> list[dict]:
+    """Every case of a property, newest first, each with its actions and event history."""
+    ids = conn.execute(sa.select(cases.c.case_id).where(cases.c.property_id == property_id)
+                       .order_by(cases.c.opened_at.desc(), cases.c.case_id.desc())).scalars().all()
+    return [get_case(conn, case_id) for case_id in ids]
+
+
+def _check_department(department: str | None) -> None:
+    if department is not None and department not in DEPARTMENTS:
+        raise ValueError(f"'{department}' is not a department ({', '.join(DEPARTMENTS)})")
+
+
+def open_case(conn: Connection, property_id: str, author: str, meeting_id: int | None = None,
+              lead_department: str | None = None, status: str = "new", opened_at: datetime | None = None) -> dict:
+    """Open a case on a property, or return the one already open (one open case per property)."""
+    if status not in CASE_STATUSES or status == "resolved":
+        raise ValueError(f"a case opens as one of {', '.join(s for s in CASE_STATUSES if s != 'resolved')}")
+    _check_department(lead_department)
+    found = open_case_for(conn, property_id)
+    if found is not None:
+        return found
+    stamp = now()
+    try:
+        with conn.begin_nested():
+            case_id = conn.execute(cases.insert().values(
+                property_id=property_id, status=status, lead_department=lead_department,
+                opened_at=opened_at or stamp, version=1, updated_at=stamp)).inserted_primary_key[0]
+    except sa.exc.IntegrityError:
+        found = open_case_for(conn, property_id)  # opened by someone else a moment ago
+        if found is None:
+            raise
+        return found
+    _write_events(conn, case_id, 1, [("opened", {"status": status, "lead_department": lead_department})],
+                  author, meeting_id, stamp)
+    audit(conn, author, "case_open", f"case:{case_id}", property_id)
+    return get_case(conn, case_id)
+
+
+def _stale(conn: Connection, case_id: int, expected_version: int) -> StaleCase:
+    current = conn.execute(sa.select(cases.c.version).where(cases.c.case_id == case_id)).scalar_one()
+    return StaleCase(case_id, expected_version, current, _case_events(conn, case_id, expected_version))
+
+
+def _bump(conn: Connection, case_id: int, stamp: datetime) -> int:
+    """Step a case's version for a change that needs no version check (marking an action done)."""
+    result = conn.execute(cases.update().where(cases.c.case_id == case_id)
+                          .values(version=cases.c.version + 1, updated_at=stamp))
+    if result.rowcount != 1:
+        raise LookupError(f"case {case_id} does not exist")
+    return conn.execute(sa.select(cases.c.version).where(cases.c.case_id == case_id)).scalar_one()
+
+
+def _action_values(action: dict) -> dict:
+    unknown = set(action) - {"what", "owner", "department", "due_on"}
+    if unknown:
+        raise ValueError(f"an action has what, owner, department and due_on, not {', '.join(sorted(unknown))}")
+    what = str(action.get("what") or "").strip()
+    if not what:
+        raise ValueError("an action needs to say what is to be done")
+    department = action.get("department") or None
+    _check_department(department)
+    due_on = action.get("due_on") or None
+    if isinstance(due_on, datetime):
+        due_on = due_on.date()
+    return {"what": what, "owner": (str(action.get("owner") or "").strip() or None), "department": department,
+            "due_on": due_on}
+
+
+def _insert_action(conn: Connection, case_id: int, values: dict, author: str, meeting_id: int | None,
+                   stamp: datetime) -> dict:
+    action_id = conn.execute(case_actions.insert().values(
+        case_id=case_id, meeting_id=meeting_id, created_by=author, created_at=stamp, **values)).inserted_primary_key[0]
+    return {"action_id": action_id, **values}
+
+
+def record_decision(conn: Connection, case_id: int, expected_version: int, changes: dict,
+                    actions: Sequence[dict] = (), note: str | None = None, author: str = "",
+                    meeting_id: int | None = None) -> int:
+    """Record a meeting's decision on a case read at `expected_version`; returns the new version.
+
+    changes may set status and lead_department; actions are new actions (what, owner, department,
+    due_on); note is free text. Every change becomes a case event (author, time, meeting). If the
+    case was saved by someone else since `expected_version`, nothing is written: StaleCase.
+    """
+    unknown = set(changes) - {"status", "lead_department"}
+    if unknown:
+        raise ValueError(f"a decision changes status and lead_department, not {', '.join(sorted(unknown))}")
+    if "status" in changes and changes["status"] not in CASE_STATUSES:
+        raise ValueError(f"'{changes['status']}' is not a case status ({', '.join(CASE_STATUSES)})")
+    changes = {**changes, **({"lead_department": changes["lead_department"] or None}
+                             if "lead_department" in changes else {})}
+    _check_department(changes.get("lead_department"))
+    action_values = [_action_values(dict(action)) for action in actions]
+    if not author:
+        raise ValueError("a decision needs its author")
+
+    current = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).mappings().first()
+    if current is None:
+        raise LookupError(f"case {case_id} does not exist")
+    if current["version"] != expected_version:
+        raise _stale(conn, case_id, expected_version)
+    stamp = now()
+    version = expected_version + 1
+    values = {name: value for name, value in changes.items() if current[name] != value}
+    if "status" in values:
+        values["closed_at"] = stamp if values["status"] == "resolved" else None
+    # The version in the WHERE clause is the lock: of two saves on the same version, one matches.
+    result = conn.execute(cases.update().where(cases.c.case_id == case_id, cases.c.version == expected_version)
+                          .values(version=version, updated_at=stamp, **values))
+    if result.rowcount != 1:
+        raise _stale(conn, case_id, expected_version)
+    events = [(name, {"from": current[name], "to": values[name]})
+              for name in ("status", "lead_department") if name in values]
+    events += [("action_added", _insert_action(conn, case_id, action, author, meeting_id, stamp))
+               for action in action_values]
+    if note and note.strip():
+        events.append(("note", {"text": note.strip()}))
+    _write_events(conn, case_id, version, events or [("reviewed", {})], author, meeting_id, stamp)
+    audit(conn, author, "case_decision", f"case:{case_id}",
+          json.dumps({"version": version, "meeting_id": meeting_id, "events": [kind for kind, _ in events]}))
+    return version
+
+
+def add_action(conn: Connection, case_id: int, action: dict, author: str, meeting_id: int | None = None) -> int:
+    """Add one action to a case outside a decision; returns its action_id."""
+    values = _action_values(dict(action))
+    stamp = now()
+    version = _bump(conn, case_id, stamp)
+    added = _insert_action(conn, case_id, values, author, meeting_id, stamp)
+    _write_events(conn, case_id, version, [("action_added", added)], author, meeting_id, stamp)
+    audit(conn, author, "action_add", f"case:{case_id}", json.dumps(added, default=str))
+    return added["action_id"]
+
+
+def mark_action_done(conn: Connection, action_id: int, author: str, meeting_id: int | None = None,
+                     done_at: datetime | None = None) -> bool:
+    """Mark an action done by `author` (a case event too); False if it was already done."""
+    action = conn.execute(sa.select(case_actions).where(case_actions.c.action_id == action_id)).mappings().first()
+    if action is None:
+        raise LookupError(f"action {action_id} does not exist")
+    stamp = now()
+    result = conn.execute(case_actions.update().where(case_actions.c.action_id == action_id,
+                                                      case_actions.c.done_at.is_(None))
+                          .values(done_at=done_at or stamp, done_by=author))
+    if result.rowcount != 1:
+        return False
+    version = _bump(conn, action["case_id"], stamp)
+    _write_events(conn, action["case_id"], version, [("action_done", {"action_id": action_id, "what": action["what"]})],
+                  author, meeting_id, stamp)
+    audit(conn, author, "action_done", f"action:{action_id}", f"case:{action['case_id']}")
+    return True
+
+
+def open_actions(conn: Connection, department: str | None = None, owner: str | None = None,
+                 as_of: date | None = None) -> pd.DataFrame:
+    """Actions not done yet, overdue first (oldest due first), then by due date (none last):
+    action_id, case_id, property_id, address, what, owner, department, due_on, overdue, meeting_id,
+    created_by, created_at, case_status, case_version."""
+    as_of = as_of or date.today()
+    overdue = sa.and_(case_actions.c.due_on.is_not(None), case_actions.c.due_on < as_of)
+    query = (
+        sa.select(case_actions.c.action_id, case_actions.c.case_id, cases.c.property_id, properties.c.address,
+                  case_actions.c.what, case_actions.c.owner, case_actions.c.department, case_actions.c.due_on,
+                  case_actions.c.meeting_id, case_actions.c.created_by, case_actions.c.created_at,
+                  cases.c.status.label("case_status"), cases.c.version.label("case_version"))
+        .join(cases, cases.c.case_id == case_actions.c.case_id)
+        .join(properties, properties.c.property_id == cases.c.property_id)
+        .where(case_actions.c.done_at.is_(None))
+        .order_by(sa.case((overdue, 0), else_=1), sa.case((case_actions.c.due_on.is_(None), 1), else_=0),
+                  case_actions.c.due_on, case_actions.c.department, case_actions.c.owner, case_actions.c.action_id)
+    )
+    if department is not None:
+        query = query.where(case_actions.c.department == department)
+    if owner is not None:
+        query = query.where(case_actions.c.owner == owner)
+    frame = _frame(conn, query)
+    frame.insert(8, "overdue", [due is not None and due < as_of for due in frame["due_on"]])
+    return frame
+
+
+def list_cases(conn: Connection, statuses: Sequence[str] | None = None) -> pd.DataFrame:
+    """Cases (all, or with the given statuses): case_id, property_id, address, status,
+    lead_department, opened_at, closed_at, version, updated_at; oldest first."""
+    query = (
+        sa.select(cases.c.case_id, cases.c.property_id, properties.c.address, cases.c.status,
+                  cases.c.lead_department, cases.c.opened_at, cases.c.closed_at, cases.c.version, cases.c.updated_at)
+        .join(properties, properties.c.property_id == cases.c.property_id)
+        .order_by(cases.c.opened_at, cases.c.case_id)
+    )
+    if statuses is not None:
+        query = query.where(cases.c.status.in_(list(statuses)))
+    return _frame(conn, query)
+
+
+def reopen_case(conn: Connection, case_id: int, author: str, reason: str, meeting_id: int | None = None,
+                status: str = "new") -> int:
+    """Reopen a resolved case (its property flagged again): status back to `status`, a "reopened"
+    event; returns the new version. Raises ValueError if the case is not resolved or the
+    property already has another open case."""
+    if status not in ("new", "monitoring"):
+        raise ValueError("a case reopens as new or monitoring")
+    current = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).mappings().first()
+    if current is None:
+        raise LookupError(f"case {case_id} does not exist")
+    if current["status"] != "resolved":
+        raise ValueError(f"case {case_id} is {current['status']}, not resolved: nothing to reopen")
+    other = open_case_for(conn, current["property_id"])
+    if other is not None:
+        raise ValueError(f"{current['property_id']} already has open case {other['case_id']}")
+    stamp = now()
+    version = current["version"] + 1
+    result = conn.execute(cases.update().where(cases.c.case_id == case_id, cases.c.version == current["version"])
+                          .values(status=status, closed_at=None, version=version, updated_at=stamp))
+    if result.rowcount != 1:
+        raise _stale(conn, case_id, current["version"])
+    _write_events(conn, case_id, version, [("reopened", {"status": status, "reason": reason,
+                                                         "resolved_at": current["closed_at"]})],
+                  author, meeting_id, stamp)
+    audit(conn, author, "case_reopen", f"case:{case_id}", reason)
+    return version
+
+
+def minutes_input(conn: Connection, meeting_id: int) -> dict:
+    """What the minutes of a meeting are made of: the meeting, and per agenda item (in order, not
+    dropped; then properties decided on off the agenda) the property, its case with the whole
+    event history and actions. integration.minutes turns it into the document."""
+    meeting = get_meeting(conn, meeting_id)
+    if meeting is None:
+        raise LookupError(f"meeting {meeting_id} does not exist")
+    agenda = meeting_agenda(conn, meeting_id)
+    decided = conn.execute(
+        sa.select(cases.c.property_id, sa.func.max(case_events.c.case_id))
+        .join(cases, cases.c.case_id == case_events.c.case_id)
+        .where(case_events.c.meeting_id == meeting_id)
+        .group_by(cases.c.property_id)).all()
+    case_of = {property_id: case_id for property_id, case_id in decided}
+    listed = [(row.property_id, row.address, row.section, row.case_id) for row in agenda.itertuples()]
+    on_agenda = {property_id for property_id, *_ in listed}
+    for property_id in sorted(set(case_of) - on_agenda):
+        address = conn.execute(sa.select(properties.c.address)
+                               .where(properties.c.property_id == property_id)).scalar()
+        listed.append((property_id, address, "added", None))
+    items = []
+    for property_id, address, section, open_case_id in listed:
+        case_id = case_of.get(property_id) or (None if pd.isna(open_case_id) else int(open_case_id))
+        items.append({"property_id": property_id, "address": address, "section": section,
+                      "case": get_case(conn, case_id) if case_id is not None else None})
+    return {"meeting": meeting, "items": items}
+
+
 # --- audit ----------------------------------------------------------------------------------
 
 
 def audit(conn: Connection, user_name: str, action: str, target: str | None = None, detail: str | None = None) -> None:
     conn.execute(audit_log.insert().values(at=now(), user_name=user_name, action=action, target=target, detail=detail))
+
+
+# --- pages: match review --------------------------------------------------------------------
+
+
+def group_records(conn: Connection, department: str, normalized: str, limit: int = 200) -> pd.DataFrame:
+    """The records of one department whose address normalised to `normalized`, newest first."""
+    query = (
+        sa.select(records.c.record_id, records.c.source_record_id, records.c.occurred_at, records.c.category,
+                  records.c.status, records.c.address, records.c.lat, records.c.lon, matches.c.status.label("placed"))
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .where(records.c.department == department, matches.c.normalized == normalized)
+        .order_by(records.c.occurred_at.desc(), records.c.record_id)
+        .limit(limit)
+    )
+    return _frame(conn, query)
+
+
+def properties_by_ids(conn: Connection, property_ids: Sequence[str]) -> pd.DataFrame:
+    """property_id, address, parcel_id, lat, lon, land_use of the given properties."""
+    query = sa.select(properties.c.property_id, properties.c.address, properties.c.parcel_id, properties.c.lat,
+                      properties.c.lon, properties.c.land_use).where(
+        properties.c.property_id.in_(sa.bindparam("ids", expanding=True)))
+    parts = [_frame(conn, query.params(ids=list(property_ids[start : start + BATCH_ROWS])))
+             for start in range(0, len(property_ids), BATCH_ROWS)]
+    return pd.concat(parts, ignore_index=True) if parts else _frame(conn, query.params(ids=[]))
+
+
+def properties_within(conn: Connection, south: float, west: float, north: float, east: float,
+                      limit: int = 3_000) -> pd.DataFrame:
+    """Properties located inside a latitude/longitude box (the surroundings drawn on a small map)."""
+    query = (
+        sa.select(properties.c.property_id, properties.c.address, properties.c.lat, properties.c.lon)
+        .where(properties.c.lat.between(south, north), properties.c.lon.between(west, east))
+        .limit(limit)
+    )
+    return _frame(conn, query)
+
+
+def review_summary(conn: Connection, department: str | None = None,
+                   statuses: Sequence[str] = ("review", "unmatched")) -> dict[str, int]:
+    """How much waits for review: address strings, their records, and records with no usable address."""
+    waiting = (
+        sa.select(matches.c.normalized, sa.func.count().label("records"))
+        .join(records, records.c.record_id == matches.c.record_id)
+        .where(matches.c.status.in_(list(statuses)))
+        .group_by(records.c.department, matches.c.normalized, matches.c.status)
+    )
+    if department:
+        waiting = waiting.where(records.c.department == department)
+    waiting = waiting.subquery()
+    groups, placed, blank = conn.execute(
+        sa.select(
+            sa.func.count(waiting.c.normalized),
+            sa.func.coalesce(sa.func.sum(sa.case((waiting.c.normalized.is_not(None), waiting.c.records), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((waiting.c.normalized.is_(None), waiting.c.records), else_=0)), 0),
+        )
+    ).one()
+    return {"groups": int(groups), "records": int(placed), "blank": int(blank)}
+
+
+# --- loading records in bulk (loaders.ingest) ----------------------------------------------------
+
+
+def insert_new_records(conn: Connection, rows: Sequence[dict], ingest_id: int) -> list[int]:
+    """Insert the records one ingest finds new (each row's ingest_id is `ingest_id`); returns their
+    record ids in the order given.
+
+    The ids are read back by ingest in one query: a lookup by IN-lists of source ids straight after
+    a bulk insert is planned on stale statistics by PostgreSQL and can take a minute for 100k rows.
+    """
+    if not rows:
+        return []
+    insert_many(conn, records, rows)
+    query = sa.select(records.c.source_record_id, records.c.record_id).where(records.c.ingest_id == ingest_id)
+    ids = dict(conn.execute(query).all())
+    return [ids[row["source_record_id"]] for row in rows]

@@ -192,9 +192,13 @@ meetings = Table(
     Column("meeting_id", Integer, primary_key=True, autoincrement=True),
     Column("held_on", Date, nullable=False, unique=True),
     Column("status", String(20), nullable=False, default="planned"),
+    Column("attendees", Text),  # JSON list of names, when someone recorded them
     Column("created_by", String(120), nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+
+CASE_STATUSES = ("new", "monitoring", "action_assigned", "referred", "resolved")
+AGENDA_SECTIONS = ("new", "rising", "actions_due", "flagged", "added")
 
 cases = Table(
     "cases",
@@ -209,6 +213,10 @@ cases = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
+# One open case per property at a time, even when two people open it at once.
+Index("uq_cases_open_property", cases.c.property_id, unique=True,
+      sqlite_where=cases.c.status != "resolved", postgresql_where=cases.c.status != "resolved")
+
 case_events = Table(
     "case_events",
     metadata,
@@ -219,6 +227,41 @@ case_events = Table(
     Column("body", Text, nullable=False),  # JSON: the decision, action or note as recorded
     Column("author", String(120), nullable=False),
     Column("at", DateTime, nullable=False),
+    Column("version", Integer),  # the case version this event produced (events since v = version > v)
+)
+
+# What someone agreed to do about a case, and whether it was done.
+case_actions = Table(
+    "case_actions",
+    metadata,
+    Column("action_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.case_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("what", Text, nullable=False),
+    Column("owner", String(120)),
+    Column("department", String(40)),
+    Column("due_on", Date),
+    Column("done_at", DateTime),
+    Column("done_by", String(120)),
+    Column("meeting_id", Integer, ForeignKey("meetings.meeting_id")),  # the meeting that agreed it
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index(None, "done_at", "due_on"),
+)
+
+# A meeting's agenda in order: built from the data, then reordered, dropped from or added to by hand.
+agenda_items = Table(
+    "agenda_items",
+    metadata,
+    Column("item_id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.meeting_id", ondelete="CASCADE"), nullable=False),
+    Column("property_id", String(40), ForeignKey("properties.property_id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("section", String(20), nullable=False),  # one of AGENDA_SECTIONS
+    Column("score", Float),  # the score when the agenda was built
+    Column("why", Text),  # the one line that put it on the agenda
+    Column("added_by_hand", Boolean, nullable=False, default=False),
+    Column("dropped", Boolean, nullable=False, default=False),
+    UniqueConstraint("meeting_id", "property_id"),
 )
 
 # The team's explicit list of institutional properties (police station, hospital, big-box store)

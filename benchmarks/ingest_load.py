@@ -1,0 +1,76 @@
+"""Loading one ~100k-row extract end to end: `python -m loaders ingest` into a fresh SQLite file.
+
+Read, validate, match and store the police extract of the sample city at --scale 1.7 (about 102k
+calls), with that city's property master loaded first (not timed). Reports seconds, rows per
+second and peak memory of the process, beside a plain baseline in the same run: pandas read_csv
+and DataFrame.to_sql of the raw rows into SQLite (no validation, no matching). Medians of --repeat runs.
+
+    .venv/bin/python benchmarks/ingest_load.py [--scale 1.7] [--repeat 3]
+"""
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import OUT, ROOT, city, median_run, timed  # noqa: E402
+
+EXTRACT = "police.csv"
+
+
+def baseline(extract: Path, database: Path) -> None:
+    """The plain way: every cell as text, straight into one table."""
+    frame = pd.read_csv(extract, dtype=str, keep_default_na=False)
+    with sqlite3.connect(database) as conn:
+        frame.to_sql("raw_rows", conn, index=False, if_exists="replace", chunksize=10_000)
+    print(f"baseline: {len(frame):,} rows stored", file=sys.stderr)
+
+
+def fresh_database(directory: Path, name: str) -> Path:
+    """An empty SQLite file with the schema and the city's property master, as before a load."""
+    path = OUT / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    subprocess.run([sys.executable, "-m", "loaders", "properties", str(directory / "properties.csv")], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, DATABASE_URL=f"sqlite:///{path}"))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.7)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline-only", nargs=2, metavar=("EXTRACT", "DATABASE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_only:
+        baseline(*map(Path, args.baseline_only))
+        return
+
+    directory = city(args.scale)
+    extract = directory / EXTRACT
+    n_rows = len(pd.read_csv(extract, dtype=str, usecols=[0]))
+    n_master = len(pd.read_csv(directory / "properties.csv", dtype=str, usecols=[0]))
+    print(f"city: scale {args.scale:g}, {EXTRACT} {n_rows:,} rows, {n_master:,} master rows, {os.cpu_count()} cores")
+    ours, plain = [], []
+    for attempt in range(args.repeat):
+        print(f"run {attempt + 1} of {args.repeat}")
+        database = fresh_database(directory, "ingest-bench.db")
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+        ours.append(timed([sys.executable, "-m", "loaders", "ingest", "--department", "police", str(extract)]))
+        raw = OUT / "ingest-baseline.db"
+        raw.unlink(missing_ok=True)
+        plain.append(timed([sys.executable, __file__, "--baseline-only", str(extract), str(raw)]))
+    for name, runs in (("ingest (python -m loaders ingest)", ours), ("baseline (read_csv + to_sql)", plain)):
+        run = median_run(runs)
+        print(f"{name:36s} median {run.seconds:6.1f} s  {n_rows / run.seconds:9,.0f} rows/s  "
+              f"peak {run.peak_mb:6,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,424 @@
+"""Meetings, agendas and cases on both engines: no lost update when two people edit one case."""
+
+import threading
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from integration.cases import build_agenda
+from integration.minutes import build_minutes, minutes_frame
+from storage import repository
+from storage.engine import create_engine, is_sqlite, reading, writing
+from storage.repository import StaleCase
+from storage.schema import audit_log, cases, meetings
+
+DAY = date(2026, 11, 20)
+PROPERTIES = ["P1", "P2", "P3", "P4"]
+
+
+def _properties(engine, ids=PROPERTIES):
+    rows = [dict(property_id=pid, parcel_id=None, address=f"{n}00 MAIN ST", city="LAKEPORT", state="WI", zip="53403",
+                 lat=None, lon=None, land_use="RESIDENTIAL", ward="1", neighborhood=None, owner=None)
+            for n, pid in enumerate(ids, 1)]
+    with writing(engine) as conn:
+        repository.replace_properties(conn, rows, [])
+
+
+def _case(engine, property_id="P1", meeting_id=None):
+    with writing(engine) as conn:
+        return repository.open_case(conn, property_id, "lead", meeting_id=meeting_id)
+
+
+def _meeting(engine, day=DAY):
+    with writing(engine) as conn:
+        return repository.open_meeting(conn, day, "lead")
+
+
+def _twin(engine):
+    """A second engine on the same database, as a second app server would have."""
+    url = engine.url.render_as_string(hide_password=False)
+    if is_sqlite(engine):
+        return create_engine(url)
+    with engine.connect() as conn:
+        search_path = conn.exec_driver_sql("SHOW search_path").scalar()
+    twin = create_engine(url)
+
+    @sa.event.listens_for(twin, "connect")
+    def use_schema(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET search_path TO {search_path}")
+        dbapi_connection.commit()
+
+    return twin
+
+
+# --- meetings and agendas -------------------------------------------------------------------
+
+
+def test_a_meeting_is_got_or_created_by_date(engine):
+    first = _meeting(engine)
+    again = _meeting(engine)
+    assert again["meeting_id"] == first["meeting_id"]
+    assert (first["held_on"], first["status"], first["attendees"]) == (DAY, "planned", [])
+    with pytest.raises(sa.exc.IntegrityError):  # held_on is unique in the database too
+        with writing(engine) as conn:
+            conn.execute(meetings.insert().values(held_on=DAY, status="planned", created_by="x",
+                                                  created_at=datetime.now()))
+    earlier = _meeting(engine, date(2026, 11, 6))
+    with writing(engine) as conn:
+        repository.set_attendees(conn, first["meeting_id"], ["Ann (Police)", " ", "Bo (Fire)"], "lead")
+    with reading(engine) as conn:
+        listed = repository.list_meetings(conn)
+        assert repository.previous_meeting(conn, DAY)["meeting_id"] == earlier["meeting_id"]
+        assert repository.previous_meeting(conn, date(2026, 11, 6)) is None
+        assert repository.last_meeting_before(conn, DAY) == date(2026, 11, 6)
+        assert repository.get_meeting(conn, first["meeting_id"])["attendees"] == ["Ann (Police)", "Bo (Fire)"]
+    assert listed["held_on"].tolist() == [DAY, date(2026, 11, 6)]
+
+
+def test_agenda_save_reorder_drop_and_add_by_hand(engine):
+    _properties(engine)
+    meeting_id = _meeting(engine)["meeting_id"]
+    case = _case(engine, "P2")
+    built = [
+        {"property_id": "P1", "section": "new", "score": 20.5, "why": "New on the list"},
+        {"property_id": "P2", "section": "rising", "score": 12.0},
+        {"property_id": "P3", "section": "flagged", "score": 4.0},
+        {"property_id": "P1", "section": "flagged", "score": 1.0},  # a property once: the first wins
+    ]
+    with writing(engine) as conn:
+        assert repository.save_agenda(conn, meeting_id, built, "lead") == 3
+
+    def agenda(include_dropped=False):
+        with reading(engine) as conn:
+            return repository.meeting_agenda(conn, meeting_id, include_dropped)
+
+    saved = agenda()
+    assert saved[["position", "property_id", "section", "score"]].values.tolist() == [
+        [1, "P1", "new", 20.5], [2, "P2", "rising", 12.0], [3, "P3", "flagged", 4.0]]
+    assert saved["address"].tolist() == ["100 MAIN ST", "200 MAIN ST", "300 MAIN ST"]
+    assert saved.set_index("property_id").loc["P2", "case_id"] == case["case_id"]
+    assert saved.set_index("property_id")["case_id"].isna().tolist() == [True, False, True]
+
+    with writing(engine) as conn:
+        repository.reorder_agenda(conn, meeting_id, ["P3", "P1"], "lead")
+    assert agenda()["property_id"].tolist() == ["P3", "P1", "P2"]
+
+    with writing(engine) as conn:
+        repository.drop_agenda_item(conn, meeting_id, "P1", "lead")
+    assert agenda()["property_id"].tolist() == ["P3", "P2"]
+    assert agenda(include_dropped=True)["dropped"].tolist() == [False, True, False]
+
+    with writing(engine) as conn:
+        repository.add_agenda_item(conn, meeting_id, "P4", "lead", position=1)
+        repository.add_agenda_item(conn, meeting_id, "P1", "lead")  # dropped before: comes back in its place
+    back = agenda()
+    assert back["property_id"].tolist() == ["P4", "P3", "P1", "P2"]
+    assert back["position"].tolist() == [1, 2, 3, 4]
+    assert back.set_index("property_id").loc["P4", ["section", "added_by_hand"]].tolist() == ["added", True]
+
+    with writing(engine) as conn:  # rebuilding replaces the whole agenda
+        repository.save_agenda(conn, meeting_id, built[:1], "lead")
+    assert agenda(include_dropped=True)["property_id"].tolist() == ["P1"]
+    with reading(engine) as conn:
+        assert repository.list_meetings(conn)["agenda_items"].tolist() == [1]
+        actions = conn.execute(sa.select(audit_log.c.action).order_by(audit_log.c.audit_id)).scalars().all()
+    assert actions == ["meeting_open", "case_open", "agenda_save", "agenda_reorder", "agenda_drop", "agenda_add",
+                       "agenda_add", "agenda_save"]
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+def test_one_open_case_per_property(engine):
+    _properties(engine)
+    first = _case(engine, "P1")
+    assert _case(engine, "P1")["case_id"] == first["case_id"]
+    assert first["status"] == "new" and first["version"] == 1
+    assert [e["kind"] for e in first["events"]] == ["opened"]
+    with pytest.raises(sa.exc.IntegrityError):  # the database refuses a second open case, too
+        with writing(engine) as conn:
+            conn.execute(cases.insert().values(property_id="P1", status="monitoring", opened_at=datetime.now(),
+                                               version=1, updated_at=datetime.now()))
+    with writing(engine) as conn:
+        repository.record_decision(conn, first["case_id"], 1, {"status": "resolved"}, author="lead")
+    second = _case(engine, "P1")
+    assert second["case_id"] != first["case_id"]
+    with reading(engine) as conn:
+        history = repository.cases_for_property(conn, "P1")
+        assert repository.open_case_for(conn, "P1")["case_id"] == second["case_id"]
+        assert repository.open_case_for(conn, "P2") is None
+    assert [c["case_id"] for c in history] == [second["case_id"], first["case_id"]]
+    assert history[1]["status"] == "resolved" and history[1]["closed_at"] is not None
+
+
+def test_a_second_editor_is_told_what_changed_and_re_applies(engine):
+    _properties(engine)
+    meeting_id = _meeting(engine)["meeting_id"]
+    case_id = _case(engine, "P1", meeting_id)["case_id"]
+    with reading(engine) as first_conn, reading(engine) as second_conn:  # both open the case
+        first_version = repository.get_case(first_conn, case_id)["version"]
+        second_version = repository.get_case(second_conn, case_id)["version"]
+    assert first_version == second_version == 1
+
+    with writing(engine) as conn:
+        saved = repository.record_decision(
+            conn, case_id, first_version, {"status": "action_assigned"},
+            [{"what": "Board up the rear door", "owner": "Ann", "department": "public_works",
+              "due_on": date(2026, 12, 4)}], None, "ann", meeting_id)
+    assert saved == 2
+
+    with pytest.raises(StaleCase) as stale:
+        with writing(engine) as conn:
+            repository.record_decision(conn, case_id, second_version, {"lead_department": "fire"}, [],
+                                       "Owner says tenants moved out", "bo", meeting_id)
+    told = stale.value
+    assert (told.case_id, told.expected_version, told.current_version) == (case_id, 1, 2)
+    assert [(e["kind"], e["author"], e["version"], e["meeting_id"]) for e in told.events] == [
+        ("status", "ann", 2, meeting_id), ("action_added", "ann", 2, meeting_id)]
+    assert told.events[0]["body"] == {"from": "new", "to": "action_assigned"}
+    assert "ann" in str(told)
+
+    with reading(engine) as conn:  # nothing of the refused save was written
+        unchanged = repository.get_case(conn, case_id)
+    assert (unchanged["version"], unchanged["lead_department"], len(unchanged["events"])) == (2, None, 3)
+
+    with writing(engine) as conn:  # re-read, re-apply
+        assert repository.record_decision(conn, case_id, unchanged["version"], {"lead_department": "fire"}, [],
+                                          "Owner says tenants moved out", "bo", meeting_id) == 3
+    with reading(engine) as conn:
+        final = repository.get_case(conn, case_id)
+    assert (final["status"], final["lead_department"], final["version"]) == ("action_assigned", "fire", 3)
+    assert [(e["kind"], e["author"], e["version"]) for e in final["events"]] == [
+        ("opened", "lead", 1), ("status", "ann", 2), ("action_added", "ann", 2),
+        ("lead_department", "bo", 3), ("note", "bo", 3)]
+    assert {e["meeting_id"] for e in final["events"]} == {meeting_id}
+    assert final["events"][-1]["body"] == {"text": "Owner says tenants moved out"}
+    assert [(a["what"], a["owner"], a["due_on"], a["meeting_id"]) for a in final["actions"]] == [
+        ("Board up the rear door", "Ann", date(2026, 12, 4), meeting_id)]
+
+
+RACE_ROUNDS = 10
+
+
+def test_racing_saves_on_one_version_exactly_one_wins(engine):
+    _properties(engine)
+    case_id = _case(engine, "P1")["case_id"]
+    read_done = threading.Barrier(2, timeout=60)
+    outcomes: dict[str, list] = {"A": [], "B": []}
+    errors: list[BaseException] = []
+
+    def editor(name: str, status: str) -> None:
+        own = _twin(engine)  # each editor its own engine and connections
+        try:
+            for _round in range(RACE_ROUNDS):
+                with reading(own) as conn:
+                    version = repository.get_case(conn, case_id)["version"]
+                read_done.wait()  # both hold the same version before either saves
+                try:
+                    with writing(own) as conn:
+                        repository.record_decision(conn, case_id, version, {"status": status}, [],
+                                                   f"{name} round {_round}", name)
+                    outcomes[name].append(("saved", version))
+                except StaleCase as stale:
+                    outcomes[name].append(("stale", version, stale.current_version))
+                read_done.wait()  # the next round starts when both are done
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+            read_done.abort()
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=editor, args=("A", "monitoring")),
+               threading.Thread(target=editor, args=("B", "referred"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for a, b in zip(outcomes["A"], outcomes["B"]):
+        assert a[1] == b[1]  # the same version read
+        assert sorted([a[0], b[0]]) == ["saved", "stale"]
+        loser = a if a[0] == "stale" else b
+        assert loser[2] == loser[1] + 1  # told the version the winner made
+    with reading(engine) as conn:
+        final = repository.get_case(conn, case_id)
+    assert final["version"] == 1 + RACE_ROUNDS
+    notes = [e for e in final["events"] if e["kind"] == "note"]
+    assert [e["version"] for e in notes] == list(range(2, 2 + RACE_ROUNDS))  # one winner per version, none lost
+
+
+def test_a_save_that_waited_for_another_is_refused_with_its_events(engine):
+    # The first save holds its transaction open while the second starts: on PostgreSQL the second
+    # still reads version 1 and blocks on the row; on SQLite it waits for the write lock.
+    _properties(engine)
+    case_id = _case(engine, "P1")["case_id"]
+    result: list = []
+    second = _twin(engine)
+
+    def save_second() -> None:
+        try:
+            with writing(second) as conn:
+                result.append(repository.record_decision(conn, case_id, 1, {"status": "referred"}, [], None, "bo"))
+        except StaleCase as stale:
+            result.append(stale)
+
+    with writing(engine) as conn:
+        repository.record_decision(conn, case_id, 1, {"status": "monitoring"}, [], "keep watching", "ann")
+        waiting = threading.Thread(target=save_second)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive()  # blocked behind the first save
+    waiting.join()
+    second.dispose()
+    assert len(result) == 1 and isinstance(result[0], StaleCase)
+    assert [(e["kind"], e["author"]) for e in result[0].events] == [("status", "ann"), ("note", "ann")]
+    with reading(engine) as conn:
+        case = repository.get_case(conn, case_id)
+    assert (case["status"], case["version"]) == ("monitoring", 2)
+
+
+def test_actions_done_and_open_actions_overdue_first(engine):
+    _properties(engine)
+    first_meeting = _meeting(engine, date(2026, 11, 6))["meeting_id"]
+    meeting_id = _meeting(engine)["meeting_id"]
+    one = _case(engine, "P1")
+    two = _case(engine, "P2")
+    with writing(engine) as conn:
+        repository.record_decision(conn, one["case_id"], 1, {"status": "action_assigned"}, [
+            {"what": "Inspect", "owner": "Ann", "department": "public_works", "due_on": date(2026, 12, 1)},
+            {"what": "Call owner", "owner": "Bo", "department": "police", "due_on": date(2026, 11, 10)},
+            {"what": "Someday", "owner": "Ann", "department": "public_works"},
+        ], None, "lead", first_meeting)
+        repository.add_action(conn, two["case_id"], {"what": "Check alarm", "owner": "Cy", "department": "fire",
+                                                     "due_on": date(2026, 11, 1)}, "lead", first_meeting)
+        repository.add_action(conn, two["case_id"], {"what": "Due today", "owner": "Cy", "department": "fire",
+                                                     "due_on": DAY}, "lead", first_meeting)
+    with reading(engine) as conn:
+        open_now = repository.open_actions(conn, as_of=DAY)
+        public_works = repository.open_actions(conn, department="public_works", as_of=DAY)
+        cy = repository.open_actions(conn, owner="Cy", as_of=DAY)
+    assert open_now["what"].tolist() == ["Check alarm", "Call owner", "Due today", "Inspect", "Someday"]
+    assert open_now["overdue"].tolist() == [True, True, False, False, False]
+    assert open_now["address"].tolist()[:2] == ["200 MAIN ST", "100 MAIN ST"]
+    assert public_works["what"].tolist() == ["Inspect", "Someday"]
+    assert cy["what"].tolist() == ["Check alarm", "Due today"]
+
+    call_owner = int(open_now.loc[open_now["what"] == "Call owner", "action_id"].iloc[0])
+    with writing(engine) as conn:
+        assert repository.mark_action_done(conn, call_owner, "bo", meeting_id) is True
+    with writing(engine) as conn:
+        assert repository.mark_action_done(conn, call_owner, "someone", meeting_id) is False  # once only
+    with reading(engine) as conn:
+        after = repository.open_actions(conn, as_of=DAY)
+        case = repository.get_case(conn, one["case_id"])
+    assert "Call owner" not in after["what"].tolist()
+    done = next(a for a in case["actions"] if a["action_id"] == call_owner)
+    assert done["done_by"] == "bo" and done["done_at"] is not None
+    last = case["events"][-1]
+    assert (last["kind"], last["author"], last["meeting_id"], last["version"]) == ("action_done", "bo", meeting_id, 3)
+    assert last["body"] == {"action_id": call_owner, "what": "Call owner"}
+    assert case["version"] == 3
+    assert [e["meeting_id"] for e in case["events"]] == [None, first_meeting, first_meeting, first_meeting,
+                                                         first_meeting, meeting_id]
+
+
+def test_reopen_a_resolved_case(engine):
+    _properties(engine)
+    case_id = _case(engine, "P1")["case_id"]
+    with writing(engine) as conn:
+        version = repository.record_decision(conn, case_id, 1, {"status": "resolved"}, author="lead")
+        with pytest.raises(ValueError, match="new or monitoring"):
+            repository.reopen_case(conn, case_id, "lead", "flagged again", status="referred")
+        assert repository.reopen_case(conn, case_id, "lead", "flagged again on new records") == version + 1
+    with reading(engine) as conn:
+        case = repository.get_case(conn, case_id)
+        resolved = repository.list_cases(conn, ["resolved"])
+        listed = repository.list_cases(conn)
+    assert (case["status"], case["closed_at"]) == ("new", None)
+    assert case["events"][-1]["kind"] == "reopened"
+    assert case["events"][-1]["body"]["reason"] == "flagged again on new records"
+    assert resolved.empty
+    assert listed[["case_id", "property_id", "status"]].values.tolist() == [[case_id, "P1", "new"]]
+    assert listed["opened_at"].notna().all()
+    with writing(engine) as conn, pytest.raises(ValueError, match="not resolved"):
+        repository.reopen_case(conn, case_id, "lead", "again")
+
+
+@pytest.mark.parametrize("changes, actions, message", [
+    ({"status": "closed"}, [], "not a case status"),
+    ({"owner": "x"}, [], "not owner"),
+    ({"lead_department": "parks"}, [], "not a department"),
+    ({}, [{"what": ""}], "what is to be done"),
+])
+def test_a_bad_decision_writes_nothing(sqlite_engine, changes, actions, message):
+    _properties(sqlite_engine)
+    case_id = _case(sqlite_engine, "P1")["case_id"]
+    with pytest.raises(ValueError, match=message):
+        with writing(sqlite_engine) as conn:
+            repository.record_decision(conn, case_id, 1, changes, actions, None, "lead")
+    with reading(sqlite_engine) as conn:
+        assert repository.get_case(conn, case_id)["version"] == 1
+
+
+def test_minutes_of_a_meeting(engine):
+    _properties(engine)
+    earlier = _meeting(engine, date(2026, 11, 6))["meeting_id"]
+    meeting_id = _meeting(engine)["meeting_id"]
+    one = _case(engine, "P1", earlier)
+    two = _case(engine, "P2", meeting_id)
+    with writing(engine) as conn:
+        repository.record_decision(conn, one["case_id"], 1, {"status": "monitoring"}, [], "first look", "lead", earlier)
+        repository.save_agenda(conn, meeting_id, [{"property_id": pid, "section": "flagged"} for pid in PROPERTIES[:3]],
+                               "lead")
+        repository.record_decision(conn, one["case_id"], 2, {"status": "action_assigned", "lead_department": "police"},
+                                   [{"what": "Knock and talk", "owner": "Ofc. Diaz", "department": "police",
+                                     "due_on": date(2026, 12, 4)}], "=cmd|' /C calc'!A0", "lead", meeting_id)
+        repository.record_decision(conn, two["case_id"], 1, {}, [], None, "lead", meeting_id)
+        repository.add_agenda_item(conn, meeting_id, "P4", "lead")
+        repository.drop_agenda_item(conn, meeting_id, "P4", "lead")
+        data = repository.minutes_input(conn, meeting_id)
+    minutes = build_minutes(data)
+    assert [(i.property_id, i.decided, i.status) for i in minutes.items] == [
+        ("P1", True, "action_assigned"), ("P2", True, "new"), ("P3", False, None)]
+    first = minutes.items[0]
+    assert (first.lead_department, first.changed, first.notes) == ("police", ("status", "lead_department"),
+                                                                   ("=cmd|' /C calc'!A0",))
+    assert [a.what for a in first.actions] == ["Knock and talk"]  # not last meeting's note or actions
+    frame = minutes_frame(minutes)
+    assert frame["property_id"].tolist() == ["P1", "P2", "P3"]
+
+
+def test_two_people_opening_the_same_case_at_once_get_one_case(engine, monkeypatch):
+    # Both looked before either inserted: the database's one-open-case rule decides, and the
+    # loser's transaction carries on with the winner's case.
+    _properties(engine)
+    winner = _case(engine, "P1")
+    looked = iter([None])
+    real = repository.open_case_for
+    monkeypatch.setattr(repository, "open_case_for", lambda conn, pid: next(looked, None) or real(conn, pid))
+    with writing(engine) as conn:
+        found = repository.open_case(conn, "P1", "bo")
+        repository.open_meeting(conn, DAY, "bo")  # the transaction is still usable
+    assert found["case_id"] == winner["case_id"]
+    with reading(engine) as conn:
+        assert len(repository.cases_for_property(conn, "P1")) == 1
+
+
+def test_the_built_agenda_saves_as_it_is(engine):
+    _properties(engine)
+    meeting_id = _meeting(engine)["meeting_id"]
+    scored = pd.DataFrame({"score": [9.5, 7.0, 3.0], "flagged": [True, True, True], "new": [False, True, False],
+                           "rising": [True, False, False], "previous_score": [2.0, 0.0, 3.0]},
+                          index=pd.Index(["P1", "P2", "P3"], name="property_id"))
+    agenda = build_agenda(scored, [], [], None, DAY)
+    with writing(engine) as conn:
+        repository.save_agenda(conn, meeting_id, agenda, "lead")
+    with reading(engine) as conn:
+        saved = repository.meeting_agenda(conn, meeting_id)
+    assert saved[["property_id", "section", "score", "why"]].values.tolist() == [
+        ["P2", "new", 7.0, "New on the list since the previous window"],
+        ["P1", "rising", 9.5, "Score rose from 2 to 9.5"],
+        ["P3", "flagged", 3.0, "Still flagged"]]
