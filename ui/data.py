@@ -9,9 +9,10 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from integration.matcher import Matcher
 from storage import migrate, repository
 from storage.engine import create_engine, database_url, reading
-from storage.schema import ingests, match_decisions
+from storage.schema import ingests, match_decisions, properties
 
 
 @st.cache_resource(max_entries=4)
@@ -58,3 +59,93 @@ def property_history(version: tuple, property_id: str) -> tuple[dict | None, pd.
 def find_properties(version: tuple, text: str) -> pd.DataFrame:
     with reading(engine()) as conn:
         return repository.find_properties(conn, text)
+
+
+# --- upload -----------------------------------------------------------------------------------
+
+
+def master_version() -> tuple:
+    """Identifies the property master as loaded: changes when properties are added or refreshed."""
+    with reading(engine()) as conn:
+        count, updated = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(properties.c.updated_at)).select_from(properties)
+        ).one()
+    return (database_url(), count, str(updated))
+
+
+@st.cache_resource(max_entries=2, show_spinner="Indexing the property master…")
+def _matcher_for(version: tuple) -> Matcher:
+    with reading(engine()) as conn:
+        return Matcher(repository.property_master(conn))
+
+
+def matcher() -> Matcher:
+    """The matcher over the current property master, built once per master (it takes seconds)."""
+    return _matcher_for(master_version())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def ingest_history(version: tuple) -> pd.DataFrame:
+    with reading(engine()) as conn:
+        return repository.ingest_history(conn)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def rejects_for_ingest(version: tuple, ingest_id: int) -> pd.DataFrame:
+    with reading(engine()) as conn:
+        return repository.rejects_for_ingest(conn, ingest_id)
+
+
+# --- match review -----------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def review_groups(version: tuple, department: str | None, limit: int) -> pd.DataFrame:
+    with reading(engine()) as conn:
+        return repository.review_groups(conn, department, limit=limit)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def group_records(version: tuple, department: str, normalized: str) -> pd.DataFrame:
+    with reading(engine()) as conn:
+        return repository.group_records(conn, department, normalized)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def properties_by_ids(version: tuple, property_ids: tuple[str, ...]) -> pd.DataFrame:
+    with reading(engine()) as conn:
+        return repository.properties_by_ids(conn, list(property_ids))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def properties_within(version: tuple, box: tuple[float, float, float, float]) -> pd.DataFrame:
+    with reading(engine()) as conn:
+        return repository.properties_within(conn, *box)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def decisions(version: tuple, department: str | None) -> pd.DataFrame:
+    with reading(engine()) as conn:
+        return repository.decisions(conn, department, limit=100)
+
+
+# --- data quality -----------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def quality(version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records per department, month and match status; rejects per department and kind."""
+    with reading(engine()) as conn:
+        return repository.status_by_month(conn), repository.rejects_by_kind(conn)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def frequent_unplaced(version: tuple, department: str | None) -> pd.DataFrame:
+    with reading(engine()) as conn:
+        return repository.frequent_unplaced(conn, department)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def review_summary(version: tuple, department: str | None, statuses: tuple[str, ...]) -> dict[str, int]:
+    with reading(engine()) as conn:
+        return repository.review_summary(conn, department, statuses)

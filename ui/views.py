@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from loaders.specs import CANONICAL_FIELDS
+from loaders.validate import REJECT_KINDS
 from storage.schema import DEPARTMENT_LABELS
 
 
@@ -58,3 +60,100 @@ def department_table(departments: pd.DataFrame) -> None:
             "Last load": st.column_config.DatetimeColumn(format="MMM D, YYYY HH:mm"),
         },
     )
+
+
+STATUS_LABELS = {
+    "matched": "On a property",
+    "review": "For review",
+    "block": "At a block",
+    "intersection": "At an intersection",
+    "unmatched": "Unmatched",
+}
+
+STATUS_HELP = {
+    "matched": "Joined to one property (parcel)",
+    "review": "Plausible properties, but not safe to join automatically: an analyst decides in Match review",
+    "block": "A block-level location, kept at the block and never forced onto one parcel",
+    "intersection": "A street corner, kept at the intersection",
+    "unmatched": "Nothing usable: blank, unknown, PO box, outside the city",
+}
+
+DECISION_LABELS = {
+    "property": "Placed on a property",
+    "block": "A block",
+    "intersection": "An intersection",
+    "not_property": "Not a property",
+    "outside": "Outside the city",
+}
+
+
+# Short names for the canonical fields, for a form of one box per field; loaders.specs.CANONICAL_FIELDS
+# says what each field holds (the form's help text).
+FIELD_LABELS = {
+    "source_record_id": "Record id",
+    "occurred_at": "Date and time",
+    "occurred_date": "Date",
+    "occurred_time": "Time",
+    "category": "Category",
+    "subcategory": "Sub-category",
+    "status": "Status",
+    "closed_at": "Closed",
+    "address": "Address",
+    "address_number": "House number",
+    "address_predir": "Direction before street",
+    "address_street": "Street name",
+    "address_type": "Street type",
+    "address_postdir": "Direction after street",
+    "address_unit": "Unit or apartment",
+    "lat": "Latitude",
+    "lon": "Longitude",
+    "parcel_id": "Parcel id",
+    "description": "Description",
+}
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def field_help(field: str) -> str:
+    """What a canonical field holds, as the loaders describe it."""
+    text = CANONICAL_FIELDS.get(field, field)
+    return text[:1].upper() + text[1:]
+
+
+def status_metrics(counts: dict[str, int]) -> None:
+    """One metric per match status: how many records, and their share of all."""
+    total = sum(counts.values())
+    for column, (status, label) in zip(st.columns(len(STATUS_LABELS)), STATUS_LABELS.items()):
+        count = int(counts.get(status, 0))
+        column.metric(label, f"{count / total:.1%}" if total else "–", f"{count:,} records", delta_color="off",
+                      delta_arrow="off", help=STATUS_HELP[status])
+
+
+def short_hash(file_hash: str | None) -> str:
+    return (file_hash or "")[:8]
+
+
+def days_ago(days: int) -> str:
+    return {0: "today", 1: "yesterday"}.get(days, f"{days:,} days ago")
+
+
+def reject_kind_label(kind: str | None) -> str:
+    """A reject's kind as a person reads it: "The date is in the future"."""
+    text = REJECT_KINDS.get(kind or "other", (kind or "other").replace("_", " "))
+    return text[:1].upper() + text[1:]
+
+
+def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows as shown and downloaded: Row, Kind (in words), Reason, Row as written."""
+    names = {"row_number": "Row", "kind": "Kind", "reason": "Reason", "raw": "Row as written"}
+    if "kind" in rejects:
+        rejects = rejects.assign(kind=rejects["kind"].map(reject_kind_label))
+    return rejects[[column for column in names if column in rejects]].rename(columns=names)
+
+
+def sentence(note: str) -> str:
+    """A loader's note ("read as Windows-1252 ...") as a sentence: capitalised, with a full stop."""
+    note = note.strip()
+    return note[:1].upper() + note[1:] + ("" if note.endswith((".", "!", "?")) else ".")

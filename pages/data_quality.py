@@ -1,0 +1,97 @@
+"""Data quality: per department, how much was loaded, how much found its property, and what is stale."""
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from loaders.specs import spec
+from storage.schema import DEPARTMENT_LABELS
+from ui import charts, data, views
+from ui.frame import page_setup
+
+page_setup("Data quality", ":material/fact_check:")
+
+st.title("Data quality")
+st.caption("Per department: what is loaded, how much of it found its property month by month, "
+           "what was rejected, and whether the extract is due.")
+
+version = data.data_version()
+departments, _ = data.overview(version)
+if departments.empty:
+    st.info("No department records are loaded yet, so there is nothing to measure. Load an extract first.",
+            icon=":material/info:")
+    st.page_link("pages/upload.py", label="Upload an extract", icon=":material/upload_file:")
+    st.stop()
+
+months, rejected = data.quality(version)
+now = datetime.now()
+by_department = departments.set_index("department")
+
+
+def freshness(department: str) -> tuple[pd.Timestamp | None, int | None, bool]:
+    """Last load, whole days since, and whether that is longer than the department's cadence."""
+    last = by_department["last_load"].get(department) if department in by_department.index else None
+    if last is None or pd.isna(last):
+        return None, None, True
+    age = now - pd.Timestamp(last).to_pydatetime()
+    return pd.Timestamp(last), age.days, age > timedelta(days=spec(department).cadence_days)
+
+
+for department, label in DEPARTMENT_LABELS.items():
+    last, days, stale = freshness(department)
+    cadence = spec(department).cadence_days
+    if last is None:
+        st.warning(f"**{label}** has never been loaded; its extract is expected every {cadence} days.",
+                   icon=":material/schedule:")
+    elif stale:
+        st.warning(f"**{label}** was last loaded on {last:%B %-d, %Y} ({views.days_ago(days)}); "
+                   f"its extract is expected every {cadence} days.", icon=":material/schedule:")
+
+for tab, (department, label) in zip(st.tabs(list(DEPARTMENT_LABELS.values())), DEPARTMENT_LABELS.items()):
+    with tab:
+        row = by_department.loc[department] if department in by_department.index else None
+        records = int(row["records"]) if row is not None else 0
+        last, days, stale = freshness(department)
+        own_rejects = rejected[rejected["department"] == department]
+        columns = st.columns(4)
+        columns[0].metric("Records", f"{records:,}")
+        columns[1].metric("On a property", f"{row['matched'] / records:.1%}" if records else "–",
+                          help=views.STATUS_HELP["matched"])
+        columns[2].metric("Last load", f"{last:%b %-d, %Y}" if last is not None else "never",
+                          views.days_ago(days) if days is not None else None,
+                          delta_color="inverse" if stale else "off", delta_arrow="off",
+                          help=f"Expected every {spec(department).cadence_days} days")
+        columns[3].metric("Rejected rows", f"{int(own_rejects['rejects'].sum()):,}", help="Over every load")
+        if not records:
+            st.info(f"No {label} records are loaded yet.")
+            continue
+
+        st.markdown("**Match status by month of the record**")
+        st.altair_chart(charts.status_share_by_month(months[months["department"] == department]))
+
+        rejects_column, unplaced_column = st.columns([2, 3])
+        with rejects_column:
+            st.markdown("**Rejected rows by reason**")
+            if own_rejects.empty:
+                st.caption("No row has been rejected.")
+            else:
+                st.dataframe(own_rejects[["kind", "rejects"]].assign(kind=own_rejects["kind"].map(views.reject_kind_label)),
+                             hide_index=True, column_config={
+                    "kind": "Reason", "rejects": st.column_config.NumberColumn("Rows", format="localized")})
+        with unplaced_column:
+            st.markdown("**Addresses most often not placed**")
+            unplaced = data.frequent_unplaced(version, department)
+            if unplaced.empty:
+                st.caption("Every address was placed, or kept at its block or intersection.")
+            else:
+                st.dataframe(unplaced[["normalized", "status", "records", "example"]]
+                             .assign(status=unplaced["status"].map(views.STATUS_LABELS)), hide_index=True,
+                             column_config={
+                                 "normalized": "Address (normalised)",
+                                 "status": "Status",
+                                 "records": st.column_config.NumberColumn("Records", format="localized"),
+                                 "example": "As written, e.g.",
+                             })
+            st.page_link("pages/match_review.py", label=f"Review {label} addresses", icon=":material/rule:",
+                         query_params={"department": department})

@@ -1,0 +1,169 @@
+"""The match review page in AppTest: decisions made through the page move the records, and undo them."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from storage import repository
+from storage.engine import create_engine, reading
+from storage.schema import DEPARTMENT_LABELS, match_decisions, matches, records
+
+TIMEOUT = 90
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_page(monkeypatch, url: str, **query) -> AppTest:
+    monkeypatch.setenv("DATABASE_URL", url)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.query_params.update(query)
+    app.switch_page("pages/match_review.py")
+    return app.run()
+
+
+def select_row(app: AppTest, table_index: int, row: int) -> AppTest:
+    """Select one row of a dataframe as a click would (AppTest sets the selection through its key)."""
+    app.session_state[app.dataframe[table_index].key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return app.run()
+
+
+def open_group(app: AppTest, department: str, normalized: str) -> AppTest:
+    table = app.dataframe[0].value
+    label = DEPARTMENT_LABELS[department]
+    row = table.index[(table["Address (normalised)"] == normalized) & (table["Department"] == label)][0]
+    app = select_row(app, 0, int(row))
+    assert not app.exception
+    assert app.subheader[0].value == normalized
+    return app
+
+
+def placements(url: str, department: str, normalized: str) -> pd.DataFrame:
+    with reading(create_engine(url)) as conn:
+        result = conn.execute(
+            sa.select(matches.c.status, matches.c.method, matches.c.property_id)
+            .join(records, records.c.record_id == matches.c.record_id)
+            .where(records.c.department == department, matches.c.normalized == normalized))
+        return pd.DataFrame(result.fetchall(), columns=["status", "method", "property_id"])
+
+
+def stored_decision(url: str, department: str, normalized: str) -> dict | None:
+    with reading(create_engine(url)) as conn:
+        row = conn.execute(sa.select(match_decisions).where(match_decisions.c.department == department,
+                                                            match_decisions.c.normalized == normalized)).mappings().first()
+    return dict(row) if row else None
+
+
+def largest_group(url: str, status: str, with_candidates: bool = False) -> pd.Series:
+    with reading(create_engine(url)) as conn:
+        groups = repository.review_groups(conn, statuses=(status,))
+    if with_candidates:
+        groups = groups[groups["candidates"].notna()]
+    return groups.iloc[0]
+
+
+def button(app: AppTest, label: str):
+    return next(b for b in app.button if b.label == label)
+
+
+def test_match_review_on_an_empty_database(monkeypatch, empty_db_url):
+    app = run_page(monkeypatch, empty_db_url)
+    assert not app.exception
+    assert "No department records are loaded yet" in app.info[0].value
+    assert "No decision has been made yet." in [c.value for c in app.caption]
+
+
+def test_the_review_list_matches_the_database(monkeypatch, city_db_url):
+    app = run_page(monkeypatch, city_db_url)
+    assert not app.exception
+    with reading(create_engine(city_db_url)) as conn:
+        summary = repository.review_summary(conn)
+        groups = repository.review_groups(conn)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Addresses to decide"] == f"{summary['groups']:,}"
+    assert metrics["Their records"] == f"{summary['records']:,}"
+    assert metrics["Records with no usable address"] == f"{summary['blank']:,}"
+    table = app.dataframe[0].value
+    assert table["Address (normalised)"].tolist() == groups["normalized"].tolist()
+    assert table["Records"].is_monotonic_decreasing
+    assert "Select an address in the table" in app.info[0].value
+
+
+def test_one_department_by_deep_link_and_an_unknown_one(monkeypatch, city_db_url):
+    app = run_page(monkeypatch, city_db_url, department="crm")
+    assert not app.exception
+    assert set(app.dataframe[0].value["Department"]) == {"Customer Service"}
+    unknown = run_page(monkeypatch, city_db_url, department="parks")
+    assert not unknown.exception
+    assert "There is no department “parks”" in unknown.warning[0].value
+    assert len(set(unknown.dataframe[0].value["Department"])) > 1
+
+
+def test_accepting_a_candidate_places_every_record_then_undo_returns_them(monkeypatch, city_copy_url):
+    group = largest_group(city_copy_url, "review", with_candidates=True)
+    department, normalized = group["department"], group["normalized"]
+    best = json.loads(group["candidates"])[0]
+    app = open_group(run_page(monkeypatch, city_copy_url), department, normalized)
+    assert app.radio[0].value == 1  # the best candidate, preselected
+    assert app.get("deck_gl_json_chart"), "the candidates are drawn on a map"
+    map_spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    assert map_spec["mapStyle"] == "__MAP_STYLE__"  # no basemap tiles: Streamlit draws none for this value
+    assert len(app.dataframe[1].value) == group["records"]
+
+    app = button(app, f"Place on {best['address']}").click().run()
+    assert not app.exception
+    placed = placements(city_copy_url, department, normalized)
+    assert len(placed) == group["records"]
+    assert (placed["status"] == "matched").all() and (placed["method"] == "decision").all()
+    assert (placed["property_id"] == best["property_id"]).all()
+    decision = stored_decision(city_copy_url, department, normalized)
+    assert (decision["decision"], decision["property_id"], decision["decided_by"]) == \
+        ("property", best["property_id"], "local user")
+    assert app.success[0].value.startswith(f"Placed {group['records']:,} ")
+    assert app.success[0].value.endswith(f" on {best['address']} ({best['property_id']}).")
+    assert normalized not in app.dataframe[0].value["Address (normalised)"].tolist()
+    made = app.dataframe[-1].value
+    assert made.iloc[0]["Address"] == normalized and made.iloc[0]["Decision"] == "Placed on a property"
+    assert made.iloc[0]["Property"] == best["address"]
+
+    app = select_row(app, -1, 0)
+    app = button(app, "Undo the selected decision").click().run()
+    assert not app.exception
+    assert stored_decision(city_copy_url, department, normalized) is None
+    assert (placements(city_copy_url, department, normalized)["status"] == "review").all()
+    assert "Undid the decision" in app.success[0].value
+    assert normalized in app.dataframe[0].value["Address (normalised)"].tolist()
+
+
+def test_marking_an_address_outside_the_city_with_a_note(monkeypatch, city_copy_url):
+    group = largest_group(city_copy_url, "unmatched")
+    department, normalized = group["department"], group["normalized"]
+    app = open_group(run_page(monkeypatch, city_copy_url), department, normalized)
+    app = app.text_input(key=next(t.key for t in app.text_input if t.label.startswith("Note"))) \
+        .input("Town of Mount Pleasant").run()
+    app = button(app, "Outside the city").click().run()
+    assert not app.exception
+    decision = stored_decision(city_copy_url, department, normalized)
+    assert (decision["decision"], decision["property_id"], decision["note"]) == \
+        ("outside", None, "Town of Mount Pleasant")
+    placed = placements(city_copy_url, department, normalized)
+    assert (placed["method"] == "decision").all() and placed["property_id"].isna().all()
+    assert app.dataframe[-1].value.iloc[0]["Decision"] == "Outside the city"
+    assert app.success[0].value == \
+        f"Marked {len(placed):,} {DEPARTMENT_LABELS[department]} records at “{normalized}” as outside the city."
+
+
+def test_searching_for_another_property_and_placing_the_records_there(monkeypatch, city_copy_url):
+    group = largest_group(city_copy_url, "review", with_candidates=True)
+    department, normalized = group["department"], group["normalized"]
+    with reading(create_engine(city_copy_url)) as conn:
+        chosen = repository.property_master(conn).iloc[25]
+    app = open_group(run_page(monkeypatch, city_copy_url), department, normalized)
+    app = app.text_input(key=next(t.key for t in app.text_input if t.label == "Find a property")) \
+        .input(chosen["address"]).run()
+    found = next(s for s in app.selectbox if s.label == "Property")
+    app = found.select(chosen["property_id"]).run()
+    app = button(app, "Place on this property").click().run()
+    assert not app.exception
+    assert (placements(city_copy_url, department, normalized)["property_id"] == chosen["property_id"]).all()
