@@ -1299,6 +1299,11 @@ def _parse_usaddress(text: str, cities: dict | None) -> _Draft | None:
             street = (number + street)[k:]
         elif k < len(number):
             unit = number[k:] + unit
+    if place and len(street) == 1 and street[0] in DIRECTIONALS:
+        # A street is never a lone direction: in "1070 W ST PAUL" the "place" is the street's name.
+        # A known city at the end stays the city ("360 E ST PAUL, LAKEPORT").
+        keep = next((k for k in range(len(place) - 1, 0, -1) if cities and tuple(place[k:]) in cities), len(place))
+        street, place = street + place[:keep], place[keep:]
     if cities and place and tuple(place) in cities:
         d.city = cities[tuple(place)]
     elif place:

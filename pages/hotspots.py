@@ -79,9 +79,9 @@ with picture:
 
 charts = st.columns(2)
 charts[0].markdown("**Departments at the flagged properties**")
-charts[0].altair_chart(hotspots.department_mix_chart(scored), use_container_width=True)
+charts[0].altair_chart(hotspots.department_mix_chart(scored), width="stretch")
 charts[1].markdown("**Overlapping properties, week by week**")
-charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly(version, filters), filters.days), use_container_width=True)
+charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly(version, filters), filters.days), width="stretch")
 
 export = table.drop(columns=["Open"]).assign(Departments=table["Departments"].map(", ".join))
 who = current_user()

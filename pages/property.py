@@ -5,8 +5,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from integration import exports, scoring
-from ui import data, hotspots, views
+from integration import cases, exports, scoring
+from ui import data, hotspots, meeting, views
 from ui import property as history_view
 from ui.frame import current_user, page_setup
 
@@ -69,6 +69,15 @@ else:
     st.success(f"**Not on the hotspots list**: no records in the {scoring.load_config().window_days} days to "
                f"{last_day:%B %-d, %Y}.", icon=":material/check_circle:")
 
+for case in history_view.cases(property_id):
+    with st.expander(f"Case: {cases.status_label(case['status'])}"
+                     f"{' · lead ' + cases.department_label(case['lead_department']) if case['lead_department'] else ''}"
+                     f" · opened {pd.Timestamp(case['opened_at']):%B %-d, %Y}", expanded=case["status"] != "resolved",
+                     icon=":material/folder_open:"):
+        st.dataframe(meeting.actions_table(case["actions"]), hide_index=True)
+        for line in meeting.history_lines(case):
+            st.text(line)
+
 counts = history["department"].value_counts()
 columns = st.columns(len(scoring.DEPARTMENT_NAMES))
 for column, (department, label) in zip(columns, scoring.DEPARTMENT_NAMES.items()):
@@ -82,7 +91,7 @@ since = right.date_input("From", max(occurred.min(), occurred.max() - timedelta(
                          min_value=occurred.min().date(), max_value=occurred.max().date())
 shown = history[history["department"].isin(departments) & (occurred.dt.date >= since)]
 
-st.altair_chart(history_view.timeline(shown), use_container_width=True)
+st.altair_chart(history_view.timeline(shown), width="stretch")
 with st.expander("Records per department and window"):
     st.dataframe(history_view.window_counts(history, last_day), hide_index=True)
 

@@ -8,9 +8,18 @@ import streamlit as st
 
 from ui import data
 
+# The sidebar, in the order the work goes: what is flagged, one property, the meeting and its
+# follow-up, then the analysts' tools.
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
+    ("pages/hotspots.py", "Hotspots", ":material/local_fire_department:"),
     ("pages/property.py", "Property history", ":material/home_pin:"),
+    ("pages/meeting.py", "Meeting", ":material/groups:"),
+    ("pages/actions.py", "Actions", ":material/task_alt:"),
+    ("pages/outcomes.py", "Outcomes", ":material/insights:"),
+    ("pages/upload.py", "Upload", ":material/upload_file:"),
+    ("pages/match_review.py", "Match review", ":material/rule:"),
+    ("pages/data_quality.py", "Data quality", ":material/fact_check:"),
 )
 
 

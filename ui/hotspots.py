@@ -140,7 +140,7 @@ def hotspot_map(flagged: pd.DataFrame, density: bool = False) -> pdk.Deck | None
                             stroked=True, get_line_color=[80, 0, 0, 200], line_width_min_pixels=1))
     top_point = points.iloc[-1]
     view = pdk.ViewState(latitude=float(top_point["lat"]), longitude=float(top_point["lon"]), zoom=13)
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
+    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
                     tooltip={"text": "{address}\nscore {score}\n{departments_text}"})
 
 

@@ -50,6 +50,12 @@ def explanation(version: tuple, property_id: str) -> pd.Series | None:
     return scored.iloc[0] if len(scored) else None
 
 
+def cases(property_id: str) -> list[dict]:
+    """The property's cases, newest first, with actions and history (read uncached: edited in meetings)."""
+    with reading(data.engine()) as conn:
+        return repository.cases_for_property(conn, property_id)
+
+
 def timeline(history: pd.DataFrame) -> alt.Chart:
     """One lane per department, each record a mark coloured by category."""
     frame = history.assign(Department=history["department"].map(scoring.DEPARTMENT_NAMES))
@@ -77,7 +83,7 @@ def small_map(found: dict) -> pdk.Deck | None:
         layers=[pdk.Layer("ScatterplotLayer", point, get_position=["lon", "lat"], get_fill_color=[179, 0, 0, 220],
                           get_radius=18, radius_min_pixels=6, pickable=True)],
         initial_view_state=pdk.ViewState(latitude=found["lat"], longitude=found["lon"], zoom=15),
-        map_style=None, tooltip={"text": "{address}"},
+        map_provider=None, tooltip={"text": "{address}"},
     )
 
 

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from storage import repository
 from storage.engine import create_engine, reading
+from ui.frame import PAGES
 
 TIMEOUT = 60
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +56,8 @@ def test_overview_on_the_sample_city(monkeypatch, city_db_url):
 def test_the_sidebar_frame_is_drawn(monkeypatch, city_db_url):
     app = run_page("app.py", monkeypatch, city_db_url)
     labels = [link.label for link in app.sidebar.get("page_link")]
-    assert labels[:2] == ["Overview", "Property history"]
+    assert labels == [label for _page, label, _icon in PAGES]
+    assert labels[:3] == ["Overview", "Hotspots", "Property history"]
 
 
 def _busiest_property(url: str) -> str:
@@ -73,7 +75,7 @@ def test_property_page_by_deep_link(monkeypatch, city_db_url):
         found = repository.get_property(conn, property_id)
         history = repository.property_records(conn, property_id)
     assert app.header[0].value == found["address"]
-    table = app.dataframe[0].value
+    table = next(frame.value for frame in app.dataframe if "occurred_at" in frame.value)
     assert len(table) == len(history) > 0
     assert sum(int(m.value) for m in app.metric) == len(history)
 

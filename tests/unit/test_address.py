@@ -94,6 +94,10 @@ CASES = [
     case("100 St. Paul Avenue", "address", "100 SAINT PAUL AVE", name="SAINT PAUL"),
     case("100 ST PAUL ST", "address", "100 SAINT PAUL ST", name="SAINT PAUL", type="ST"),
     case("100 N ST PAUL AVE", "address", "100 N SAINT PAUL AVE", predir="N", name="SAINT PAUL"),
+    # a street is never a lone direction: the "city" usaddress sees after it is the street's name
+    case("1070 W St Paul", "address", "1070 W SAINT PAUL", predir="W", name="SAINT PAUL", city=""),
+    case("116-118 E ST PAUL", "address", "116-118 E SAINT PAUL", number="116", number_high="118"),
+    case("123 MAIN ST ST PAUL MN", "address", "123 MAIN ST", city="SAINT PAUL", state="MN"),
     case("100 MT PLEASANT ST", "address", "100 MOUNT PLEASANT ST", name="MOUNT PLEASANT"),
     case("100 Mt. Pleasant St", "address", "100 MOUNT PLEASANT ST", name="MOUNT PLEASANT"),
     case("100 MOUNT PLEASANT STREET", "address", "100 MOUNT PLEASANT ST", name="MOUNT PLEASANT"),

@@ -1,0 +1,60 @@
+"""Follow-up: every open action by department and owner, overdue first; marking one done."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from integration import cases, exports, scoring
+from storage import repository
+from storage.engine import reading, writing
+from ui import data
+from ui.frame import current_user, page_setup
+
+page_setup("Actions", ":material/task_alt:")
+
+st.title("Open actions")
+who = current_user()
+engine = data.engine()
+
+left, right = st.columns(2)
+department = left.selectbox("Department", [None, *scoring.DEPARTMENT_NAMES],
+                            format_func=lambda d: "All departments" if d is None else scoring.DEPARTMENT_NAMES[d])
+with reading(engine) as conn:
+    actions = repository.open_actions(conn, department=department, as_of=date.today())
+owners = sorted({o for o in actions["owner"].dropna()}) if not actions.empty else []
+owner = right.selectbox("Owner", [None, *owners], format_func=lambda o: "Everyone" if o is None else o)
+if owner:
+    actions = actions[actions["owner"] == owner]
+
+if actions.empty:
+    st.info("No open actions. Actions are agreed on the Meeting page, per property.")
+    st.stop()
+
+overdue = int(actions["overdue"].sum())
+figures = st.columns(3)
+figures[0].metric("Open actions", f"{len(actions):,}")
+figures[1].metric("Overdue", f"{overdue:,}")
+figures[2].metric("Properties", f"{actions['property_id'].nunique():,}")
+
+table = pd.DataFrame({
+    "Overdue": actions["overdue"].map(lambda late: "overdue" if late else ""),
+    "Due": actions["due_on"],
+    "What": actions["what"],
+    "Owner": actions["owner"].fillna(""),
+    "Department": actions["department"].map(cases.department_label),
+    "Address": actions["address"],
+    "Property": [f"/property?property={pid}" for pid in actions["property_id"]],
+})
+chosen = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="multi-row", key="open-actions",
+                      column_config={"Property": st.column_config.LinkColumn(display_text="Open")})
+picked = chosen.selection.rows
+if st.button(f"Mark {len(picked)} selected done" if picked else "Select actions to mark them done",
+             disabled=not picked, type="primary"):
+    with writing(engine) as conn:
+        for row in picked:
+            repository.mark_action_done(conn, int(actions["action_id"].iloc[row]), who)
+    st.rerun()
+st.download_button("Download CSV", exports.to_csv(table.drop(columns=["Property"]), who,
+                                                  {"department": department or "all", "owner": owner or "all"}),
+                   "open-actions.csv", "text/csv", icon=":material/download:")

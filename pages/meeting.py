@@ -1,0 +1,201 @@
+"""The biweekly coordination meeting: its agenda from the data, one screen per property, the minutes."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from integration import cases, minutes, scoring
+from storage import repository
+from storage.engine import reading, writing
+from ui import data, meeting
+from ui import property as history_view
+from ui.frame import current_user, page_setup
+
+page_setup("Meeting", ":material/groups:")
+
+st.title("Coordination meeting")
+who = current_user()
+engine = data.engine()
+
+with reading(engine) as conn:
+    held = repository.list_meetings(conn)
+choices = ["A new meeting…"] + [f"{pd.Timestamp(d):%B %-d, %Y}" for d in held["held_on"]] if not held.empty else \
+    ["A new meeting…"]
+requested = st.query_params.get("meeting")
+start_index = 0
+if requested and not held.empty and requested in {str(d) for d in held["held_on"]}:
+    start_index = 1 + [str(d) for d in held["held_on"]].index(requested)
+picked = st.selectbox("Meeting", choices, index=start_index)
+if picked == "A new meeting…":
+    day = st.date_input("Meeting date", date.today())
+    if st.button("Start this meeting", type="primary"):
+        with writing(engine) as conn:
+            opened = repository.open_meeting(conn, day, who)
+        count = meeting.build_agenda(opened, who)
+        st.query_params["meeting"] = str(opened["held_on"])
+        st.toast(f"Agenda built: {count} properties")
+        st.rerun()
+    st.info("Start a meeting to build its agenda from the data: properties new on the list since the last "
+            "meeting, properties whose score rose, open cases with actions due, then the rest still flagged.")
+    st.stop()
+
+held_on = held["held_on"].iloc[choices.index(picked) - 1]
+with reading(engine) as conn:
+    current = repository.meeting_on(conn, held_on)
+st.query_params["meeting"] = str(current["held_on"])
+items = meeting.agenda(current["meeting_id"])
+
+if items.empty:
+    st.info("This meeting has no agenda yet.")
+    if st.button("Build the agenda from the data", type="primary"):
+        meeting.build_agenda(current, who)
+        st.rerun()
+    st.stop()
+
+# --- the agenda, editable before the meeting -------------------------------------------------
+active = items[~items["dropped"]]
+with st.expander(f"Agenda: {len(active)} properties", expanded=False, icon=":material/list:"):
+    edited = st.data_editor(
+        pd.DataFrame({
+            "Order": range(1, len(items) + 1),
+            "Address": items["address"],
+            "Section": items["section"].map(cases.SECTION_LABELS),
+            "Score": items["score"],
+            "Why": items["why"],
+            "Drop": items["dropped"].astype(bool),
+        }),
+        hide_index=True, disabled=["Address", "Section", "Score", "Why"], key=f"agenda-{current['meeting_id']}",
+        column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1),
+                       "Score": st.column_config.NumberColumn(format="%.1f")},
+    )
+    save, rebuild = st.columns(2)
+    if save.button("Save order and drops"):
+        order = edited.assign(property_id=items["property_id"].to_numpy()).sort_values("Order", kind="stable")
+        with writing(engine) as conn:
+            repository.reorder_agenda(conn, current["meeting_id"], order["property_id"].tolist(), who)
+            for property_id, drop, was in zip(items["property_id"], edited["Drop"], items["dropped"]):
+                if bool(drop) != bool(was):
+                    repository.drop_agenda_item(conn, current["meeting_id"], property_id, who, dropped=bool(drop))
+        st.rerun()
+    if rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
+        meeting.build_agenda(current, who)
+        st.rerun()
+    add = st.text_input("Add a property by hand (address or parcel id)")
+    if add.strip():
+        for row in history_view.suggest(data.data_version(), add.strip()).itertuples():
+            if st.button(f"Add {row.address}", key=f"add-{row.property_id}"):
+                with writing(engine) as conn:
+                    repository.add_agenda_item(conn, current["meeting_id"], row.property_id, who,
+                                               why="Added by hand")
+                st.rerun()
+
+if active.empty:
+    st.info("Every item of this agenda was dropped. Open the agenda above to bring some back.")
+    st.stop()
+
+# --- one property at a time -----------------------------------------------------------------
+labels = [f"{n}. {row.address} · {cases.SECTION_LABELS.get(row.section, row.section)}"
+          for n, row in enumerate(active.itertuples(), 1)]
+position = st.selectbox("Agenda item", range(len(labels)), format_func=labels.__getitem__, key="item")
+item = active.iloc[position]
+property_id = item["property_id"]
+
+st.header(item["address"])
+st.caption(f"{cases.SECTION_LABELS.get(item['section'], item['section'])} · {item['why']} · "
+           f"[property history](/property?property={property_id})")
+version = data.data_version()
+found, history = data.property_history(version, property_id)
+scored = history_view.explanation(version, property_id)
+figures = st.columns(5)
+figures[0].metric("Score", f"{scored['score']:.1f}" if scored is not None else "–")
+for column, (department, label) in zip(figures[1:], scoring.DEPARTMENT_NAMES.items()):
+    column.metric(label, int(scored[f"count_{department}"]) if scored is not None else 0,
+                  help="Records in the scoring window")
+if scored is not None:
+    st.caption(" · ".join(scored["reasons"]))
+recent = meeting.since_last_meeting(history, current["held_on"])
+if not recent.empty:
+    st.altair_chart(history_view.timeline(recent), width="stretch")
+
+case = meeting.case_of(property_id)
+left, right = st.columns(2)
+with left:
+    st.subheader("So far")
+    if case is None:
+        st.caption("No open case: recording a decision opens one.")
+    else:
+        st.markdown(f"**{cases.status_label(case['status'])}** · lead "
+                    f"{cases.department_label(case['lead_department']) or 'not set'} · version {case['version']}")
+        st.dataframe(meeting.actions_table(case["actions"]), hide_index=True)
+        with st.expander("Case history"):
+            for line in meeting.history_lines(case):
+                st.text(line)
+
+with right:
+    st.subheader("This meeting's decision")
+    read_version = case["version"] if case else 0
+    form_key = f"decision-{current['meeting_id']}-{property_id}"
+    with st.form(form_key):
+        status = st.selectbox("Status", cases.STATUSES, format_func=cases.status_label,
+                              index=cases.STATUSES.index(case["status"]) if case else 0)
+        lead_options = [None, *scoring.DEPARTMENT_NAMES]
+        lead = st.selectbox("Lead department", lead_options, format_func=lambda d: "–" if d is None
+                            else scoring.DEPARTMENT_NAMES[d],
+                            index=lead_options.index(case["lead_department"]) if case and case["lead_department"]
+                            in lead_options else 0)
+        new_actions = st.data_editor(
+            pd.DataFrame({"what": pd.Series(dtype=str), "owner": pd.Series(dtype=str),
+                          "department": pd.Series(dtype=str), "due_on": pd.Series(dtype="datetime64[ns]")}),
+            num_rows="dynamic", hide_index=True, key=f"{form_key}-actions",
+            column_config={
+                "what": st.column_config.TextColumn("New action", required=True),
+                "owner": st.column_config.TextColumn("Owner"),
+                "department": st.column_config.SelectboxColumn("Department", options=list(scoring.DEPARTMENT_NAMES)),
+                "due_on": st.column_config.DateColumn("Due"),
+            },
+        )
+        note = st.text_area("Note", max_chars=4000)
+        saved = st.form_submit_button("Record decision", type="primary")
+    if saved:
+        actions = [{"what": row.what, "owner": row.owner or None, "department": row.department or None,
+                    "due_on": pd.Timestamp(row.due_on).date() if pd.notna(row.due_on) else None}
+                   for row in new_actions.itertuples() if isinstance(row.what, str) and row.what.strip()]
+        changes = {"status": status, "lead_department": lead}
+        expected = st.session_state.get(f"{form_key}-version", read_version)
+        try:
+            with writing(engine) as conn:
+                target = case or repository.open_case(conn, property_id, who, meeting_id=current["meeting_id"])
+                if case is None:
+                    expected = target["version"]
+                repository.record_decision(conn, target["case_id"], expected, changes, actions, note.strip() or None,
+                                           who, current["meeting_id"])
+            st.session_state.pop(f"{form_key}-version", None)
+            st.success("Decision recorded.")
+            st.rerun()
+        except repository.StaleCase as stale:
+            # Keep what was typed; the next save applies it on top of the version now stored.
+            st.session_state[f"{form_key}-version"] = stale.current_version
+            st.warning("Someone else saved this case after you opened it; nothing of yours was saved. "
+                       "Their changes:\n\n" + "\n".join(f"- {cases.describe_event(e)} ({e['author']})"
+                                                        for e in stale.events)
+                       + "\n\nCheck your decision against them and press **Record decision** again.")
+        except (ValueError, cases.DecisionError) as problem:
+            st.error(str(problem))
+
+# --- minutes ---------------------------------------------------------------------------------
+st.divider()
+with reading(engine) as conn:
+    record = minutes.build_minutes(repository.minutes_input(conn, current["meeting_id"]))
+st.subheader("Minutes")
+st.caption(f"{sum(1 for i in record.items if i.decided)} properties decided at this meeting, "
+           f"for the people who were not there.")
+downloads = st.columns([1, 1, 1, 3])
+stamp = f"{current['held_on']:%Y-%m-%d}"
+downloads[0].download_button("PDF", minutes.to_pdf(record, who), f"minutes-{stamp}.pdf", "application/pdf",
+                             icon=":material/picture_as_pdf:")
+downloads[1].download_button("CSV", minutes.to_csv(record, who), f"minutes-{stamp}.csv", "text/csv",
+                             icon=":material/download:")
+downloads[2].download_button("XLSX", minutes.to_xlsx(record, who), f"minutes-{stamp}.xlsx",
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             icon=":material/download:")
