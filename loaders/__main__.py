@@ -4,6 +4,7 @@
     python -m loaders save-mapping --department police --name NAME --file SAMPLE.csv --map field=Column ...
     python -m loaders save-mapping --department police --name NAME --file SAMPLE.csv --mapping-file MAP.toml
     python -m loaders properties FILE
+    python -m loaders institutions FILE  (the team's list: property_id, treatment damp|exclude, reason)
     python -m loaders city DIR          (a generated sample city: the master and all four extracts)
 
 Without --department, the department is taken from the file's columns. --mapping names a saved
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Engine
 from integration.matcher import Matcher
 from loaders import mappings
 from loaders.ingest import ingest
-from loaders.properties import load_properties
+from loaders.properties import load_institutions, load_properties
 from loaders.read import LoadError, read_table
 from loaders.specs import CANONICAL_FIELDS, spec, specs
 from storage import migrate, repository
@@ -65,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     save.add_argument("--by", default="command line", help="who saves it")
 
     commands.add_parser("properties", help="load or refresh the property master").add_argument("file", type=Path)
+    commands.add_parser("institutions", help="load the team's institution list (property_id, treatment, reason)"
+                        ).add_argument("file", type=Path)
     commands.add_parser("city", help="load a sample city directory written by sample_data.generate").add_argument(
         "directory", type=Path
     )
@@ -85,6 +88,8 @@ def main(argv: list[str] | None = None, engine: Engine | None = None) -> int:
             print(save_mapping(engine, args))
         elif args.command == "properties":
             print(load_properties(args.file, engine).summary())
+        elif args.command == "institutions":
+            print(load_institutions(args.file, engine))
         else:
             load_city(args.directory, engine)
     except (LoadError, OSError) as error:
@@ -124,6 +129,8 @@ def load_city(directory: Path, engine) -> None:
         result = ingest(directory / file_name, department, engine, loaded_by="sample city",
                         progress=_progress(file_name), matcher=matcher)
         print(result.summary())
+    if (directory / "institutions.csv").exists():
+        print(load_institutions(directory / "institutions.csv", engine, loaded_by="sample city"))
 
 
 if __name__ == "__main__":

@@ -61,3 +61,22 @@ def load_properties(path: Path, engine: Engine, loaded_by: str = "command line")
         counts = repository.replace_properties(conn, property_rows, address_rows)
         repository.audit(conn, loaded_by, "load_properties", Path(path).name, f"{len(property_rows)} properties")
     return PropertiesResult(counts=counts, rematched=rematch(engine))
+
+
+def load_institutions(path: Path, engine: Engine, loaded_by: str = "command line") -> str:
+    """Load the team's institution list (property_id, treatment damp|exclude, reason); returns a summary."""
+    frame = read_table(Path(path).read_bytes(), Path(path).name).frame
+    frame.columns = [column.strip().lower() for column in frame.columns]
+    if "property_id" not in frame.columns:
+        raise LoadError(f"{Path(path).name} has no property_id column; its columns are: {', '.join(frame.columns)}")
+    treatments = frame.get("treatment", pd.Series("damp", index=frame.index)).str.strip().str.lower().replace("", "damp")
+    bad = frame.index[~treatments.isin(["damp", "exclude"])]
+    if len(bad):
+        raise LoadError(f"{Path(path).name} row {bad[0] + 2}: treatment is '{treatments[bad[0]]}', not damp or exclude")
+    with writing(engine) as conn:
+        unknown = [pid for pid in frame["property_id"] if repository.get_property(conn, pid.strip()) is None]
+        if unknown:
+            raise LoadError(f"{Path(path).name}: no property with id {', '.join(unknown[:5])} in the master")
+        for pid, treatment, reason in zip(frame["property_id"], treatments, frame.get("reason", [""] * len(frame))):
+            repository.set_institution(conn, pid.strip(), treatment, reason or None, loaded_by)
+    return f"institutions: {len(frame)} properties on the list"

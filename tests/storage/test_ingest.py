@@ -514,3 +514,19 @@ def test_a_200k_row_file_loads_with_counts_that_reconcile(sqlite_engine, tmp_pat
     assert counts["records"] == counts["matches"] == rows - 20
     assert counts["rejects"] == 20
     assert result.statuses == {"matched": 100_000, "block": 50_000, "intersection": 50_000 - 20}
+
+
+def test_the_institution_list_loads_and_refuses_unknown_properties(city, tmp_path):
+    good = tmp_path / "institutions.csv"
+    good.write_text("property_id,treatment,reason\nP1,damp,police station\nP2,exclude,\n")
+    assert main(["institutions", str(good)], engine=city) == 0
+    with reading(city) as conn:
+        listed = repository.institution_list(conn)
+    assert listed[["property_id", "treatment"]].values.tolist() == [["P1", "damp"], ["P2", "exclude"]]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("property_id,treatment\nNOPE,damp\n")
+    assert main(["institutions", str(bad)], engine=city) == 1
+    bad.write_text("property_id,treatment\nP1,ignore\n")
+    assert main(["institutions", str(bad)], engine=city) == 1
+    with reading(city) as conn:
+        assert len(repository.institution_list(conn)) == 2
