@@ -128,6 +128,11 @@ with left:
         st.markdown(f"**{cases.status_label(case['status'])}** · lead "
                     f"{cases.department_label(case['lead_department']) or 'not set'} · version {case['version']}")
         st.dataframe(meeting.actions_table(case["actions"]), hide_index=True)
+        for action in [a for a in case["actions"] if a["done_at"] is None]:
+            if st.button(f"Done: {action['what']}", key=f"done-{action['action_id']}", icon=":material/check:"):
+                with writing(engine) as conn:
+                    repository.mark_action_done(conn, action["action_id"], who, meeting_id=current["meeting_id"])
+                st.rerun()
         with st.expander("Case history"):
             for line in meeting.history_lines(case):
                 st.text(line)
@@ -137,13 +142,14 @@ with right:
     read_version = case["version"] if case else 0
     form_key = f"decision-{current['meeting_id']}-{property_id}"
     with st.form(form_key):
-        status = st.selectbox("Status", cases.STATUSES, format_func=cases.status_label,
+        # Keyed, so what was chosen survives the case changing underneath (a stale save keeps it).
+        status = st.selectbox("Status", cases.STATUSES, format_func=cases.status_label, key=f"{form_key}-status",
                               index=cases.STATUSES.index(case["status"]) if case else 0)
         lead_options = [None, *scoring.DEPARTMENT_NAMES]
         lead = st.selectbox("Lead department", lead_options, format_func=lambda d: "–" if d is None
                             else scoring.DEPARTMENT_NAMES[d],
                             index=lead_options.index(case["lead_department"]) if case and case["lead_department"]
-                            in lead_options else 0)
+                            in lead_options else 0, key=f"{form_key}-lead")
         new_actions = st.data_editor(
             pd.DataFrame({"what": pd.Series(dtype=str), "owner": pd.Series(dtype=str),
                           "department": pd.Series(dtype=str), "due_on": pd.Series(dtype="datetime64[ns]")}),
@@ -155,27 +161,32 @@ with right:
                 "due_on": st.column_config.DateColumn("Due"),
             },
         )
-        note = st.text_area("Note", max_chars=4000)
+        note = st.text_area("Note", max_chars=4000, key=f"{form_key}-note")
         saved = st.form_submit_button("Record decision", type="primary")
+    # The version this person was shown: a submit reruns the script, which would otherwise read the
+    # case afresh and take someone else's newer save as the one this form was filled against.
+    seen_key = f"{form_key}-seen"
+    if not saved:
+        st.session_state[seen_key] = read_version
     if saved:
         actions = [{"what": row.what, "owner": row.owner or None, "department": row.department or None,
                     "due_on": pd.Timestamp(row.due_on).date() if pd.notna(row.due_on) else None}
                    for row in new_actions.itertuples() if isinstance(row.what, str) and row.what.strip()]
         changes = {"status": status, "lead_department": lead}
-        expected = st.session_state.get(f"{form_key}-version", read_version)
+        expected = st.session_state.get(seen_key, read_version)
         try:
             with writing(engine) as conn:
                 target = case or repository.open_case(conn, property_id, who, meeting_id=current["meeting_id"])
-                if case is None:
-                    expected = target["version"]
+                if expected == 0:  # no case when the form was shown: this save opened it (or found one)
+                    expected = target["version"] if case is None else expected
                 repository.record_decision(conn, target["case_id"], expected, changes, actions, note.strip() or None,
                                            who, current["meeting_id"])
-            st.session_state.pop(f"{form_key}-version", None)
-            st.success("Decision recorded.")
+            for typed in (f"{form_key}-note", f"{form_key}-actions"):
+                st.session_state.pop(typed, None)  # saved: start the next decision blank
             st.rerun()
         except repository.StaleCase as stale:
             # Keep what was typed; the next save applies it on top of the version now stored.
-            st.session_state[f"{form_key}-version"] = stale.current_version
+            st.session_state[seen_key] = stale.current_version
             st.warning("Someone else saved this case after you opened it; nothing of yours was saved. "
                        "Their changes:\n\n" + "\n".join(f"- {cases.describe_event(e)} ({e['author']})"
                                                         for e in stale.events)

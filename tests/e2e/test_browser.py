@@ -160,3 +160,67 @@ def test_upload_a_police_extract_and_commit_it(writable_city, page, city_dir):
                               .where(records.c.source_record_id.like("E2E-%"))).scalar_one()
     assert (last["file_name"], last["rows_new"], stored) == ("calls-e2e.csv", 50, 50)
     assert page.get_by_text(f"as load #{last['ingest_id']}: 50 new").is_visible()
+
+
+def _top_hotspot(url: str) -> tuple[str, str]:
+    """The property the hotspots list ranks first, and its address, computed from the database."""
+    from tests.app.test_hotspots import expected_scores
+
+    scored = expected_scores(url)
+    top = scored[scored["flagged"]].index[0]
+    with reading(create_engine(url)) as conn:
+        return top, repository.get_property(conn, top)["address"]
+
+
+def test_hotspots_row_click_opens_the_property_and_the_filters_are_in_the_url(server, page, city_db_url):
+    top, address = _top_hotspot(city_db_url)
+    page.goto(f"{server}/hotspots")
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.wait_for()
+    page.wait_for_url("**/hotspots?*days=90*")
+    assert "min=2" in page.url and "end=" in page.url
+    box = grid.bounding_box()
+    # the row-selection box of the first row: left edge of the grid, below the header row
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_url(f"**/property?property={top}")
+    page.get_by_role("heading", name=address).wait_for()
+
+
+def test_hotspots_map_click_opens_the_property(server, page, city_db_url):
+    top, address = _top_hotspot(city_db_url)
+    page.goto(f"{server}/hotspots")
+    page.get_by_role("tab", name="Map").click()
+    deck = page.get_by_test_id("stDeckGlJsonChart")
+    deck.wait_for()
+    page.wait_for_timeout(1500)  # deck.gl draws after the element appears
+    box = deck.bounding_box()
+    # the map opens on the top-ranked property, drawn on top of the others
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"**/property?property={top}")
+    page.get_by_role("heading", name=address).wait_for()
+
+
+def test_a_meeting_decision_and_its_minutes(writable_city, page):
+    base, url = writable_city
+    page.goto(f"{base}/meeting")
+    page.get_by_role("button", name="Start this meeting").click()
+    page.get_by_text("Agenda item").first.wait_for()
+    with reading(create_engine(url)) as conn:
+        held = repository.list_meetings(conn).iloc[0]
+        first = repository.meeting_agenda(conn, int(held["meeting_id"])).iloc[0]
+    page.get_by_role("heading", name=first["address"]).wait_for()
+
+    page.get_by_test_id("stSelectbox").filter(has_text="Status").click()
+    page.get_by_role("option", name="Monitoring").click()
+    page.get_by_label("Note").fill("Owner called; <b>not</b> bold")
+    page.get_by_role("button", name="Record decision").click()
+    page.get_by_text("Case history").wait_for()
+    with reading(create_engine(url)) as conn:
+        case = repository.open_case_for(conn, first["property_id"])
+    assert case["status"] == "monitoring"
+    assert [e["body"]["text"] for e in case["events"] if e["kind"] == "note"] == ["Owner called; <b>not</b> bold"]
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="PDF").click()
+    content = Path(download.value.path()).read_bytes()
+    assert content.startswith(b"%PDF")

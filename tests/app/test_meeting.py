@@ -1,0 +1,147 @@
+"""A coordination meeting run end to end through the pages, and the follow-up pages."""
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from integration import minutes
+from storage import repository
+from storage.engine import create_engine, reading, writing
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRST, SECOND = date(2026, 10, 20), date(2026, 11, 3)
+
+
+def page(path: str, monkeypatch, url: str, **query) -> AppTest:
+    monkeypatch.setenv("DATABASE_URL", url)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params.update(query)
+    app.switch_page(path)
+    return app.run()
+
+
+def start_meeting(app: AppTest, day: date) -> AppTest:
+    app.selectbox[0].select("A new meeting…").run()
+    app.date_input[0].set_value(day).run()
+    return app.button[0].click().run()
+
+
+def decide(app: AppTest, position: int, status: str, lead: str, action: dict | None, note: str,
+           reopen: bool = True) -> AppTest:
+    """Fill the decision form of an agenda item and submit it (reopen: select the item first)."""
+    if reopen:
+        app.selectbox(key="item").set_value(position).run()
+    status_box = next(box for box in app.selectbox if box.label == "Status")
+    lead_box = next(box for box in app.selectbox if box.label == "Lead department")
+    status_box.set_value(status)
+    lead_box.set_value(lead)
+    editor_key = next(frame.key for frame in app.data_editor if frame.key and frame.key.endswith("-actions"))
+    app.session_state[editor_key] = {"edited_rows": {}, "deleted_rows": [],
+                                     "added_rows": [action] if action else []}
+    next(area for area in app.text_area if area.label == "Note").input(note)
+    return next(button for button in app.button if button.label == "Record decision").click().run()
+
+
+def test_a_meeting_from_agenda_to_minutes_and_the_follow_up(monkeypatch, city_copy_url):
+    engine = create_engine(city_copy_url)
+
+    app = page("pages/meeting.py", monkeypatch, city_copy_url)
+    assert not app.exception
+    assert "Start a meeting to build its agenda" in app.info[0].value
+    app = start_meeting(app, FIRST)
+    assert not app.exception
+    with reading(engine) as conn:
+        held = repository.meeting_on(conn, FIRST)
+        agenda = repository.meeting_agenda(conn, held["meeting_id"])
+    assert len(agenda) > 3
+    assert list(agenda["section"]) == sorted(agenda["section"], key=["new", "rising", "actions_due", "flagged",
+                                                                      "added"].index)
+
+    # decisions on three properties, one with an action due before the next meeting
+    app = decide(app, 0, "action_assigned", "public_works",
+                 {"what": "Inspect for junk and debris", "owner": "J. Ruiz", "department": "public_works",
+                  "due_on": "2026-10-30"}, "Owner contacted by phone")
+    assert not app.exception, app.exception
+    app = decide(app, 1, "monitoring", "police", None, "Watch for more calls")
+    app = decide(app, 2, "referred", "fire", None, "<script>alert('x')</script>")
+    assert not app.exception
+    with reading(engine) as conn:
+        decided = [repository.open_case_for(conn, pid) for pid in agenda["property_id"][:3]]
+        record = minutes.build_minutes(repository.minutes_input(conn, held["meeting_id"]))
+    assert [case["status"] for case in decided] == ["action_assigned", "monitoring", "referred"]
+    assert decided[0]["actions"][0]["what"] == "Inspect for junk and debris"
+    assert all(event["meeting_id"] == held["meeting_id"] for case in decided for event in case["events"])
+    assert sum(item.decided for item in record.items) == 3
+    labels = [button.label for button in app.get("download_button")]
+    assert labels[:3] == ["PDF", "CSV", "XLSX"]
+    pdf = minutes.to_pdf(record, "test", compress=False)
+    assert pdf.startswith(b"%PDF") and b"Inspect for junk and debris" in pdf
+
+    # the next meeting: the action is overdue, it is on the agenda, and it is marked done there
+    app = start_meeting(app, SECOND)
+    assert not app.exception
+    with reading(engine) as conn:
+        second = repository.meeting_on(conn, SECOND)
+        agenda = repository.meeting_agenda(conn, second["meeting_id"])
+    first_property = decided[0]["property_id"]
+    assert first_property in set(agenda["property_id"])
+    app.selectbox(key="item").set_value(agenda["property_id"].tolist().index(first_property)).run()
+    done = next(button for button in app.button if button.label == "Done: Inspect for junk and debris")
+    app = done.click().run()
+    assert not app.exception
+    with reading(engine) as conn:
+        case = repository.open_case_for(conn, first_property)
+    assert case["actions"][0]["done_at"] is not None
+    assert case["events"][-1]["kind"] == "action_done" and case["events"][-1]["meeting_id"] == second["meeting_id"]
+
+
+def test_a_second_editor_is_told_what_changed_and_nothing_is_lost(monkeypatch, city_copy_url):
+    engine = create_engine(city_copy_url)
+    app = start_meeting(page("pages/meeting.py", monkeypatch, city_copy_url), FIRST)
+    with reading(engine) as conn:
+        held = repository.meeting_on(conn, FIRST)
+        property_id = repository.meeting_agenda(conn, held["meeting_id"])["property_id"].iloc[0]
+    app = decide(app, 0, "monitoring", "police", None, "first look")
+    # Both people open the case at this version; the other person saves first.
+    other = page("pages/meeting.py", monkeypatch, city_copy_url, meeting=str(FIRST))
+    with reading(engine) as conn:
+        case = repository.open_case_for(conn, property_id)
+    with writing(engine) as conn:
+        repository.record_decision(conn, case["case_id"], case["version"], {"status": "referred"}, (), "by the other",
+                                   "someone else", held["meeting_id"])
+    # This person filled the form on the screen they had open, without reloading it.
+    app = decide(app, 0, "action_assigned", "fire", None, "mine", reopen=False)
+    assert "Someone else saved this case" in app.warning[0].value
+    assert "Referred" in app.warning[0].value
+    with reading(engine) as conn:
+        assert repository.open_case_for(conn, property_id)["status"] == "referred"  # theirs is kept
+    app = next(button for button in app.button if button.label == "Record decision").click().run()
+    with reading(engine) as conn:
+        case = repository.open_case_for(conn, property_id)
+    assert case["status"] == "action_assigned"
+    notes = [event["body"].get("text") for event in case["events"] if event["kind"] == "note"]
+    assert notes == ["first look", "by the other", "mine"]
+    assert not other.exception
+
+
+def test_actions_and_outcomes_pages(monkeypatch, city_copy_url):
+    engine = create_engine(city_copy_url)
+    assert "No open actions" in page("pages/actions.py", monkeypatch, city_copy_url).info[0].value
+    assert "No property has become a case" in page("pages/outcomes.py", monkeypatch, city_copy_url).info[0].value
+    with writing(engine) as conn:
+        held = repository.open_meeting(conn, FIRST, "lead")
+        master = repository.property_master(conn)
+        case = repository.open_case(conn, master["property_id"].iloc[0], "lead", meeting_id=held["meeting_id"],
+                                    opened_at=pd.Timestamp("2026-06-01").to_pydatetime())
+        repository.add_action(conn, case["case_id"], {"what": "Board up", "owner": "Crew 4",
+                                                      "department": "public_works", "due_on": date(2026, 6, 15)},
+                              "lead", held["meeting_id"])
+    actions = page("pages/actions.py", monkeypatch, city_copy_url)
+    assert not actions.exception
+    table = actions.dataframe[0].value
+    assert table[["What", "Owner", "Overdue"]].values.tolist() == [["Board up", "Crew 4", "overdue"]]
+    outcomes = page("pages/outcomes.py", monkeypatch, city_copy_url)
+    assert not outcomes.exception
+    assert {m.label: m.value for m in outcomes.metric}["Cases"] == "1"
