@@ -249,8 +249,8 @@ def build_agenda(scored: pd.DataFrame, open_cases: pd.DataFrame | Iterable[Mappi
             candidates["new"].append(item(property_id, "new", f"New on the list since {since}"))
         elif bool(row["rising"]):
             previous = row.get("previous_score")
-            was = f" from {float(previous):g}" if previous is not None and pd.notna(previous) else ""
-            candidates["rising"].append(item(property_id, "rising", f"Score rose{was} to {float(row['score']):g}"))
+            was = f" from {float(previous):.1f}" if previous is not None and pd.notna(previous) else ""
+            candidates["rising"].append(item(property_id, "rising", f"Score rose{was} to {float(row['score']):.1f}"))
     placed = {i.property_id for section in candidates.values() for i in section}
     for case_id in sorted(set(due) | set(overdue)):
         property_id = property_of.get(case_id)
@@ -268,6 +268,16 @@ def build_agenda(scored: pd.DataFrame, open_cases: pd.DataFrame | Iterable[Mappi
         return (-(agenda_item.score if agenda_item.score is not None else float("-inf")), agenda_item.property_id)
 
     return [i for section in SECTIONS for i in sorted(candidates[section], key=by_score)]
+
+
+def trim_agenda(items: list[AgendaItem], size: int) -> list[AgendaItem]:
+    """At most `size` items: every case with actions due, then the highest scores whatever their
+    section, so a short meeting never skips the worst properties; kept in agenda order."""
+    due = [i.property_id for i in items if i.section == "actions_due"]
+    rest = sorted((i for i in items if i.section != "actions_due"),
+                  key=lambda i: -(i.score if i.score is not None else float("-inf")))
+    chosen = set(due) | {i.property_id for i in rest[:max(0, size - len(due))]}
+    return [i for i in items if i.property_id in chosen]
 
 
 def _due_actions(open_actions, meeting_day: date) -> tuple[dict[int, int], dict[int, int]]:

@@ -28,11 +28,14 @@ if requested and not held.empty and requested in {str(d) for d in held["held_on"
     start_index = 1 + [str(d) for d in held["held_on"]].index(requested)
 picked = st.selectbox("Meeting", choices, index=start_index)
 if picked == "A new meeting…":
-    day = st.date_input("Meeting date", date.today())
+    left, right = st.columns(2)
+    day = left.date_input("Meeting date", date.today())
+    size = right.number_input("Agenda size", 5, 200, meeting.AGENDA_SIZE, step=5,
+                              help="New on the list first, then rising, then actions due, then the rest")
     if st.button("Start this meeting", type="primary"):
         with writing(engine) as conn:
             opened = repository.open_meeting(conn, day, who)
-        count = meeting.build_agenda(opened, who)
+        count = meeting.build_agenda(opened, who, int(size))
         st.query_params["meeting"] = str(opened["held_on"])
         st.toast(f"Agenda built: {count} properties")
         st.rerun()
@@ -79,7 +82,7 @@ with st.expander(f"Agenda: {len(active)} properties", expanded=False, icon=":mat
                     repository.drop_agenda_item(conn, current["meeting_id"], property_id, who, dropped=bool(drop))
         st.rerun()
     if rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
-        meeting.build_agenda(current, who)
+        meeting.build_agenda(current, who, max(len(active), meeting.AGENDA_SIZE))
         st.rerun()
     add = st.text_input("Add a property by hand (address or parcel id)")
     if add.strip():

@@ -23,9 +23,13 @@ def default_filters(meeting_day: date) -> hotspots.Filters | None:
                             categories=(), wards=())
 
 
-def build_agenda(meeting: dict, author: str) -> int:
-    """Reopen resolved cases that flag again, then write the meeting's agenda from the data:
-    new on the list, rising, actions due, the rest still flagged. Returns the number of items."""
+AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through
+
+
+def build_agenda(meeting: dict, author: str, size: int = AGENDA_SIZE) -> int:
+    """Reopen resolved cases that flag again, then write the meeting's agenda from the data: new on
+    the list, rising, actions due, the rest still flagged; at most `size` items, chosen by
+    cases.trim_agenda. Returns the number of items."""
     filters = default_filters(meeting["held_on"])
     if filters is None:
         return 0
@@ -42,7 +46,7 @@ def build_agenda(meeting: dict, author: str) -> int:
         agenda = cases.build_agenda(scored, repository.list_cases(conn, list(cases.OPEN_STATUSES)),
                                     repository.open_actions(conn, as_of=meeting["held_on"]),
                                     last["held_on"] if last else None, meeting["held_on"])
-        return repository.save_agenda(conn, meeting["meeting_id"], agenda, author)
+        return repository.save_agenda(conn, meeting["meeting_id"], cases.trim_agenda(agenda, size), author)
 
 
 def agenda(meeting_id: int, include_dropped: bool = True) -> pd.DataFrame:

@@ -63,7 +63,7 @@ def timeline(history: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_circle(size=90, opacity=0.85)
         .encode(
-            x=alt.X("occurred_at:T", title=None),
+            x=alt.X("occurred_at:T", title=None, axis=alt.Axis(format="%b %-d, %Y", labelOverlap=True)),
             y=alt.Y("Department:N", title=None, sort=list(scoring.DEPARTMENT_NAMES.values()),
                     scale=alt.Scale(domain=list(scoring.DEPARTMENT_NAMES.values()))),
             color=alt.Color("category:N", title="Category", legend=alt.Legend(orient="right", symbolLimit=24)),

@@ -193,7 +193,7 @@ def test_agenda_sections_in_order_each_property_once(last_meeting, shape):
 @pytest.mark.parametrize("property_id, section, why, case_id, due, overdue", [
     ("P2", "new", "New on the list since the meeting of Nov 6, 2026", None, 0, 0),
     ("P10", "new", "New on the list since the meeting of Nov 6, 2026", 110, 0, 1),
-    ("P4", "rising", "Score rose from 12 to 30", None, 0, 0),
+    ("P4", "rising", "Score rose from 12.0 to 30.0", None, 0, 0),
     ("P5", "actions_due", "2 actions overdue", 105, 0, 2),
     ("P8", "actions_due", "1 action due today", 108, 1, 0),
     ("P7", "flagged", "Still flagged", None, 0, 0),
@@ -304,3 +304,15 @@ def test_outcomes_without_cases():
     summary = outcome_summary(table)
     assert (summary.cases, summary.resolved, summary.resolved_quiet) == (0, 0, 0)
     assert summary.by_department["before"].sum() == 0
+
+
+def test_a_trimmed_agenda_keeps_due_actions_and_the_worst_properties_in_agenda_order():
+    agenda = [
+        cases.AgendaItem("NEW-LOW", "new", score=5.0), cases.AgendaItem("NEW-MID", "new", score=9.0),
+        cases.AgendaItem("RISING", "rising", score=12.0), cases.AgendaItem("DUE", "actions_due", score=1.0),
+        cases.AgendaItem("WORST", "flagged", score=50.0), cases.AgendaItem("OTHER", "flagged", score=7.0),
+    ]
+    trimmed = cases.trim_agenda(agenda, 4)
+    assert [i.property_id for i in trimmed] == ["NEW-MID", "RISING", "DUE", "WORST"]
+    assert cases.trim_agenda(agenda, 100) == agenda
+    assert [i.property_id for i in cases.trim_agenda(agenda, 1)] == ["DUE"]
