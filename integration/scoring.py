@@ -79,18 +79,24 @@ def _text(records: pd.DataFrame) -> pd.Series:
 
 
 def severity(records: pd.DataFrame, config: ScoringConfig | None = None) -> pd.Series:
-    """The severity weight of each record: the first rule of its department whose pattern matches."""
+    """The severity weight of each record: the first rule of its department whose pattern matches.
+
+    Patterns run once per distinct (department, category) text, not once per record.
+    """
     config = config or load_config()
-    weights = pd.Series(1.0, index=records.index)
-    text = _text(records)
-    for department, (default, rules) in config.severity.items():
-        mine = (records["department"] == department).to_numpy()
-        if not mine.any():
-            continue
-        texts = text[mine]
-        conditions = [texts.str.contains(pattern, flags=re.IGNORECASE, regex=True).to_numpy() for pattern, _ in rules]
-        weights[mine] = np.select(conditions, [weight for _, weight in rules], default=default) if rules else default
-    return weights
+    keys = records["department"].astype(str) + "\x1f" + _text(records)
+    codes, distinct = pd.factorize(keys)
+    weights = np.array([_weight(key, config) for key in distinct], dtype=float)
+    return pd.Series(weights[codes] if len(codes) else [], index=records.index, dtype=float)
+
+
+def _weight(key: str, config: ScoringConfig) -> float:
+    department, text = key.split("\x1f", 1)
+    default, rules = config.severity.get(department, (1.0, ()))
+    for pattern, weight in rules:
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return weight
+    return default
 
 
 def contributions(records: pd.DataFrame, end: datetime, days: int | None = None,
@@ -107,21 +113,26 @@ def contributions(records: pd.DataFrame, end: datetime, days: int | None = None,
     in_window = in_window.sort_values(["property_id", "department", "weight"], ascending=[True, True, False])
     in_window["repeat"] = in_window.groupby(["property_id", "department"]).cumcount()
     in_window["contribution"] = in_window["weight"] * config.repeat_factor ** in_window["repeat"]
-    in_window["nuisance"] = (in_window["department"] == "police") & in_window["category"].fillna("").str.contains(
-        config.nuisance_pattern, case=False, regex=True) & (in_window["occurred_at"] > end - timedelta(days=config.nuisance_days))
+    categories, distinct = pd.factorize(in_window["category"].fillna("").astype(str))
+    nuisance_type = np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE)) for c in distinct],
+                             dtype=bool)
+    in_window["nuisance"] = ((in_window["department"] == "police").to_numpy()
+                             & (nuisance_type[categories] if len(categories) else np.zeros(0, dtype=bool))
+                             & (in_window["occurred_at"] > end - timedelta(days=config.nuisance_days)).to_numpy())
     return in_window
 
 
 def score(records: pd.DataFrame, end: datetime, days: int | None = None, properties: pd.DataFrame | None = None,
           institutions: dict[str, str] | None = None, config: ScoringConfig | None = None,
-          explain: bool = True) -> pd.DataFrame:
+          explain: bool | str = True) -> pd.DataFrame:
     """One row per property with records in the window, highest score first.
 
     records: property_id, department, category, subcategory, occurred_at (placed records).
     properties: property_id and land_use (for institutional damping), optional.
     institutions: property_id -> "damp" | "exclude", the explicit list kept by the team.
     Columns: score, departments, n_departments, records, count_<department>, nuisance_calls,
-    chronic_nuisance, institutional, flagged, and (with explain) reasons.
+    chronic_nuisance, institutional, flagged, and (with explain) reasons: for every property, or
+    with explain="flagged" for the flagged ones only (the others get an empty list).
     """
     config = config or load_config()
     days = days or config.window_days
@@ -137,7 +148,10 @@ def score(records: pd.DataFrame, end: datetime, days: int | None = None, propert
         frame[f"count_{department}"] = counts[department] if department in counts else 0
     frame["records"] = counts.sum(axis=1)
     frame["n_departments"] = (counts > 0).sum(axis=1)
-    frame["departments"] = [tuple(d for d in DEPARTMENT_NAMES if row.get(d, 0) > 0) for row in counts.to_dict("records")]
+    # which departments, as a bit mask per property mapped to its tuple (16 combinations at most)
+    mask = sum((frame[f"count_{d}"].to_numpy() > 0).astype(int) << bit for bit, d in enumerate(DEPARTMENT_NAMES))
+    combinations = {m: tuple(d for bit, d in enumerate(DEPARTMENT_NAMES) if m >> bit & 1) for m in np.unique(mask)}
+    frame["departments"] = pd.Series(mask, index=frame.index).map(combinations)
     frame["nuisance_calls"] = placed.groupby("property_id")["nuisance"].sum().reindex(frame.index, fill_value=0)
     frame["chronic_nuisance"] = frame["nuisance_calls"] >= config.nuisance_min_calls
     overlap = 1 + config.overlap_bonus * (frame["n_departments"] - 1)
@@ -149,7 +163,10 @@ def score(records: pd.DataFrame, end: datetime, days: int | None = None, propert
     excluded = frame["institutional"] == "exclude"
     frame["flagged"] = (frame["n_departments"] >= config.min_departments) & ~excluded
     if explain:
-        frame["reasons"] = _reasons(frame, placed, days, config)
+        explained = frame[frame["flagged"]] if explain == "flagged" else frame
+        reasons = dict(zip(explained.index, _reasons(explained, placed[placed["property_id"].isin(explained.index)],
+                                                     days, config)))
+        frame["reasons"] = [reasons.get(pid, []) for pid in frame.index]
     frame = frame.sort_values(["score", "n_departments"], ascending=False)
     frame.index.name = "property_id"
     return frame
@@ -225,13 +242,20 @@ def weekly_overlap(records: pd.DataFrame, end: datetime, weeks: int = 26, days: 
     days = days or config.window_days
     min_departments = min_departments or config.min_departments
     end = pd.Timestamp(end)
-    located = records.loc[records["property_id"].notna(), ["property_id", "department", "occurred_at"]]
+    located = records[records["property_id"].notna()].sort_values("occurred_at", kind="stable")
+    properties, _ = pd.factorize(located["property_id"])
+    departments, _ = pd.factorize(located["department"])
+    width = int(departments.max()) + 1 if len(departments) else 1
+    pairs = properties.astype(np.int64) * width + departments  # one integer per (property, department)
+    moments = located["occurred_at"].to_numpy()
     rows = []
     for back in range(weeks - 1, -1, -1):
         week_end = end - timedelta(weeks=back)
-        window = located[(located["occurred_at"] > week_end - timedelta(days=days)) & (located["occurred_at"] <= week_end)]
-        departments = window.drop_duplicates(["property_id", "department"]).groupby("property_id").size()
-        rows.append({"week_end": week_end.normalize(), "properties": int((departments >= min_departments).sum())})
+        low = np.searchsorted(moments, np.datetime64(week_end - timedelta(days=days)), side="right")
+        high = np.searchsorted(moments, np.datetime64(week_end), side="right")
+        present = np.unique(pairs[low:high]) // width
+        counts = np.bincount(present) if len(present) else np.zeros(0, dtype=int)
+        rows.append({"week_end": week_end.normalize(), "properties": int((counts >= min_departments).sum())})
     return pd.DataFrame(rows)
 
 

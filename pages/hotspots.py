@@ -32,7 +32,8 @@ filters = hotspots.Filters(end=end, days=int(days), departments=tuple(department
                            min_departments=int(minimum), categories=tuple(chosen_categories), wards=tuple(chosen_wards))
 hotspots.write_url(filters)
 
-scored = hotspots.hotspots(version, filters, hotspots.institutions())
+listed = hotspots.institutions()
+scored = hotspots.hotspots(version, filters, listed)
 flagged = scored[scored["flagged"]] if not scored.empty else scored
 st.caption(f"{filters.days} days to {filters.end:%B %-d, %Y} · at least {filters.min_departments} departments · "
            f"new and rising compared with {scored.attrs.get('compared_with', 'the previous window')}")
@@ -48,7 +49,7 @@ if flagged.empty:
             "minimum number of departments in the filters.")
     st.stop()
 
-table = hotspots.ranked_table(flagged)
+table = hotspots.ranked(version, filters, listed)
 listing, picture = st.tabs(["Ranked list", "Map"])
 with listing:
     chosen = st.dataframe(
@@ -86,9 +87,11 @@ charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly(version, filters), 
 export = table.drop(columns=["Open"]).assign(Departments=table["Departments"].map(", ".join))
 who = current_user()
 downloads = st.columns([1, 1, 4])
-downloads[0].download_button("Download CSV", exports.to_csv(export, who, filters.as_text()),
+# The files are made when a button is pressed, not on every run of the page.
+downloads[0].download_button("Download CSV", lambda: exports.to_csv(export, who, filters.as_text()),
                              f"hotspots-{filters.end:%Y-%m-%d}.csv", "text/csv", icon=":material/download:")
-downloads[1].download_button("Download XLSX", exports.to_xlsx(export, who, filters.as_text(), sheet="Hotspots"),
+downloads[1].download_button("Download XLSX",
+                             lambda: exports.to_xlsx(export, who, filters.as_text(), sheet="Hotspots"),
                              f"hotspots-{filters.end:%Y-%m-%d}.xlsx", icon=":material/download:",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -97,8 +100,8 @@ with st.expander("Institutional properties", icon=":material/account_balance:"):
                f"{', '.join(sorted(scoring.load_config().institutional_land_uses))} are damped automatically; "
                "this list adds properties by hand, damped or excluded.")
     with reading(data.engine()) as conn:
-        listed = repository.institution_list(conn)
-    st.dataframe(listed, hide_index=True)
+        institution_table = repository.institution_list(conn)
+    st.dataframe(institution_table, hide_index=True)
     with st.form("institution", clear_on_submit=True):
         cols = st.columns([2, 1, 2])
         property_id = cols[0].text_input("Property id", placeholder="e.g. P000004")

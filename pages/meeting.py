@@ -206,10 +206,10 @@ st.caption(f"{sum(1 for i in record.items if i.decided)} properties decided at t
            f"for the people who were not there.")
 downloads = st.columns([1, 1, 1, 3])
 stamp = f"{current['held_on']:%Y-%m-%d}"
-downloads[0].download_button("PDF", minutes.to_pdf(record, who), f"minutes-{stamp}.pdf", "application/pdf",
+downloads[0].download_button("PDF", lambda: minutes.to_pdf(record, who), f"minutes-{stamp}.pdf", "application/pdf",
                              icon=":material/picture_as_pdf:")
-downloads[1].download_button("CSV", minutes.to_csv(record, who), f"minutes-{stamp}.csv", "text/csv",
+downloads[1].download_button("CSV", lambda: minutes.to_csv(record, who), f"minutes-{stamp}.csv", "text/csv",
                              icon=":material/download:")
-downloads[2].download_button("XLSX", minutes.to_xlsx(record, who), f"minutes-{stamp}.xlsx",
+downloads[2].download_button("XLSX", lambda: minutes.to_xlsx(record, who), f"minutes-{stamp}.xlsx",
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                              icon=":material/download:")

@@ -115,7 +115,7 @@ st.dataframe(
 who = current_user()
 reasons = list(scored["reasons"]) if scored is not None else []
 downloads = st.columns([1, 1, 4])
-downloads[0].download_button("Download CSV", exports.to_csv(table, who, {"property": property_id, "from": since}),
+downloads[0].download_button("Download CSV", lambda: exports.to_csv(table, who, {"property": property_id, "from": since}),
                              f"property-{property_id}.csv", "text/csv", icon=":material/download:")
-downloads[1].download_button("Printable page", history_view.printable(found, table, reasons, who),
+downloads[1].download_button("Printable page", lambda: history_view.printable(found, table, reasons, who),
                              f"property-{property_id}.html", "text/html", icon=":material/print:")

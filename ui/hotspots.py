@@ -45,6 +45,9 @@ def date_range(version: tuple) -> tuple[date | None, date | None]:
     return (pd.Timestamp(first).date() if first else None, pd.Timestamp(last).date() if last else None)
 
 
+WEEKS = 26  # the weekly chart's span
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def filter_choices(version: tuple) -> tuple[list[str], list[str]]:
     """Categories with records, and wards of the master."""
@@ -59,39 +62,58 @@ def institutions() -> tuple[tuple[str, str], ...]:
     return tuple(zip(listed["property_id"], listed["treatment"]))
 
 
-def _records(start: datetime, end: datetime, filters: Filters) -> pd.DataFrame:
+@st.cache_data(max_entries=2, show_spinner=False)
+def window(version: tuple, end: date, span_days: int) -> pd.DataFrame:
+    """Placed records of the `span_days` up to `end`: read once, shared by the list and the charts."""
+    last = window_end(end)
     with reading(data.engine()) as conn:
-        placed = repository.placed_records(conn, start, end)
-    placed = placed[placed["department"].isin(filters.departments)]
+        return repository.placed_records(conn, last - timedelta(days=span_days), last)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def land_uses(version: tuple) -> pd.DataFrame:
+    """The properties whose land use is damped as institutional."""
+    with reading(data.engine()) as conn:
+        return repository.land_uses(conn, sorted(scoring.load_config().institutional_land_uses))
+
+
+def _span(filters: Filters, since: date | None) -> int:
+    span = max(2 * filters.days, 7 * WEEKS + filters.days)
+    if since is not None:
+        span = max(span, (filters.end - since).days + filters.days + 1)
+    return span
+
+
+def _records(version: tuple, filters: Filters, since: date | None = None) -> pd.DataFrame:
+    placed = window(version, filters.end, _span(filters, since))
+    keep = placed["department"].isin(filters.departments)
     if filters.categories:
-        placed = placed[placed["category"].isin(filters.categories)]
-    return placed
+        keep &= placed["category"].isin(filters.categories)
+    return placed[keep]
 
 
 @st.cache_data(max_entries=32, show_spinner="Scoring properties…")
 def hotspots(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    """Every property with records in the window, scored, with its facts and whether it is new."""
+    """Every property with records in the window, scored (reasons for the flagged ones), with the
+    facts of the flagged ones and whether each is new since the last meeting."""
     end = window_end(filters.end)
     config = scoring.load_config()
     config = config if filters.min_departments == config.min_departments else \
         _with_min_departments(config, filters.min_departments)
     with reading(data.engine()) as conn:
         last_meeting = repository.last_meeting_before(conn, filters.end)
-    since = window_end(last_meeting) if last_meeting else None
-    start = end - timedelta(days=2 * filters.days)
-    if since is not None:
-        start = min(start, since - timedelta(days=filters.days))
-    placed = _records(start, end, filters)
-    with reading(data.engine()) as conn:
-        facts = repository.property_facts(conn, placed["property_id"].unique().tolist())
-    scored = scoring.score_with_trend(placed, end, filters.days, properties=facts, institutions=dict(listed),
-                                      config=config)
-    if since is not None:
-        before = scoring.score(placed, since, filters.days, properties=facts, institutions=dict(listed), config=config,
-                               explain=False)
+    placed = _records(version, filters, last_meeting)
+    damped = land_uses(version)
+    scored = scoring.score_with_trend(placed, end, filters.days, properties=damped, institutions=dict(listed),
+                                      config=config, explain="flagged")
+    if last_meeting is not None:
+        before = scoring.score(placed, window_end(last_meeting), filters.days, properties=damped,
+                               institutions=dict(listed), config=config, explain=False)
         scored["new"] = scored["flagged"] & ~before["flagged"].reindex(scored.index).fillna(False).astype(bool)
     else:
         scored["new"] = scored["flagged"] & ~scored["previous_flagged"]
+    with reading(data.engine()) as conn:
+        facts = repository.property_facts(conn, scored.index[scored["flagged"]].tolist())
     scored = scored.join(facts.set_index("property_id"))
     if filters.wards:
         scored = scored[scored["ward"].astype(str).isin(filters.wards)]
@@ -100,10 +122,12 @@ def hotspots(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ..
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def weekly(version: tuple, filters: Filters, weeks: int = 26) -> pd.DataFrame:
-    end = window_end(filters.end)
-    placed = _records(end - timedelta(weeks=weeks, days=filters.days), end, filters)
-    return scoring.weekly_overlap(placed, end, weeks=weeks, days=filters.days, min_departments=filters.min_departments)
+def weekly(version: tuple, filters: Filters) -> pd.DataFrame:
+    with reading(data.engine()) as conn:
+        last_meeting = repository.last_meeting_before(conn, filters.end)
+    placed = _records(version, filters, last_meeting)
+    return scoring.weekly_overlap(placed, window_end(filters.end), weeks=WEEKS, days=filters.days,
+                                  min_departments=filters.min_departments)
 
 
 def _with_min_departments(config: scoring.ScoringConfig, minimum: int) -> scoring.ScoringConfig:
@@ -205,25 +229,33 @@ def write_url(filters: Filters) -> None:
         st.query_params.from_dict(params)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def ranked(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """The ranked table of hotspots(...), built once per view."""
+    scored = hotspots(version, filters, listed)
+    return ranked_table(scored[scored["flagged"]])
+
+
 def ranked_table(flagged: pd.DataFrame) -> pd.DataFrame:
     """The ranked list as the page shows it and exports it."""
-    def flags(row) -> str:
-        named = [("new" if row.new else ""), ("rising" if row.rising else ""),
-                 ("chronic nuisance" if row.chronic_nuisance else ""),
-                 ("institutional" if isinstance(row.institutional, str) else "")]
-        return ", ".join(f for f in named if f)
-
-    table = pd.DataFrame({
+    named = pd.DataFrame({
+        "new": flagged["new"].map({True: "new", False: ""}),
+        "rising": flagged["rising"].map({True: "rising", False: ""}),
+        "chronic": flagged["chronic_nuisance"].map({True: "chronic nuisance", False: ""}),
+        "institutional": flagged["institutional"].notna().map({True: "institutional", False: ""}),
+    })
+    flags = named.apply(lambda column: column.where(column == "", column + ", ")).sum(axis=1).str.rstrip(", ")
+    labels = {combo: [scoring.DEPARTMENT_NAMES[d] for d in combo] for combo in set(flagged["departments"])}
+    return pd.DataFrame({
         "Rank": range(1, len(flagged) + 1),
-        "Open": [f"/property?property={pid}" for pid in flagged.index],
+        "Open": "/property?property=" + flagged.index.to_series(),
         "Address": flagged["address"].to_numpy(),
-        "Departments": [[scoring.DEPARTMENT_NAMES[d] for d in ds] for ds in flagged["departments"]],
+        "Departments": flagged["departments"].map(labels).to_numpy(),
         **{scoring.DEPARTMENT_NAMES[d]: flagged[f"count_{d}"].to_numpy() for d in scoring.DEPARTMENT_NAMES},
         "Score": flagged["score"].to_numpy(),
         "Change": flagged["delta"].to_numpy(),
-        "Flags": [flags(row) for row in flagged.itertuples()],
-        "Why": [" · ".join(reasons) for reasons in flagged["reasons"]],
+        "Flags": flags.to_numpy(),
+        "Why": flagged["reasons"].map(" · ".join).to_numpy(),
         "Ward": flagged["ward"].to_numpy(),
         "Property id": flagged.index.to_numpy(),
-    })
-    return table
+    }).reset_index(drop=True)

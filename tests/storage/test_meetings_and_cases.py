@@ -420,5 +420,5 @@ def test_the_built_agenda_saves_as_it_is(engine):
         saved = repository.meeting_agenda(conn, meeting_id)
     assert saved[["property_id", "section", "score", "why"]].values.tolist() == [
         ["P2", "new", 7.0, "New on the list since the previous window"],
-        ["P1", "rising", 9.5, "Score rose from 2 to 9.5"],
+        ["P1", "rising", 9.5, "Score rose from 2.0 to 9.5"],
         ["P3", "flagged", 3.0, "Still flagged"]]
