@@ -17,7 +17,7 @@ if last_day is None:
     st.info("No department records are loaded yet: load extracts on the Upload page, then come back.")
     st.stop()
 
-categories, ward_list = hotspots.filter_choices(version)
+categories, ward_list = hotspots.filter_choices(version, last_day)
 current = hotspots.filters_from_url(last_day, categories, ward_list)
 with st.expander("Filters", expanded=False, icon=":material/filter_list:"):
     left, middle, right = st.columns(3)

@@ -313,11 +313,6 @@ def record_date_range(conn: Connection) -> tuple[datetime | None, datetime | Non
     return first, last
 
 
-def record_categories(conn: Connection) -> list[str]:
-    query = sa.select(records.c.category).distinct().order_by(records.c.category)
-    return [c for c in conn.execute(query).scalars() if c]
-
-
 def wards(conn: Connection) -> list[str]:
     query = sa.select(properties.c.ward).where(properties.c.ward.is_not(None)).distinct()
     return sorted(conn.execute(query).scalars(), key=lambda ward: (len(str(ward)), str(ward)))

@@ -49,10 +49,12 @@ WEEKS = 26  # the weekly chart's span
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def filter_choices(version: tuple) -> tuple[list[str], list[str]]:
-    """Categories with records, and wards of the master."""
+def filter_choices(version: tuple, last_day: date) -> tuple[list[str], list[str]]:
+    """Categories with records in the year to `last_day` (from the window the list reads anyway),
+    and the wards of the master."""
+    placed = window(version, last_day, SPAN_DAYS)
     with reading(data.engine()) as conn:
-        return repository.record_categories(conn), repository.wards(conn)
+        return sorted(c for c in placed["category"].dropna().unique() if c), repository.wards(conn)
 
 
 def institutions() -> tuple[tuple[str, str], ...]:
@@ -77,8 +79,11 @@ def land_uses(version: tuple) -> pd.DataFrame:
         return repository.land_uses(conn, sorted(scoring.load_config().institutional_land_uses))
 
 
+SPAN_DAYS = 365  # one read of the last year serves every default view, its trend and its chart
+
+
 def _span(filters: Filters, since: date | None) -> int:
-    span = max(2 * filters.days, 7 * WEEKS + filters.days)
+    span = max(SPAN_DAYS, 2 * filters.days, 7 * WEEKS + filters.days)
     if since is not None:
         span = max(span, (filters.end - since).days + filters.days + 1)
     return span
