@@ -17,6 +17,7 @@ street and fuzzy matches without margin go to `review` with their candidates.
 """
 
 import bisect
+import gc
 import json
 import math
 import multiprocessing
@@ -425,11 +426,19 @@ def _run_parallel(function, texts: list[str], workers: int, argument) -> tuple[l
         return texts, function(texts, argument)
     size = -(-len(texts) // (workers * 4))
     chunks = [texts[start : start + size] for start in range(0, len(texts), size)]
+    theirs = len(chunks) * (workers - 1) // workers
     _FORKED = (function, argument)
+    # Children share the index with this process until they write to its pages; keeping the
+    # collector from touching every object, and working here too instead of idling beside as many
+    # children as cores, keeps the copies (and the memory) down.
+    gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_forked_chunk, chunks, chunksize=1)
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            pending = pool.map_async(_forked_chunk, chunks[:theirs], chunksize=1)
+            mine = [function(chunk, argument) for chunk in chunks[theirs:]]
+            results = pending.get() + mine
     finally:
+        gc.unfreeze()
         _FORKED = ()
     return texts, [item for part in results for item in part]
 

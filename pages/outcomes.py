@@ -1,10 +1,9 @@
 """Outcomes: does it work? Records per department before and after each property became a case."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
-from integration import cases, exports, scoring
+from integration import cases, exports
 from ui import data, meeting
 from ui.frame import current_user, page_setup
 

@@ -1,10 +1,67 @@
-"""Command line: `python -m storage upgrade` brings the database to the current schema."""
+"""Command line: `python -m storage upgrade` brings the database to the current schema;
+`create-user` adds an account (the first admin of a city's database); `demo-users` adds the
+sample city's demo accounts."""
 
 import argparse
+import getpass
+import os
 import sys
 
-from storage import migrate
-from storage.engine import create_engine
+from integration.access import DEPARTMENTS, ROLE_LABELS, ROLES
+from storage import accounts, migrate
+from storage.engine import create_engine, writing
+
+
+def _where(engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _schema_problem(engine) -> str | None:
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        return (f"the database {_where(engine)} has schema {current or 'none'}, not {head}: "
+                "run `python -m storage upgrade` first")
+    return None
+
+
+def _operator() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return f"cli:uid{os.getuid()}" if hasattr(os, "getuid") else "cli"
+
+
+def _read_password(name: str, from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise accounts.AccountError("--password-stdin: no password on standard input")
+        return password
+    password = getpass.getpass(f"Password for {name}: ")
+    if getpass.getpass("Same password again: ") != password:
+        raise accounts.AccountError("the two passwords differ")
+    return password
+
+
+def create_user(engine, args) -> int:
+    password = _read_password(args.name, args.password_stdin)
+    with writing(engine) as conn:
+        user = accounts.create_user(conn, args.name, password, args.role, args.department, args.lead,
+                                    created_by=_operator(), display_name=args.display_name)
+    where = f", {user.department}" if user.department else ""
+    lead = ", lead" if user.lead else ""
+    print(f"created user {user.name} ({ROLE_LABELS[user.role]}{where}{lead}) in {_where(engine)}")
+    return 0
+
+
+def demo_users(engine) -> int:
+    with writing(engine) as conn:
+        done = accounts.create_demo_users(conn)
+    print(f"demo accounts in {_where(engine)} (for the sample city only):")
+    for account, created in done:
+        print(f"  {account.name:<8} password {account.password:<18} {account.display_name}"
+              f"{'' if created else '  (already there)'}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,15 +71,32 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("revision", help="write a migration for the changes in storage/schema.py").add_argument(
         "message"
     )
+    new_user = commands.add_parser("create-user", help="add an account (asks for the password twice)")
+    new_user.add_argument("name")
+    new_user.add_argument("--role", required=True, choices=ROLES)
+    new_user.add_argument("--department", choices=DEPARTMENTS, help="for department staff and team members")
+    new_user.add_argument("--lead", action="store_true", help="the integration team lead")
+    new_user.add_argument("--display-name", help="the name shown in the app (default: the user name)")
+    new_user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    commands.add_parser("demo-users", help="add one demo account per role with a published password "
+                                           "(sample city only; skips accounts already there)")
     args = parser.parse_args(argv)
     engine = create_engine()
     if args.command == "upgrade":
         before = migrate.current_revision(engine)
         migrate.upgrade(engine)
         after = migrate.current_revision(engine)
-        print(f"database {engine.url.render_as_string(hide_password=True)}: schema {before or 'empty'} -> {after}")
+        print(f"database {_where(engine)}: schema {before or 'empty'} -> {after}")
     elif args.command == "revision":
         migrate.revision(engine, args.message)
+    elif args.command in ("create-user", "demo-users"):
+        try:
+            if problem := _schema_problem(engine):
+                raise accounts.AccountError(problem)
+            return create_user(engine, args) if args.command == "create-user" else demo_users(engine)
+        except accounts.AccountError as error:
+            print(f"{args.command}: {error}", file=sys.stderr)
+            return 1
     return 0
 
 

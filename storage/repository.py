@@ -54,6 +54,20 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None
         conn.execute(table.insert(), list(batch))
 
 
+def update_many(conn: Connection, table: sa.Table, key: str, rows: Sequence[dict]) -> None:
+    """Update rows of `table` found by `key`, in batches; every row carries the same columns."""
+    if not rows:
+        return
+    # bound names differ from the column names: SQLAlchemy reserves those for the SET values
+    update = (
+        table.update()
+        .where(table.c[key] == sa.bindparam(f"b_{key}"))
+        .values({c: sa.bindparam(f"b_{c}") for c in rows[0] if c != key})
+    )
+    for batch in _batches(rows):
+        conn.execute(update, [{f"b_{k}": v for k, v in row.items()} for row in batch])
+
+
 def _frame(conn: Connection, query) -> pd.DataFrame:
     result = conn.execute(query)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
@@ -72,15 +86,7 @@ def replace_properties(conn: Connection, property_rows: Sequence[dict], address_
     new_rows = [dict(row, updated_at=stamp) for row in property_rows if row["property_id"] not in existing]
     changed = [dict(row, updated_at=stamp) for row in property_rows if row["property_id"] in existing]
     insert_many(conn, properties, new_rows)
-    if changed:
-        columns = [c for c in changed[0] if c != "property_id"]
-        update = (
-            properties.update()
-            .where(properties.c.property_id == sa.bindparam("b_property_id"))
-            .values({c: sa.bindparam(f"b_{c}") for c in columns})
-        )
-        for batch in _batches(changed):
-            conn.execute(update, [{f"b_{k}": v for k, v in row.items()} for row in batch])
+    update_many(conn, properties, "property_id", changed)
     loaded_ids = [row["property_id"] for row in property_rows]
     for start in range(0, len(loaded_ids), BATCH_ROWS):
         chunk = loaded_ids[start : start + BATCH_ROWS]
@@ -177,16 +183,7 @@ def insert_records(conn: Connection, rows: Sequence[dict]) -> list[int]:
 
 def update_records(conn: Connection, rows: Sequence[dict]) -> None:
     """Update records by record_id with the values given (every row carries the same keys)."""
-    if not rows:
-        return
-    columns = [c for c in rows[0] if c != "record_id"]
-    update = (
-        records.update()
-        .where(records.c.record_id == sa.bindparam("b_record_id"))
-        .values({c: sa.bindparam(f"b_{c}") for c in columns})
-    )
-    for batch in _batches(rows):
-        conn.execute(update, [{f"b_{k}": v for k, v in row.items()} for row in batch])
+    update_many(conn, records, "record_id", rows)
 
 
 def replace_matches(conn: Connection, rows: Sequence[dict]) -> None:

@@ -276,6 +276,28 @@ institutions = Table(
     Column("added_at", DateTime, nullable=False),
 )
 
+# Local accounts (storage.accounts): the embedded default when no single sign-on is configured,
+# and the role an admin assigns to a single sign-on identity.
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(120), nullable=False, unique=True),  # stored lower-case: unique case-insensitively
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("department", String(40)),
+    Column("lead", Boolean, nullable=False, default=False),
+    Column("password_hash", String(255)),  # "scrypt$n$r$p$salt$hash"; none: signs in by single sign-on only
+    Column("must_change_password", Boolean, nullable=False, default=False),
+    Column("password_changed_at", DateTime),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("last_sign_in", DateTime),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

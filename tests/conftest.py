@@ -1,6 +1,7 @@
 """Shared fixtures: databases on both engines, and what CI must never skip."""
 
 import os
+import sqlite3
 import uuid
 
 import pytest
@@ -19,6 +20,17 @@ def require(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: this test may not be skipped)")
     pytest.skip(reason)
+
+
+def copy_sqlite(url: str, target) -> str:
+    """A consistent copy of a SQLite database (the backup API, so a WAL file is folded in)."""
+    source = sqlite3.connect(sa.engine.make_url(url).database)
+    copy = sqlite3.connect(target)
+    with copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    return f"sqlite:///{target}"
 
 
 def _postgres_url() -> str:

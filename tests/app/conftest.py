@@ -1,20 +1,8 @@
 """Fixtures for page tests that write: their own copy of the sample city, never the shared one."""
 
-import sqlite3
-
 import pytest
-import sqlalchemy as sa
 
-
-def copy_sqlite(url: str, target) -> str:
-    """A consistent copy of a SQLite database (the backup API, so a WAL file is folded in)."""
-    source = sqlite3.connect(sa.engine.make_url(url).database)
-    copy = sqlite3.connect(target)
-    with copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
-    return f"sqlite:///{target}"
+from tests.conftest import copy_sqlite
 
 
 @pytest.fixture

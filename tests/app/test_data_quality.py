@@ -1,25 +1,21 @@
 """The data quality page in AppTest: its figures are the repository's, and a stale source is called out."""
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
+
+from tests.app.apptest import open_page
 
 from loaders.ingest import ingest
 from storage import repository
 from storage.engine import create_engine, reading, writing
 from storage.schema import DEPARTMENT_LABELS, ingests
 
-TIMEOUT = 90
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_page(monkeypatch, url: str) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.switch_page("pages/data_quality.py")
-    return app.run()
+    return open_page("pages/data_quality.py", monkeypatch, url)
 
 
 def tab_metrics(app: AppTest, label: str) -> dict[str, str]:

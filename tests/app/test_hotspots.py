@@ -1,25 +1,21 @@
 """The hotspots and property pages in AppTest, checked against the scoring they show."""
 
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_page
+
 from integration import scoring
 from storage import repository
 from storage.engine import create_engine, reading
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_page(path: str, monkeypatch, url: str, **query) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    app.query_params.update(query)
-    app.switch_page(path)
-    return app.run()
+    return open_page(path, monkeypatch, url, **query)
 
 
 def expected_scores(url: str, days: int = 90, minimum: int = 2) -> pd.DataFrame:

@@ -1,26 +1,21 @@
 """The match review page in AppTest: decisions made through the page move the records, and undo them."""
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_page
+
 from storage import repository
 from storage.engine import create_engine, reading
 from storage.schema import DEPARTMENT_LABELS, match_decisions, matches, records
 
-TIMEOUT = 90
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_page(monkeypatch, url: str, **query) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.query_params.update(query)
-    app.switch_page("pages/match_review.py")
-    return app.run()
+    return open_page("pages/match_review.py", monkeypatch, url, **query)
 
 
 def select_row(app: AppTest, table_index: int, row: int) -> AppTest:

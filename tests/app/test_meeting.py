@@ -1,25 +1,21 @@
 """A coordination meeting run end to end through the pages, and the follow-up pages."""
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
+
+from tests.app.apptest import open_page
 
 from integration import minutes
 from storage import repository
 from storage.engine import create_engine, reading, writing
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST, SECOND = date(2026, 10, 20), date(2026, 11, 3)
 
 
 def page(path: str, monkeypatch, url: str, **query) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.query_params.update(query)
-    app.switch_page(path)
-    return app.run()
+    return open_page(path, monkeypatch, url, **query)
 
 
 def start_meeting(app: AppTest, day: date) -> AppTest:

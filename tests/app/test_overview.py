@@ -1,24 +1,18 @@
 """The overview and property pages, run headless through Streamlit's AppTest."""
 
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from tests.app.apptest import open_page
 
 from storage import repository
 from storage.engine import create_engine, reading
 from ui.frame import PAGES
 
-TIMEOUT = 60
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_page(path: str, monkeypatch, url: str, **query) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.query_params.update(query)
-    if path != "app.py":
-        app.switch_page(path)  # the page runs under the app's entrypoint, as on the server
-    return app.run()
+    return open_page(path, monkeypatch, url, **query)
 
 
 def _text(app: AppTest) -> str:

@@ -7,20 +7,17 @@ from pathlib import Path
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_page
+
 from storage import repository
 from storage.engine import create_engine, reading
 from storage.schema import column_mappings, ingests, records
 
-TIMEOUT = 90
-ROOT = Path(__file__).resolve().parents[2]
 POLICE_HEADERS = ["Incident Number", "Call Date/Time", "Call Type", "Location", "Disposition", "Beat", "Narrative"]
 
 
 def run_page(monkeypatch, url: str) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.switch_page("pages/upload.py")
-    return app.run()
+    return open_page("pages/upload.py", monkeypatch, url)
 
 
 def upload(app: AppTest, name: str, content: bytes) -> AppTest:

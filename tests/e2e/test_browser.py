@@ -5,7 +5,6 @@ import io
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from storage import repository
 from storage.engine import create_engine, reading
 from storage.schema import records
-from tests.conftest import require
+from tests.conftest import copy_sqlite, require
 
 pytestmark = pytest.mark.browser
 
@@ -79,14 +78,7 @@ def server(city_db_url, tmp_path_factory):
 @pytest.fixture
 def writable_city(city_db_url, tmp_path):
     """A copy of the sample city for a test that writes, and a server of its own against it."""
-    target = tmp_path / "city-copy.db"
-    source = sqlite3.connect(sa.engine.make_url(city_db_url).database)
-    copy = sqlite3.connect(target)
-    with copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
-    url = f"sqlite:///{target}"
+    url = copy_sqlite(city_db_url, tmp_path / "city-copy.db")
     with streamlit_server(url, tmp_path / "streamlit.log") as base:
         yield base, url
 
