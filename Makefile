@@ -11,6 +11,7 @@ SEED ?= 1
 run: $(VENV)/.installed
 	@if [ -z "$$DATABASE_URL" ] && [ ! -f $(SAMPLE_DB) ]; then $(MAKE) --no-print-directory sample-city; fi
 	$(BIN)/python -m storage upgrade
+	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m storage demo-users --list; fi
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.installed-test
@@ -22,6 +23,7 @@ sample-city: $(VENV)/.installed
 	$(BIN)/python -m sample_data.generate data/sample --seed $(SEED) --scale 1
 	rm -f $(SAMPLE_DB).partial $(SAMPLE_DB).partial-wal $(SAMPLE_DB).partial-shm
 	DATABASE_URL=sqlite:///$(CURDIR)/$(SAMPLE_DB).partial $(BIN)/python -m loaders city data/sample
+	DATABASE_URL=sqlite:///$(CURDIR)/$(SAMPLE_DB).partial $(BIN)/python -m storage demo-users
 	mv $(SAMPLE_DB).partial $(SAMPLE_DB)
 
 $(VENV)/.installed: requirements.txt

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import data, views
 from ui.frame import page_setup
 
-page_setup("Overview", ":material/dashboard:")
+user = page_setup("Overview", ":material/dashboard:", permission="view_hotspots")
 
 st.title("Cross-department property risk")
 st.caption("Public Works, Police, Fire and Customer Service records joined to the properties they concern.")

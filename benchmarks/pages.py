@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +54,8 @@ def main() -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from storage import repository
-    from storage.engine import create_engine, reading
+    from storage import accounts, repository
+    from storage.engine import create_engine, reading, writing
 
     engine = create_engine()
     with reading(engine) as conn:
@@ -64,15 +64,24 @@ def main() -> None:
     end = pd.Timestamp(last).normalize() + timedelta(hours=23, minutes=59, seconds=59)
     print(f"database: {records:,} records, window ends {end:%Y-%m-%d}")
 
+    with writing(engine) as conn:  # the pages need someone signed in
+        if accounts.user_by_name(conn, "benchmark") is None:
+            accounts.create_user(conn, "benchmark", "benchmark-only-pass", "integration_team", lead=True,
+                                 created_by="benchmark")
+
     def run(page: str, **query) -> float:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         app.query_params.update(query)
+        app.session_state["user_name"] = "benchmark"
+        app.session_state["last_seen_at"] = datetime.now()
         app.switch_page(page)
         started = time.perf_counter()
         app.run()
         elapsed = time.perf_counter() - started
         if app.exception:
             raise SystemExit(f"{page} failed: {app.exception[0].message}")
+        if not app.dataframe:
+            raise SystemExit(f"{page} showed no table: not signed in, or no data")
         return elapsed
 
     baseline, cold, warm = [], [], []

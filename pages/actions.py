@@ -5,13 +5,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from integration import cases, exports, scoring
+from integration import access, cases, exports, scoring
 from storage import repository
 from storage.engine import reading, writing
 from ui import data
-from ui.frame import current_user, page_setup
+from ui.frame import current_user, exported, page_setup
 
-page_setup("Actions", ":material/task_alt:")
+user = page_setup("Actions", ":material/task_alt:", permission="view_meeting")
 
 st.title("Open actions")
 who = current_user()
@@ -46,15 +46,19 @@ table = pd.DataFrame({
     "Address": actions["address"],
     "Property": [f"/property?property={pid}" for pid in actions["property_id"]],
 })
-chosen = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="multi-row", key="open-actions",
+decides = access.can(user, "edit_cases")
+chosen = st.dataframe(table, hide_index=True, on_select="rerun" if decides else "ignore",
+                      selection_mode="multi-row", key="open-actions",
                       column_config={"Property": st.column_config.LinkColumn(display_text="Open")})
-picked = chosen.selection.rows
-if st.button(f"Mark {len(picked)} selected done" if picked else "Select actions to mark them done",
-             disabled=not picked, type="primary"):
+picked = chosen.selection.rows if decides else []
+if decides and st.button(f"Mark {len(picked)} selected done" if picked else "Select actions to mark them done",
+                         disabled=not picked, type="primary"):
     with writing(engine) as conn:
         for row in picked:
             repository.mark_action_done(conn, int(actions["action_id"].iloc[row]), who)
     st.rerun()
-st.download_button("Download CSV", exports.to_csv(table.drop(columns=["Property"]), who,
-                                                  {"department": department or "all", "owner": owner or "all"}),
-                   "open-actions.csv", "text/csv", icon=":material/download:")
+if access.can(user, "export"):
+    shown_filters = {"department": department or "all", "owner": owner or "all"}
+    st.download_button("Download CSV", exported("open actions", "CSV", lambda: exports.to_csv(
+        table.drop(columns=["Property"]), who, shown_filters)), "open-actions.csv", "text/csv",
+        icon=":material/download:", on_click="ignore")

@@ -10,7 +10,7 @@ from storage.schema import DEPARTMENT_LABELS
 from ui import charts, data, views
 from ui.frame import page_setup
 
-page_setup("Data quality", ":material/fact_check:")
+user = page_setup("Data quality", ":material/fact_check:", permission="view_data_quality")
 
 st.title("Data quality")
 st.caption("Per department: what is loaded, how much of it found its property month by month, "

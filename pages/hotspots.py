@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from integration import exports, scoring
+from integration import access, exports, scoring
 from storage import repository
 from storage.engine import reading, writing
 from ui import data, hotspots
-from ui.frame import current_user, page_setup
+from ui.frame import current_user, exported, page_setup
 
-page_setup("Hotspots", ":material/local_fire_department:")
+user = page_setup("Hotspots", ":material/local_fire_department:", permission="view_hotspots")
 
 st.title("Hotspots")
 version = data.data_version()
@@ -88,20 +88,27 @@ export = table.drop(columns=["Open"]).assign(Departments=table["Departments"].ma
 who = current_user()
 downloads = st.columns([1, 1, 4])
 # The files are made when a button is pressed, not on every run of the page.
-downloads[0].download_button("Download CSV", lambda: exports.to_csv(export, who, filters.as_text()),
-                             f"hotspots-{filters.end:%Y-%m-%d}.csv", "text/csv", icon=":material/download:")
-downloads[1].download_button("Download XLSX",
-                             lambda: exports.to_xlsx(export, who, filters.as_text(), sheet="Hotspots"),
-                             f"hotspots-{filters.end:%Y-%m-%d}.xlsx", icon=":material/download:",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+if access.can(user, "export"):
+    as_csv = exported("hotspots", "CSV", lambda: exports.to_csv(export, who, filters.as_text()))
+    as_xlsx = exported("hotspots", "XLSX", lambda: exports.to_xlsx(export, who, filters.as_text(), sheet="Hotspots"))
+    downloads[0].download_button("Download CSV", as_csv, f"hotspots-{filters.end:%Y-%m-%d}.csv", "text/csv",
+                                 icon=":material/download:", on_click="ignore")
+    downloads[1].download_button("Download XLSX", as_xlsx,
+                                 file_name=f"hotspots-{filters.end:%Y-%m-%d}.xlsx", icon=":material/download:",
+                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                 on_click="ignore")
 
 with st.expander("Institutional properties", icon=":material/account_balance:"):
+    editable = access.can(user, "run_meeting")
     st.caption("Places that collect records for other reasons (police station, hospital, big-box store). Land uses "
                f"{', '.join(sorted(scoring.load_config().institutional_land_uses))} are damped automatically; "
                "this list adds properties by hand, damped or excluded.")
     with reading(data.engine()) as conn:
         institution_table = repository.institution_list(conn)
     st.dataframe(institution_table, hide_index=True)
+    if not editable:
+        st.caption("The integration team lead keeps this list.")
+        st.stop()
     with st.form("institution", clear_on_submit=True):
         cols = st.columns([2, 1, 2])
         property_id = cols[0].text_input("Property id", placeholder="e.g. P000004")

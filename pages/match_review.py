@@ -5,12 +5,14 @@ import json
 import pandas as pd
 import streamlit as st
 
+from integration import access
+
 from loaders import placement
 from storage.schema import DEPARTMENT_LABELS
 from ui import data, maps, views
 from ui.frame import current_user, page_setup
 
-page_setup("Match review", ":material/rule:")
+user = page_setup("Match review", ":material/rule:", permission="review_matches")
 
 FLASH = "review:flash"
 REVIEW_LIMIT = 500
@@ -65,7 +67,8 @@ def candidates_of(group: pd.Series) -> pd.DataFrame:
 
 def show_group(group: pd.Series) -> None:
     st.subheader(group["normalized"])
-    records = data.group_records(version, group["department"], group["normalized"])
+    records = access.redact(data.group_records(version, group["department"], group["normalized"]), user,
+                            group["department"])
     st.caption(f"{views.department_label(group['department'])} · {views.STATUS_LABELS[group['status']]} · "
                f"{group['records']:,} records · written for example as “{group['example']}”")
     candidates = candidates_of(group)

@@ -5,14 +5,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from integration import cases, minutes, scoring
+from integration import access, cases, minutes, scoring
 from storage import repository
 from storage.engine import reading, writing
 from ui import data, meeting
 from ui import property as history_view
-from ui.frame import current_user, page_setup
+from ui.frame import current_user, exported, page_setup
 
-page_setup("Meeting", ":material/groups:")
+user = page_setup("Meeting", ":material/groups:", permission="view_meeting")
 
 st.title("Coordination meeting")
 who = current_user()
@@ -26,7 +26,15 @@ requested = st.query_params.get("meeting")
 start_index = 0
 if requested and not held.empty and requested in {str(d) for d in held["held_on"]}:
     start_index = 1 + [str(d) for d in held["held_on"]].index(requested)
+leads = access.can(user, "run_meeting")
+decides = access.can(user, "edit_cases")
+if not leads:
+    choices = [choice for choice in choices if choice != "A new meeting…"] or ["No meeting yet"]
+    start_index = max(0, start_index - 1)
 picked = st.selectbox("Meeting", choices, index=start_index)
+if picked == "No meeting yet":
+    st.info("No meeting has been held yet; the integration team lead starts one.")
+    st.stop()
 if picked == "A new meeting…":
     left, right = st.columns(2)
     day = left.date_input("Meeting date", date.today())
@@ -43,7 +51,7 @@ if picked == "A new meeting…":
             "meeting, properties whose score rose, open cases with actions due, then the rest still flagged.")
     st.stop()
 
-held_on = held["held_on"].iloc[choices.index(picked) - 1]
+held_on = held["held_on"].iloc[[f"{pd.Timestamp(d):%B %-d, %Y}" for d in held["held_on"]].index(picked)]
 with reading(engine) as conn:
     current = repository.meeting_on(conn, held_on)
 st.query_params["meeting"] = str(current["held_on"])
@@ -51,7 +59,7 @@ items = meeting.agenda(current["meeting_id"])
 
 if items.empty:
     st.info("This meeting has no agenda yet.")
-    if st.button("Build the agenda from the data", type="primary"):
+    if leads and st.button("Build the agenda from the data", type="primary"):
         meeting.build_agenda(current, who)
         st.rerun()
     st.stop()
@@ -68,12 +76,15 @@ with st.expander(f"Agenda: {len(active)} properties", expanded=False, icon=":mat
             "Why": items["why"],
             "Drop": items["dropped"].astype(bool),
         }),
-        hide_index=True, disabled=["Address", "Section", "Score", "Why"], key=f"agenda-{current['meeting_id']}",
+        hide_index=True, disabled=True if not leads else ["Address", "Section", "Score", "Why"],
+        key=f"agenda-{current['meeting_id']}",
         column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1),
                        "Score": st.column_config.NumberColumn(format="%.1f")},
     )
+    if not leads:
+        st.caption("The integration team lead edits the agenda.")
     save, rebuild = st.columns(2)
-    if save.button("Save order and drops"):
+    if leads and save.button("Save order and drops"):
         order = edited.assign(property_id=items["property_id"].to_numpy()).sort_values("Order", kind="stable")
         with writing(engine) as conn:
             repository.reorder_agenda(conn, current["meeting_id"], order["property_id"].tolist(), who)
@@ -81,11 +92,11 @@ with st.expander(f"Agenda: {len(active)} properties", expanded=False, icon=":mat
                 if bool(drop) != bool(was):
                     repository.drop_agenda_item(conn, current["meeting_id"], property_id, who, dropped=bool(drop))
         st.rerun()
-    if rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
+    if leads and rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
         meeting.build_agenda(current, who, max(len(active), meeting.AGENDA_SIZE))
         st.rerun()
-    add = st.text_input("Add a property by hand (address or parcel id)")
-    if add.strip():
+    add = st.text_input("Add a property by hand (address or parcel id)", disabled=not leads)
+    if leads and add.strip():
         for row in history_view.suggest(data.data_version(), add.strip()).itertuples():
             if st.button(f"Add {row.address}", key=f"add-{row.property_id}"):
                 with writing(engine) as conn:
@@ -109,6 +120,7 @@ st.caption(f"{cases.SECTION_LABELS.get(item['section'], item['section'])} · {it
            f"[property history](/property?property={property_id})")
 version = data.data_version()
 found, history = data.property_history(version, property_id)
+history = access.redact(history, user)
 scored = history_view.explanation(version, property_id)
 figures = st.columns(5)
 figures[0].metric("Score", f"{scored['score']:.1f}" if scored is not None else "–")
@@ -131,7 +143,7 @@ with left:
         st.markdown(f"**{cases.status_label(case['status'])}** · lead "
                     f"{cases.department_label(case['lead_department']) or 'not set'} · version {case['version']}")
         st.dataframe(meeting.actions_table(case["actions"]), hide_index=True)
-        for action in [a for a in case["actions"] if a["done_at"] is None]:
+        for action in [a for a in case["actions"] if a["done_at"] is None and decides]:
             if st.button(f"Done: {action['what']}", key=f"done-{action['action_id']}", icon=":material/check:"):
                 with writing(engine) as conn:
                     repository.mark_action_done(conn, action["action_id"], who, meeting_id=current["meeting_id"])
@@ -142,60 +154,63 @@ with left:
 
 with right:
     st.subheader("This meeting's decision")
-    read_version = case["version"] if case else 0
-    form_key = f"decision-{current['meeting_id']}-{property_id}"
-    with st.form(form_key):
-        # Keyed, so what was chosen survives the case changing underneath (a stale save keeps it).
-        status = st.selectbox("Status", cases.STATUSES, format_func=cases.status_label, key=f"{form_key}-status",
-                              index=cases.STATUSES.index(case["status"]) if case else 0)
-        lead_options = [None, *scoring.DEPARTMENT_NAMES]
-        lead = st.selectbox("Lead department", lead_options, format_func=lambda d: "–" if d is None
-                            else scoring.DEPARTMENT_NAMES[d],
-                            index=lead_options.index(case["lead_department"]) if case and case["lead_department"]
-                            in lead_options else 0, key=f"{form_key}-lead")
-        new_actions = st.data_editor(
-            pd.DataFrame({"what": pd.Series(dtype=str), "owner": pd.Series(dtype=str),
-                          "department": pd.Series(dtype=str), "due_on": pd.Series(dtype="datetime64[ns]")}),
-            num_rows="dynamic", hide_index=True, key=f"{form_key}-actions",
-            column_config={
-                "what": st.column_config.TextColumn("New action", required=True),
-                "owner": st.column_config.TextColumn("Owner"),
-                "department": st.column_config.SelectboxColumn("Department", options=list(scoring.DEPARTMENT_NAMES)),
-                "due_on": st.column_config.DateColumn("Due"),
-            },
-        )
-        note = st.text_area("Note", max_chars=4000, key=f"{form_key}-note")
-        saved = st.form_submit_button("Record decision", type="primary")
-    # The version this person was shown: a submit reruns the script, which would otherwise read the
-    # case afresh and take someone else's newer save as the one this form was filled against.
-    seen_key = f"{form_key}-seen"
-    if not saved:
-        st.session_state[seen_key] = read_version
-    if saved:
-        actions = [{"what": row.what, "owner": row.owner or None, "department": row.department or None,
-                    "due_on": pd.Timestamp(row.due_on).date() if pd.notna(row.due_on) else None}
-                   for row in new_actions.itertuples() if isinstance(row.what, str) and row.what.strip()]
-        changes = {"status": status, "lead_department": lead}
-        expected = st.session_state.get(seen_key, read_version)
-        try:
-            with writing(engine) as conn:
-                target = case or repository.open_case(conn, property_id, who, meeting_id=current["meeting_id"])
-                if expected == 0:  # no case when the form was shown: this save opened it (or found one)
-                    expected = target["version"] if case is None else expected
-                repository.record_decision(conn, target["case_id"], expected, changes, actions, note.strip() or None,
-                                           who, current["meeting_id"])
-            for typed in (f"{form_key}-note", f"{form_key}-actions"):
-                st.session_state.pop(typed, None)  # saved: start the next decision blank
-            st.rerun()
-        except repository.StaleCase as stale:
-            # Keep what was typed; the next save applies it on top of the version now stored.
-            st.session_state[seen_key] = stale.current_version
-            st.warning("Someone else saved this case after you opened it; nothing of yours was saved. "
-                       "Their changes:\n\n" + "\n".join(f"- {cases.describe_event(e)} ({e['author']})"
-                                                        for e in stale.events)
-                       + "\n\nCheck your decision against them and press **Record decision** again.")
-        except (ValueError, cases.DecisionError) as problem:
-            st.error(str(problem))
+    if not decides:
+        st.caption("Your role can follow the meeting; the integration team records its decisions.")
+    if decides:
+        read_version = case["version"] if case else 0
+        form_key = f"decision-{current['meeting_id']}-{property_id}"
+        with st.form(form_key):
+            # Keyed, so what was chosen survives the case changing underneath (a stale save keeps it).
+            status = st.selectbox("Status", cases.STATUSES, format_func=cases.status_label, key=f"{form_key}-status",
+                                  index=cases.STATUSES.index(case["status"]) if case else 0)
+            lead_options = [None, *scoring.DEPARTMENT_NAMES]
+            lead = st.selectbox("Lead department", lead_options, format_func=lambda d: "–" if d is None
+                                else scoring.DEPARTMENT_NAMES[d],
+                                index=lead_options.index(case["lead_department"]) if case and case["lead_department"]
+                                in lead_options else 0, key=f"{form_key}-lead")
+            new_actions = st.data_editor(
+                pd.DataFrame({"what": pd.Series(dtype=str), "owner": pd.Series(dtype=str),
+                              "department": pd.Series(dtype=str), "due_on": pd.Series(dtype="datetime64[ns]")}),
+                num_rows="dynamic", hide_index=True, key=f"{form_key}-actions",
+                column_config={
+                    "what": st.column_config.TextColumn("New action", required=True),
+                    "owner": st.column_config.TextColumn("Owner"),
+                    "department": st.column_config.SelectboxColumn("Department", options=list(scoring.DEPARTMENT_NAMES)),
+                    "due_on": st.column_config.DateColumn("Due"),
+                },
+            )
+            note = st.text_area("Note", max_chars=4000, key=f"{form_key}-note")
+            saved = st.form_submit_button("Record decision", type="primary")
+        # The version this person was shown: a submit reruns the script, which would otherwise read the
+        # case afresh and take someone else's newer save as the one this form was filled against.
+        seen_key = f"{form_key}-seen"
+        if not saved:
+            st.session_state[seen_key] = read_version
+        if saved:
+            actions = [{"what": row.what, "owner": row.owner or None, "department": row.department or None,
+                        "due_on": pd.Timestamp(row.due_on).date() if pd.notna(row.due_on) else None}
+                       for row in new_actions.itertuples() if isinstance(row.what, str) and row.what.strip()]
+            changes = {"status": status, "lead_department": lead}
+            expected = st.session_state.get(seen_key, read_version)
+            try:
+                with writing(engine) as conn:
+                    target = case or repository.open_case(conn, property_id, who, meeting_id=current["meeting_id"])
+                    if expected == 0:  # no case when the form was shown: this save opened it (or found one)
+                        expected = target["version"] if case is None else expected
+                    repository.record_decision(conn, target["case_id"], expected, changes, actions, note.strip() or None,
+                                               who, current["meeting_id"])
+                for typed in (f"{form_key}-note", f"{form_key}-actions"):
+                    st.session_state.pop(typed, None)  # saved: start the next decision blank
+                st.rerun()
+            except repository.StaleCase as stale:
+                # Keep what was typed; the next save applies it on top of the version now stored.
+                st.session_state[seen_key] = stale.current_version
+                st.warning("Someone else saved this case after you opened it; nothing of yours was saved. "
+                           "Their changes:\n\n" + "\n".join(f"- {cases.describe_event(e)} ({e['author']})"
+                                                            for e in stale.events)
+                           + "\n\nCheck your decision against them and press **Record decision** again.")
+            except (ValueError, cases.DecisionError) as problem:
+                st.error(str(problem))
 
 # --- minutes ---------------------------------------------------------------------------------
 st.divider()
@@ -204,12 +219,16 @@ with reading(engine) as conn:
 st.subheader("Minutes")
 st.caption(f"{sum(1 for i in record.items if i.decided)} properties decided at this meeting, "
            f"for the people who were not there.")
+if not access.can(user, "export"):
+    st.stop()
 downloads = st.columns([1, 1, 1, 3])
 stamp = f"{current['held_on']:%Y-%m-%d}"
-downloads[0].download_button("PDF", lambda: minutes.to_pdf(record, who), f"minutes-{stamp}.pdf", "application/pdf",
-                             icon=":material/picture_as_pdf:")
-downloads[1].download_button("CSV", lambda: minutes.to_csv(record, who), f"minutes-{stamp}.csv", "text/csv",
-                             icon=":material/download:")
-downloads[2].download_button("XLSX", lambda: minutes.to_xlsx(record, who), f"minutes-{stamp}.xlsx",
-                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             icon=":material/download:")
+downloads[0].download_button("PDF", exported(stamp, "minutes PDF", lambda: minutes.to_pdf(record, who)),
+                             f"minutes-{stamp}.pdf", "application/pdf", icon=":material/picture_as_pdf:",
+                             on_click="ignore")
+downloads[1].download_button("CSV", exported(stamp, "minutes CSV", lambda: minutes.to_csv(record, who)),
+                             f"minutes-{stamp}.csv", "text/csv", icon=":material/download:",
+                             on_click="ignore")
+downloads[2].download_button("XLSX", exported(stamp, "minutes XLSX", lambda: minutes.to_xlsx(record, who)),
+                             f"minutes-{stamp}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             icon=":material/download:", on_click="ignore")

@@ -3,11 +3,11 @@
 import altair as alt
 import streamlit as st
 
-from integration import cases, exports
+from integration import access, cases, exports
 from ui import data, meeting
-from ui.frame import current_user, page_setup
+from ui.frame import current_user, exported, page_setup
 
-page_setup("Outcomes", ":material/insights:")
+user = page_setup("Outcomes", ":material/insights:", permission="view_meeting")
 
 st.title("Outcomes")
 days = st.select_slider("Compare", options=[30, 60, 90, 180], value=90,
@@ -42,5 +42,7 @@ else:
 
 shown = table.copy()
 st.dataframe(shown, hide_index=True)
-st.download_button("Download CSV", exports.to_csv(shown, current_user(), {"days": days}), "outcomes.csv", "text/csv",
-                   icon=":material/download:")
+if access.can(user, "export"):
+    as_csv = exported("outcomes", "CSV", lambda: exports.to_csv(shown, current_user(), {"days": days}))
+    st.download_button("Download CSV", as_csv, "outcomes.csv", "text/csv", icon=":material/download:",
+                       on_click="ignore")

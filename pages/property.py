@@ -5,12 +5,12 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from integration import cases, exports, scoring
+from integration import access, cases, exports, scoring
 from ui import data, hotspots, meeting, views
 from ui import property as history_view
-from ui.frame import current_user, page_setup
+from ui.frame import audit, current_user, exported, page_setup
 
-page_setup("Property history", ":material/home_pin:")
+user = page_setup("Property history", ":material/home_pin:", permission="view_property")
 
 st.title("Property history")
 version = data.data_version()
@@ -33,6 +33,12 @@ found, history = data.property_history(version, property_id)
 if found is None:
     st.warning(f"There is no property with id “{property_id}”. Search for it by address above.")
     st.stop()
+# Narratives, dispositions and caller details only for the roles allowed to see them, everywhere below.
+history = access.redact(history, user)
+viewed = st.session_state.setdefault("viewed_properties", set())
+if property_id not in viewed:
+    viewed.add(property_id)
+    audit("view_property", property_id)
 
 header, picture = st.columns([3, 1])
 with header:
@@ -96,8 +102,8 @@ with st.expander("Records per department and window"):
     st.dataframe(history_view.window_counts(history, last_day), hide_index=True)
 
 table = shown.assign(department=shown["department"].map(views.department_label))[
-    ["occurred_at", "department", "category", "subcategory", "status", "address", "method", "score"]]
-table[["subcategory", "status"]] = table[["subcategory", "status"]].fillna("")
+    ["occurred_at", "department", "category", "subcategory", "status", "description", "address", "method", "score"]]
+table[["subcategory", "status", "description"]] = table[["subcategory", "status", "description"]].fillna("")
 st.dataframe(
     table,
     hide_index=True,
@@ -107,15 +113,21 @@ st.dataframe(
         "category": "Category",
         "subcategory": "Type",
         "status": "Status",
+        "description": st.column_config.TextColumn("Details", width="large"),
         "address": "Address as written",
         "method": "Match method",
         "score": st.column_config.NumberColumn("Match score", format="%.2f"),
     },
 )
-who = current_user()
-reasons = list(scored["reasons"]) if scored is not None else []
-downloads = st.columns([1, 1, 4])
-downloads[0].download_button("Download CSV", lambda: exports.to_csv(table, who, {"property": property_id, "from": since}),
-                             f"property-{property_id}.csv", "text/csv", icon=":material/download:")
-downloads[1].download_button("Printable page", lambda: history_view.printable(found, table, reasons, who),
-                             f"property-{property_id}.html", "text/html", icon=":material/print:")
+if access.can(user, "export"):
+    who = current_user()
+    reasons = list(scored["reasons"]) if scored is not None else []
+    downloads = st.columns([1, 1, 4])
+    as_csv = exported(property_id, "property history CSV",
+                      lambda: exports.to_csv(table, who, {"property": property_id, "from": since}))
+    printable = exported(property_id, "printable property history",
+                         lambda: history_view.printable(found, table, reasons, who))
+    downloads[0].download_button("Download CSV", as_csv, f"property-{property_id}.csv", "text/csv",
+                                 icon=":material/download:", on_click="ignore")
+    downloads[1].download_button("Printable page", printable, f"property-{property_id}.html", "text/html",
+                                 icon=":material/print:", on_click="ignore")

@@ -12,7 +12,7 @@ from loaders.specs import detect_department, spec, specs
 from ui import data, upload, views
 from ui.frame import current_user, page_setup
 
-page_setup("Upload", ":material/upload_file:")
+user = page_setup("Upload", ":material/upload_file:", permission="upload")
 
 st.title("Upload a department extract")
 limit_mb = st.get_option("server.maxUploadSize")

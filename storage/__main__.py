@@ -54,7 +54,15 @@ def create_user(engine, args) -> int:
     return 0
 
 
-def demo_users(engine) -> int:
+def demo_users(engine, only_list: bool = False) -> int:
+    if only_list:  # what `make run` prints: the demo accounts that still sign in, if any
+        with writing(engine) as conn:
+            working = accounts.demo_accounts(conn)
+        if working:
+            print("Sign in with a demo account of the sample city:")
+        for account in working:
+            print(f"  {account.name:<8} password {account.password:<18} {account.display_name}")
+        return 0
     with writing(engine) as conn:
         done = accounts.create_demo_users(conn)
     print(f"demo accounts in {_where(engine)} (for the sample city only):")
@@ -79,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     new_user.add_argument("--display-name", help="the name shown in the app (default: the user name)")
     new_user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     commands.add_parser("demo-users", help="add one demo account per role with a published password "
-                                           "(sample city only; skips accounts already there)")
+                                           "(sample city only; skips accounts already there)").add_argument(
+        "--list", action="store_true", help="only print the demo accounts that still sign in")
     args = parser.parse_args(argv)
     engine = create_engine()
     if args.command == "upgrade":
@@ -93,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if problem := _schema_problem(engine):
                 raise accounts.AccountError(problem)
-            return create_user(engine, args) if args.command == "create-user" else demo_users(engine)
+            return create_user(engine, args) if args.command == "create-user" else demo_users(engine, args.list)
         except accounts.AccountError as error:
             print(f"{args.command}: {error}", file=sys.stderr)
             return 1

@@ -204,6 +204,7 @@ def property_records(conn: Connection, property_id: str) -> pd.DataFrame:
             records.c.category,
             records.c.subcategory,
             records.c.status,
+            records.c.description,
             records.c.address,
             records.c.source_record_id,
             matches.c.method,
@@ -1067,6 +1068,28 @@ def minutes_input(conn: Connection, meeting_id: int) -> dict:
 
 
 # --- audit ----------------------------------------------------------------------------------
+
+
+def audit_entries(conn: Connection, user_name: str | None = None, action: str | None = None,
+                  since: datetime | None = None, until: datetime | None = None, limit: int = 5_000) -> pd.DataFrame:
+    """The audit log, newest first, filtered by who, what and when. (Read only: nothing edits it.)"""
+    query = sa.select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.audit_id.desc()).limit(limit)
+    if user_name:
+        query = query.where(audit_log.c.user_name == user_name)
+    if action:
+        query = query.where(audit_log.c.action == action)
+    if since:
+        query = query.where(audit_log.c.at >= since)
+    if until:
+        query = query.where(audit_log.c.at <= until)
+    return _frame(conn, query)
+
+
+def audit_choices(conn: Connection) -> tuple[list[str], list[str]]:
+    """The user names and actions that occur in the audit log."""
+    users = conn.execute(sa.select(audit_log.c.user_name).distinct().order_by(audit_log.c.user_name)).scalars()
+    actions = conn.execute(sa.select(audit_log.c.action).distinct().order_by(audit_log.c.action)).scalars()
+    return list(users), list(actions)
 
 
 def audit(conn: Connection, user_name: str, action: str, target: str | None = None, detail: str | None = None) -> None:

@@ -100,17 +100,32 @@ def city_db_url(city_dir, tmp_path_factory):
     """A SQLite database with the small sample city loaded through the loaders, as `make run` does."""
     from loaders.__main__ import load_city
 
+    from storage import accounts
+    from storage.engine import writing
+
     url = f"sqlite:///{tmp_path_factory.mktemp('citydb') / 'city.db'}"
     eng = create_engine(url)
     migrate.upgrade(eng)
     load_city(city_dir, eng)
+    with writing(eng) as conn:
+        accounts.create_demo_users(conn)  # as `make run` does for the sample city
     eng.dispose()
     return url
 
 
 @pytest.fixture
 def empty_db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'empty.db'}"
+    """A database with no data, and only its first administrator (as a city's starts out)."""
+    from storage import accounts
+    from storage.engine import writing
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    eng = create_engine(url)
+    migrate.upgrade(eng)
+    with writing(eng) as conn:
+        accounts.create_user(conn, "admin", "first-admin-pass", "admin", created_by="test")
+    eng.dispose()
+    return url
 
 
 EXTRACT_FILES = {"police": "police.csv", "fire": "fire.csv", "public_works": "public_works.csv", "crm": "crm.csv"}

@@ -1,5 +1,6 @@
 """Opening a page the way the server runs it: the app's entrypoint, then a switch to the page."""
 
+from datetime import datetime
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -8,11 +9,15 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
 
-def open_page(path: str, monkeypatch, url: str, **query) -> AppTest:
-    """Run `path` against the database at `url`, with `query` as the URL's query parameters."""
+def open_page(path: str, monkeypatch, url: str, user: str | None = "admin", **query) -> AppTest:
+    """Run `path` against the database at `url` as `user` (signed in; None: nobody), with `query`
+    as the URL's query parameters."""
     monkeypatch.setenv("DATABASE_URL", url)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.query_params.update(query)
+    if user is not None:
+        app.session_state["user_name"] = user
+        app.session_state["last_seen_at"] = datetime.now()
     if path != "app.py":
         app.switch_page(path)  # a page runs under the app's entrypoint, as on the server
     return app.run()

@@ -114,7 +114,7 @@ def test_accepting_a_candidate_places_every_record_then_undo_returns_them(monkey
     assert (placed["property_id"] == best["property_id"]).all()
     decision = stored_decision(city_copy_url, department, normalized)
     assert (decision["decision"], decision["property_id"], decision["decided_by"]) == \
-        ("property", best["property_id"], "local user")
+        ("property", best["property_id"], "admin")
     assert app.success[0].value.startswith(f"Placed {group['records']:,} ")
     assert app.success[0].value.endswith(f" on {best['address']} ({best['property_id']}).")
     assert normalized not in app.dataframe[0].value["Address (normalised)"].tolist()

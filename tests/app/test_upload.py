@@ -99,7 +99,7 @@ def test_a_police_extract_is_detected_checked_previewed_and_loaded(monkeypatch, 
     assert count(city_copy_url, ingests) == loads_before + 1
     with reading(create_engine(city_copy_url)) as conn:
         last = repository.ingest_history(conn).iloc[0]
-    assert (last["file_name"], last["loaded_by"], last["rows_new"]) == ("calls-week-46.csv", "local user", 50)
+    assert (last["file_name"], last["loaded_by"], last["rows_new"]) == ("calls-week-46.csv", "admin", 50)
     history = app.dataframe[-1].value
     assert history.iloc[0]["File"] == "calls-week-46.csv"
     assert history.iloc[0]["Hash"] == last["file_hash"][:8]

@@ -40,8 +40,9 @@ def _first_statement(path: Path) -> ast.stmt:
 @pytest.mark.parametrize("path", [ROOT / "app.py", *PAGES], ids=lambda p: p.name)
 def test_every_page_starts_with_page_setup(path):
     first = _first_statement(path)
-    assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Call), f"{path.name}: first statement is not a call"
-    function = first.value.func
+    call = first.value if isinstance(first, (ast.Expr, ast.Assign)) else None
+    assert isinstance(call, ast.Call), f"{path.name}: first statement is not a call"
+    function = call.func
     name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
     assert name == "page_setup", f"{path.name}: the first statement must be page_setup(...), not {ast.unparse(first)}"
 
@@ -50,3 +51,9 @@ def test_pages_holds_page_scripts_only():
     assert PAGES, "pages/ has no page"
     assert not [p for p in (ROOT / "pages").iterdir() if p.suffix != ".py" and p.name != "__pycache__"]
     assert not (ROOT / "pages" / "__init__.py").exists()
+
+
+@pytest.mark.parametrize("path", [ROOT / "app.py", *PAGES], ids=lambda p: p.name)
+def test_every_page_names_the_permission_it_needs(path):
+    call = _first_statement(path).value
+    assert any(keyword.arg == "permission" for keyword in call.keywords), f"{path.name}: page_setup without permission"

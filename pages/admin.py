@@ -1,0 +1,95 @@
+"""Users and audit: accounts and their roles, and the log of who signed in, viewed, exported and changed what."""
+
+from datetime import date, datetime, time
+
+import streamlit as st
+
+from integration import access, exports
+from storage import accounts, repository
+from storage.engine import reading, writing
+from ui import data
+from ui.frame import current_user, exported, page_setup
+
+user = page_setup("Users and audit", ":material/admin_panel_settings:", permission="manage_users")
+
+st.title("Users and audit")
+engine = data.engine()
+who = current_user()
+people, log = st.tabs(["Users", "Audit log"])
+
+with people:
+    with reading(engine) as conn:
+        listed = accounts.list_users(conn)
+    st.dataframe(listed, hide_index=True)
+    with st.expander("What each role may do", icon=":material/key:"):
+        st.markdown(access.permission_table_markdown())
+
+    departments = [None, *access.DEPARTMENTS]
+    role_help = "Department staff need a department; the team lead sees every department's sensitive fields"
+    with st.form("new-user", clear_on_submit=True):
+        st.markdown("**Add a user**")
+        left, middle, right = st.columns(3)
+        name = left.text_input("User name")
+        display = middle.text_input("Full name")
+        password = right.text_input("First password", type="password", help="They are asked to change it")
+        role = left.selectbox("Role", access.ROLES, format_func=access.ROLE_LABELS.get, help=role_help)
+        department = middle.selectbox("Department", departments, format_func=lambda d: "–" if d is None else d)
+        lead = right.checkbox("Integration team lead")
+        added = st.form_submit_button("Add user", type="primary")
+    if added:
+        try:
+            with writing(engine) as conn:
+                accounts.create_user(conn, name, password, role, department, lead, created_by=who,
+                                     display_name=display or None, must_change_password=True)
+            st.rerun()
+        except (accounts.AccountError, access.AccessError) as problem:
+            st.error(str(problem))
+
+    if not listed.empty:
+        with st.form("change-user"):
+            st.markdown("**Change a user**")
+            left, middle, right = st.columns(3)
+            target = left.selectbox("User", listed["name"].tolist())
+            new_role = middle.selectbox("New role", access.ROLES, format_func=access.ROLE_LABELS.get)
+            new_department = right.selectbox("Department", departments,
+                                             format_func=lambda d: "–" if d is None else d, key="change-department")
+            new_lead = left.checkbox("Integration team lead", key="change-lead")
+            new_password = middle.text_input("New password (optional)", type="password")
+            buttons = st.columns(4)
+            change_role = buttons[0].form_submit_button("Change role")
+            reset = buttons[1].form_submit_button("Set password")
+            disable = buttons[2].form_submit_button("Disable")
+            enable = buttons[3].form_submit_button("Enable")
+        try:
+            with writing(engine) as conn:
+                if change_role:
+                    accounts.set_role(conn, target, new_role, new_department, new_lead, changed_by=who)
+                elif reset:
+                    accounts.set_password(conn, target, new_password, changed_by=who)
+                elif disable:
+                    accounts.disable_user(conn, target, by=who)
+                elif enable:
+                    accounts.enable_user(conn, target, by=who)
+            if change_role or reset or disable or enable:
+                st.rerun()
+        except (accounts.AccountError, access.AccessError) as problem:
+            st.error(str(problem))
+
+with log:
+    with reading(engine) as conn:
+        names, actions = repository.audit_choices(conn)
+    left, middle, right = st.columns(3)
+    chosen_user = left.selectbox("User", [None, *names], format_func=lambda n: "Everyone" if n is None else n)
+    chosen_action = middle.selectbox("Action", [None, *actions], format_func=lambda a: "Everything" if a is None else a)
+    period = right.date_input("Between", (date.today().replace(day=1), date.today()))
+    since, until = (period if isinstance(period, tuple) and len(period) == 2 else (None, None))
+    with reading(engine) as conn:
+        entries = repository.audit_entries(conn, chosen_user, chosen_action,
+                                           datetime.combine(since, time.min) if since else None,
+                                           datetime.combine(until, time.max) if until else None)
+    st.caption(f"{len(entries):,} entries (newest first; at most 5,000 shown). The log cannot be edited here.")
+    st.dataframe(entries, hide_index=True)
+    filters = {"user": chosen_user or "everyone", "action": chosen_action or "everything",
+               "from": since, "to": until}
+    st.download_button("Download CSV", exported("audit log", "CSV", lambda: exports.to_csv(entries, who, filters)),
+                       "audit-log.csv", "text/csv", icon=":material/download:", on_click="ignore")
