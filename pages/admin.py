@@ -31,7 +31,8 @@ with people:
         left, middle, right = st.columns(3)
         name = left.text_input("User name")
         display = middle.text_input("Full name")
-        password = right.text_input("First password", type="password", help="They are asked to change it")
+        password = right.text_input("First password", type="password",
+                                    help="They are asked to change it. Leave empty for single sign-on accounts")
         role = left.selectbox("Role", access.ROLES, format_func=access.ROLE_LABELS.get, help=role_help)
         department = middle.selectbox("Department", departments, format_func=lambda d: "–" if d is None else d)
         lead = right.checkbox("Integration team lead")
@@ -39,7 +40,7 @@ with people:
     if added:
         try:
             with writing(engine) as conn:
-                accounts.create_user(conn, name, password, role, department, lead, created_by=who,
+                accounts.create_user(conn, name, password or None, role, department, lead, created_by=who,
                                      display_name=display or None, must_change_password=True)
             st.rerun()
         except (accounts.AccountError, access.AccessError) as problem:

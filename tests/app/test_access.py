@@ -136,3 +136,31 @@ def test_injection_strings_in_the_search_box_are_just_text(monkeypatch, city_db_
     assert not app.exception
     with reading(create_engine(city_db_url)) as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one() == before
+
+
+def test_an_admin_adds_a_user_changes_a_role_and_reads_the_log(monkeypatch, city_copy_url):
+    app = open_page("pages/admin.py", monkeypatch, city_copy_url, user="admin")
+    assert not app.exception
+    field = {box.label: box for box in app.text_input}
+    field["User name"].input("jdoe")
+    field["Full name"].input("Jane Doe")
+    field["First password"].input("a long first password")
+    next(box for box in app.selectbox if box.label == "Role").set_value("department_staff")
+    next(box for box in app.selectbox if box.label == "Department").set_value("fire")
+    app = next(b for b in app.button if b.label == "Add user").click().run()
+    assert not app.exception
+    with reading(create_engine(city_copy_url)) as conn:
+        added = accounts.user_by_name(conn, "jdoe")
+    assert (added.role, added.department, added.must_change_password) == ("department_staff", "fire", True)
+
+    next(box for box in app.selectbox if box.label == "User").set_value("jdoe")
+    next(box for box in app.selectbox if box.label == "New role").set_value("viewer")
+    next(box for box in app.selectbox if box.label == "Department" and box.key == "change-department").set_value(None)
+    app = next(b for b in app.button if b.label == "Change role").click().run()
+    assert not app.exception
+    with reading(create_engine(city_copy_url)) as conn:
+        assert accounts.user_by_name(conn, "jdoe").role == "viewer"
+        log = repository.audit_entries(conn, user_name="admin")
+    assert {"user_created", "role_changed"} <= set(log["action"])
+    shown = app.dataframe[-1].value
+    assert {"user_created", "role_changed"} <= set(shown["action"])
