@@ -1,13 +1,11 @@
 """Whole ingests on both engines: every row loaded or rejected, nothing lost, nothing half-stored."""
 
-import io
 import json
 from datetime import datetime
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
 
 from loaders import mappings
 from loaders.__main__ import main
@@ -17,6 +15,7 @@ from loaders.read import LoadError
 from storage import repository
 from storage.engine import reading
 from storage.schema import audit_log, column_mappings, ingests, matches, record_changes, records, rejects
+from tests.unit.test_loaders import xlsx_bytes
 
 MASTER = """property_id,parcel_id,address,city,state,zip,lat,lon
 P1,276000000000100,100 N MAIN ST,LAKEPORT,WI,53403,42.7000,-87.8000
@@ -54,15 +53,7 @@ def write_csv(path, rows, header=POLICE_HEADER, encoding="utf-8"):
 
 
 def write_xlsx(path, sheets):
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(xlsx_bytes(sheets))
     return path
 
 
