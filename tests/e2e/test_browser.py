@@ -119,7 +119,7 @@ def open_signed_in(page, url: str, user: str) -> None:
     page.get_by_label("User name").fill(user)
     page.get_by_label("Password", exact=True).fill(PASSWORDS[user])
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_text(f"Signed in as").first.wait_for()
+    page.get_by_text("Signed in as").first.wait_for()
 
 
 def test_overview_opens(server, page):
