@@ -61,7 +61,7 @@ def candidates_of(group: pd.Series) -> pd.DataFrame:
     listed = json.loads(group["candidates"]) if isinstance(group["candidates"], str) else []
     candidates = pd.DataFrame(listed, columns=["property_id", "address", "score"])
     candidates.insert(0, "rank", range(1, len(candidates) + 1))
-    located = data.properties_by_ids(version, tuple(candidates["property_id"]))
+    located = data.property_facts(version, tuple(candidates["property_id"]))
     return candidates.merge(located[["property_id", "parcel_id", "lat", "lon"]], on="property_id", how="left")
 
 
@@ -133,7 +133,7 @@ def recent_decisions() -> None:
         st.caption("No decision has been made yet" + (f" for {views.department_label(department)}." if department
                                                        else "."))
         return
-    placed_on = data.properties_by_ids(version, tuple(made["property_id"].dropna().unique()))
+    placed_on = data.property_facts(version, tuple(made["property_id"].dropna().unique()))
     addresses = dict(zip(placed_on["property_id"], placed_on["address"]))
     table = pd.DataFrame({
         "When": made["decided_at"],

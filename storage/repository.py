@@ -171,16 +171,6 @@ def existing_records(conn: Connection, department: str, source_ids: Sequence[str
     return found
 
 
-def insert_records(conn: Connection, rows: Sequence[dict]) -> list[int]:
-    """Insert new records; returns their record ids in the order given."""
-    if not rows:
-        return []
-    insert_many(conn, records, rows)
-    department = rows[0]["department"]
-    ids = existing_records(conn, department, [row["source_record_id"] for row in rows])
-    return [ids[row["source_record_id"]][0] for row in rows]
-
-
 def update_records(conn: Connection, rows: Sequence[dict]) -> None:
     """Update records by record_id with the values given (every row carries the same keys)."""
     update_many(conn, records, "record_id", rows)
@@ -374,18 +364,6 @@ def review_groups(conn: Connection, department: str | None = None, statuses: Seq
     )
     if department:
         query = query.where(records.c.department == department)
-    return _frame(conn, query)
-
-
-def records_with_key(conn: Connection, department: str, normalized: str) -> pd.DataFrame:
-    """The matcher input of every record of `department` whose address normalised to `normalized`."""
-    query = (
-        sa.select(records.c.record_id, records.c.department, records.c.address, records.c.parcel_id,
-                  records.c.lat, records.c.lon)
-        .join(matches, matches.c.record_id == records.c.record_id)
-        .where(records.c.department == department, matches.c.normalized == normalized)
-        .order_by(records.c.record_id)
-    )
     return _frame(conn, query)
 
 
@@ -787,11 +765,6 @@ def _case_events(conn: Connection, case_id: int, after_version: int | None = Non
     return [_event_row(row) for row in conn.execute(query).mappings()]
 
 
-def case_events_since(conn: Connection, case_id: int, version: int) -> list[dict]:
-    """The events recorded on a case after `version`, oldest first."""
-    return _case_events(conn, case_id, version)
-
-
 def _case_actions(conn: Connection, case_id: int) -> list[dict]:
     query = sa.select(case_actions).where(case_actions.c.case_id == case_id).order_by(case_actions.c.action_id)
     return [dict(row) for row in conn.execute(query).mappings()]
@@ -1110,16 +1083,6 @@ def group_records(conn: Connection, department: str, normalized: str, limit: int
         .limit(limit)
     )
     return _frame(conn, query)
-
-
-def properties_by_ids(conn: Connection, property_ids: Sequence[str]) -> pd.DataFrame:
-    """property_id, address, parcel_id, lat, lon, land_use of the given properties."""
-    query = sa.select(properties.c.property_id, properties.c.address, properties.c.parcel_id, properties.c.lat,
-                      properties.c.lon, properties.c.land_use).where(
-        properties.c.property_id.in_(sa.bindparam("ids", expanding=True)))
-    parts = [_frame(conn, query.params(ids=list(property_ids[start : start + BATCH_ROWS])))
-             for start in range(0, len(property_ids), BATCH_ROWS)]
-    return pd.concat(parts, ignore_index=True) if parts else _frame(conn, query.params(ids=[]))
 
 
 def properties_within(conn: Connection, south: float, west: float, north: float, east: float,

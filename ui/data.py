@@ -112,9 +112,9 @@ def group_records(version: tuple, department: str, normalized: str) -> pd.DataFr
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def properties_by_ids(version: tuple, property_ids: tuple[str, ...]) -> pd.DataFrame:
+def property_facts(version: tuple, property_ids: tuple[str, ...]) -> pd.DataFrame:
     with reading(engine()) as conn:
-        return repository.properties_by_ids(conn, list(property_ids))
+        return repository.property_facts(conn, list(property_ids))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -74,11 +74,12 @@ def test_property_round_trip_with_several_addresses(engine):
 def test_records_are_unique_per_department_and_source_id(engine):
     with writing(engine) as conn:
         ingest_id = _ingest(conn)
-        repository.insert_records(conn, [_record(ingest_id, "A1")])
-        repository.insert_records(conn, [_record(ingest_id, "A1", department="fire")])  # other department: fine
+        repository.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
+        fire_ingest = _ingest(conn, "fire")
+        repository.insert_new_records(conn, [_record(fire_ingest, "A1", department="fire")], fire_ingest)  # fine
     with pytest.raises(sa.exc.IntegrityError):
         with writing(engine) as conn:
-            repository.insert_records(conn, [_record(ingest_id, "A1")])
+            repository.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
     with reading(engine) as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one() == 2
 
@@ -87,7 +88,7 @@ def test_a_failed_write_leaves_nothing_behind(engine):
     with pytest.raises(sa.exc.IntegrityError):
         with writing(engine) as conn:
             ingest_id = _ingest(conn)
-            repository.insert_records(conn, [_record(ingest_id, "B1"), _record(ingest_id, "B1")])
+            repository.insert_new_records(conn, [_record(ingest_id, "B1"), _record(ingest_id, "B1")], ingest_id)
     with reading(engine) as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one() == 0
         assert repository.ingest_history(conn).empty
@@ -96,7 +97,7 @@ def test_a_failed_write_leaves_nothing_behind(engine):
 def test_foreign_keys_are_enforced(engine):
     with pytest.raises(sa.exc.IntegrityError):
         with writing(engine) as conn:
-            repository.insert_records(conn, [_record(ingest_id=9999)])
+            repository.insert_new_records(conn, [_record(ingest_id=9999)], 9999)
 
 
 def test_matches_and_property_records(engine):
@@ -104,7 +105,7 @@ def test_matches_and_property_records(engine):
         repository.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
                                                                    key="100 MAIN ST", is_primary=True)])
         ingest_id = _ingest(conn)
-        ids = repository.insert_records(conn, [_record(ingest_id, "A1"), _record(ingest_id, "A2")])
+        ids = repository.insert_new_records(conn, [_record(ingest_id, "A1"), _record(ingest_id, "A2")], ingest_id)
         repository.replace_matches(conn, [
             dict(record_id=ids[0], property_id="P1", status="matched", method="exact", score=1.0,
                  candidates=None, normalized="100 MAIN ST", matched_at=STAMP),
