@@ -71,27 +71,41 @@ def load_config(path: Path = CONFIG_FILE) -> ScoringConfig:
     )
 
 
-def _text(records: pd.DataFrame) -> pd.Series:
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a column and the text of each code (an object array); missing values get
+    the last code, ""."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, values = column.cat.codes.to_numpy(), column.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, values = pd.factorize(column, sort=True)
+        values = np.asarray(values, dtype=object)
+    return np.where(codes < 0, len(values), codes).astype(np.int64), np.append(values, "")
+
+
+def _text(category: str, subcategory: str) -> str:
     """What severity patterns are matched against: the NFIRS code first for fire, then the category."""
-    category = records["category"].fillna("").astype(str)
-    subcategory = records["subcategory"].fillna("").astype(str)
-    return (subcategory + " " + category).str.strip().str.upper()
+    return f"{subcategory} {category}".strip().upper()
 
 
 def severity(records: pd.DataFrame, config: ScoringConfig | None = None) -> pd.Series:
     """The severity weight of each record: the first rule of its department whose pattern matches.
 
-    Patterns run once per distinct (department, category) text, not once per record.
+    Patterns run once per distinct (department, category, subcategory), not once per record.
     """
     config = config or load_config()
-    keys = records["department"].astype(str) + "\x1f" + _text(records)
-    codes, distinct = pd.factorize(keys)
-    weights = np.array([_weight(key, config) for key in distinct], dtype=float)
-    return pd.Series(weights[codes] if len(codes) else [], index=records.index, dtype=float)
+    department, departments = _codes(records["department"])
+    category, categories = _codes(records["category"])
+    subcategory, subcategories = _codes(records["subcategory"])
+    keys = (department * len(categories) + category) * len(subcategories) + subcategory
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    weights = np.array([_weight(departments[key // (len(categories) * len(subcategories))],
+                                _text(categories[key // len(subcategories) % len(categories)],
+                                      subcategories[key % len(subcategories)]), config)
+                        for key in distinct.tolist()], dtype=float)
+    return pd.Series(weights[inverse.reshape(-1)] if len(keys) else [], index=records.index, dtype=float)
 
 
-def _weight(key: str, config: ScoringConfig) -> float:
-    department, text = key.split("\x1f", 1)
+def _weight(department: str, text: str, config: ScoringConfig) -> float:
     default, rules = config.severity.get(department, (1.0, ()))
     for pattern, weight in rules:
         if re.search(pattern, text, flags=re.IGNORECASE):
@@ -101,24 +115,32 @@ def _weight(key: str, config: ScoringConfig) -> float:
 
 def contributions(records: pd.DataFrame, end: datetime, days: int | None = None,
                   config: ScoringConfig | None = None) -> pd.DataFrame:
-    """The records of the window (end - days, end] with what each adds to its property's score."""
+    """The records of the window (end - days, end] with what each adds to its property's score,
+    ordered by property, department and weight (strongest first)."""
     config = config or load_config()
     days = days or config.window_days
     end = pd.Timestamp(end)
-    in_window = records[(records["occurred_at"] > end - timedelta(days=days)) & (records["occurred_at"] <= end)
-                        & records["property_id"].notna()].copy()
+    moments = records["occurred_at"].to_numpy()
+    keep = ((moments > (end - timedelta(days=days)).to_datetime64()) & (moments <= end.to_datetime64())
+            & records["property_id"].notna().to_numpy())
+    in_window = records[keep].copy()
     in_window["severity"] = severity(in_window, config)
-    age_days = (end - in_window["occurred_at"]).dt.total_seconds() / 86_400
-    in_window["weight"] = in_window["severity"] * 0.5 ** (age_days / config.half_life_days)
-    in_window = in_window.sort_values(["property_id", "department", "weight"], ascending=[True, True, False])
-    in_window["repeat"] = in_window.groupby(["property_id", "department"]).cumcount()
-    in_window["contribution"] = in_window["weight"] * config.repeat_factor ** in_window["repeat"]
-    categories, distinct = pd.factorize(in_window["category"].fillna("").astype(str))
-    nuisance_type = np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE)) for c in distinct],
-                             dtype=bool)
-    in_window["nuisance"] = ((in_window["department"] == "police").to_numpy()
-                             & (nuisance_type[categories] if len(categories) else np.zeros(0, dtype=bool))
-                             & (in_window["occurred_at"] > end - timedelta(days=config.nuisance_days)).to_numpy())
+    age_days = (end.to_datetime64() - in_window["occurred_at"].to_numpy()) / np.timedelta64(1, "D")
+    in_window["weight"] = in_window["severity"].to_numpy() * 0.5 ** (age_days / config.half_life_days)
+    prop, _ = _codes(in_window["property_id"])
+    department, departments = _codes(in_window["department"])
+    order = np.lexsort((-in_window["weight"].to_numpy(), department, prop))
+    in_window = in_window.iloc[order]
+    pair = prop[order] * len(departments) + department[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(pair)])
+    in_window["repeat"] = np.arange(len(pair)) - np.repeat(starts, sizes)
+    in_window["contribution"] = in_window["weight"].to_numpy() * config.repeat_factor ** in_window["repeat"].to_numpy()
+    category, categories = _codes(in_window["category"])
+    nuisance_type = np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE)) for c in categories])
+    police = departments == "police"
+    in_window["nuisance"] = (police[department[order]] & nuisance_type[category]
+                             & (in_window["occurred_at"].to_numpy() > (end - timedelta(days=config.nuisance_days)).to_datetime64()))
     return in_window
 
 
@@ -127,32 +149,38 @@ def score(records: pd.DataFrame, end: datetime, days: int | None = None, propert
           explain: bool | str = True) -> pd.DataFrame:
     """One row per property with records in the window, highest score first.
 
-    records: property_id, department, category, subcategory, occurred_at (placed records).
+    records: property_id, department, category, subcategory, occurred_at (placed records; text or
+    categorical columns).
     properties: property_id and land_use (for institutional damping), optional.
     institutions: property_id -> "damp" | "exclude", the explicit list kept by the team.
     Columns: score, departments, n_departments, records, count_<department>, nuisance_calls,
-    chronic_nuisance, institutional, flagged, and (with explain) reasons: for every property, or
-    with explain="flagged" for the flagged ones only (the others get an empty list).
+    chronic_nuisance, institutional, flagged, and (with explain) reasons: a list of lines for every
+    property, or with explain="flagged" for the flagged ones only (the others get an empty tuple).
     """
     config = config or load_config()
     days = days or config.window_days
     placed = contributions(records, end, days, config)
     if placed.empty:
         return _empty_scores()
-    per_department = placed.groupby(["property_id", "department"], sort=True).agg(
-        points=("contribution", "sum"), records=("contribution", "size"))
-    counts = per_department["records"].unstack(fill_value=0)
-    points = per_department["points"].unstack(fill_value=0.0)
-    frame = pd.DataFrame(index=counts.index)
-    for department in DEPARTMENT_NAMES:
-        frame[f"count_{department}"] = counts[department] if department in counts else 0
+    codes, names = _codes(placed["property_id"])
+    present, row = np.unique(codes, return_inverse=True)
+    department, departments = _codes(placed["department"])
+    cells = row.reshape(-1) * len(departments) + department
+    shape = (len(present), len(departments))
+    counts = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape)
+    points = np.bincount(cells, weights=placed["contribution"].to_numpy(), minlength=shape[0] * shape[1]).reshape(shape)
+    frame = pd.DataFrame(index=pd.Index(names[present], name="property_id", dtype=object))
+    for name in DEPARTMENT_NAMES:
+        column = np.flatnonzero(departments == name)
+        frame[f"count_{name}"] = counts[:, column[0]] if len(column) else 0
     frame["records"] = counts.sum(axis=1)
     frame["n_departments"] = (counts > 0).sum(axis=1)
     # which departments, as a bit mask per property mapped to its tuple (16 combinations at most)
     mask = sum((frame[f"count_{d}"].to_numpy() > 0).astype(int) << bit for bit, d in enumerate(DEPARTMENT_NAMES))
     combinations = {m: tuple(d for bit, d in enumerate(DEPARTMENT_NAMES) if m >> bit & 1) for m in np.unique(mask)}
     frame["departments"] = pd.Series(mask, index=frame.index).map(combinations)
-    frame["nuisance_calls"] = placed.groupby("property_id")["nuisance"].sum().reindex(frame.index, fill_value=0)
+    frame["nuisance_calls"] = np.bincount(row.reshape(-1), weights=placed["nuisance"].to_numpy(),
+                                          minlength=shape[0]).astype(int)
     frame["chronic_nuisance"] = frame["nuisance_calls"] >= config.nuisance_min_calls
     overlap = 1 + config.overlap_bonus * (frame["n_departments"] - 1)
     raw = points.sum(axis=1) * overlap + config.nuisance_bonus * frame["chronic_nuisance"]
@@ -163,12 +191,15 @@ def score(records: pd.DataFrame, end: datetime, days: int | None = None, propert
     excluded = frame["institutional"] == "exclude"
     frame["flagged"] = (frame["n_departments"] >= config.min_departments) & ~excluded
     if explain:
-        explained = frame[frame["flagged"]] if explain == "flagged" else frame
-        reasons = dict(zip(explained.index, _reasons(explained, placed[placed["property_id"].isin(explained.index)],
-                                                     days, config)))
-        frame["reasons"] = [reasons.get(pid, []) for pid in frame.index]
-    frame = frame.sort_values(["score", "n_departments"], ascending=False)
-    frame.index.name = "property_id"
+        chosen = frame["flagged"].to_numpy() if explain == "flagged" else np.ones(len(frame), dtype=bool)
+        explained = frame[chosen]
+        reasons = np.empty(len(frame), dtype=object)
+        reasons.fill(())  # one shared empty tuple for the properties not explained
+        for position, lines in zip(np.flatnonzero(chosen), _reasons(
+                explained, placed[np.isin(row.reshape(-1), np.flatnonzero(chosen))], days, config)):
+            reasons[position] = lines
+        frame["reasons"] = reasons
+    frame = frame.sort_values(["score", "n_departments"], ascending=False, kind="stable")
     return frame
 
 
@@ -242,21 +273,26 @@ def weekly_overlap(records: pd.DataFrame, end: datetime, weeks: int = 26, days: 
     days = days or config.window_days
     min_departments = min_departments or config.min_departments
     end = pd.Timestamp(end)
-    located = records[records["property_id"].notna()].sort_values("occurred_at", kind="stable")
-    properties, _ = pd.factorize(located["property_id"])
-    departments, _ = pd.factorize(located["department"])
-    width = int(departments.max()) + 1 if len(departments) else 1
-    pairs = properties.astype(np.int64) * width + departments  # one integer per (property, department)
-    moments = located["occurred_at"].to_numpy()
-    rows = []
-    for back in range(weeks - 1, -1, -1):
-        week_end = end - timedelta(weeks=back)
-        low = np.searchsorted(moments, np.datetime64(week_end - timedelta(days=days)), side="right")
-        high = np.searchsorted(moments, np.datetime64(week_end), side="right")
-        present = np.unique(pairs[low:high]) // width
-        counts = np.bincount(present) if len(present) else np.zeros(0, dtype=int)
-        rows.append({"week_end": week_end.normalize(), "properties": int((counts >= min_departments).sum())})
-    return pd.DataFrame(rows)
+    located = records[records["property_id"].notna()]
+    properties, _ = _codes(located["property_id"])
+    departments, names = _codes(located["department"])
+    pairs, pair = np.unique(properties * len(names) + departments, return_inverse=True)
+    # Week end k (0 = the first) sees a record of day t when t is in (end_k - days, end_k], that is
+    # for k from the first week end on or after t to the last one before t + days.
+    first_end = (end - timedelta(weeks=weeks - 1)).to_datetime64()
+    since = (located["occurred_at"].to_numpy() - first_end) / np.timedelta64(1, "W")
+    first = np.clip(np.ceil(since), 0, weeks).astype(np.int64)
+    last = np.clip(np.ceil(since + days / 7) - 1, -1, weeks - 1).astype(np.int64)
+    seen = first <= last
+    # +1 where a record's weeks begin and -1 after they end, per (property, department) pair
+    starts = np.bincount(pair.reshape(-1)[seen] * (weeks + 1) + first[seen], minlength=len(pairs) * (weeks + 1))
+    stops = np.bincount(pair.reshape(-1)[seen] * (weeks + 1) + last[seen] + 1, minlength=len(pairs) * (weeks + 1))
+    present = np.cumsum((starts - stops).reshape(len(pairs), weeks + 1), axis=1)[:, :weeks] > 0
+    owner = pairs // len(names)
+    boundaries = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(pairs) else np.zeros(0, dtype=np.int64)
+    per_property = np.add.reduceat(present, boundaries, axis=0) if len(pairs) else np.zeros((0, weeks), dtype=int)
+    week_ends = [(end - timedelta(weeks=back)).normalize() for back in range(weeks - 1, -1, -1)]
+    return pd.DataFrame({"week_end": week_ends, "properties": (per_property >= min_departments).sum(axis=0)})
 
 
 def department_mix(scored: pd.DataFrame) -> pd.DataFrame:

@@ -50,9 +50,9 @@ WEEKS = 26  # the weekly chart's span
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def filter_choices(version: tuple, last_day: date) -> tuple[list[str], list[str]]:
-    """Categories with records in the year to `last_day` (from the window the list reads anyway),
-    and the wards of the master."""
-    placed = window(version, last_day, SPAN_DAYS)
+    """Categories with records in the span the default view reads anyway (the months to
+    `last_day`), and the wards of the master."""
+    placed = window(version, last_day, _rounded(7 * WEEKS + scoring.load_config().window_days))
     with reading(data.engine()) as conn:
         return sorted(c for c in placed["category"].dropna().unique() if c), repository.wards(conn)
 
@@ -79,14 +79,20 @@ def land_uses(version: tuple) -> pd.DataFrame:
         return repository.land_uses(conn, sorted(scoring.load_config().institutional_land_uses))
 
 
-SPAN_DAYS = 365  # one read of the last year serves every default view, its trend and its chart
+SPAN_STEP = 91  # reads are rounded up to whole quarters, so views of nearby lengths share one read
+
+
+def _rounded(days: int) -> int:
+    return -(-days // SPAN_STEP) * SPAN_STEP
 
 
 def _span(filters: Filters, since: date | None) -> int:
-    span = max(SPAN_DAYS, 2 * filters.days, 7 * WEEKS + filters.days)
+    """Days of records a view needs: its window and the one before (the trend), the weekly
+    chart's weeks, and the window before the last meeting (new since then)."""
+    span = max(2 * filters.days, 7 * WEEKS + filters.days)
     if since is not None:
         span = max(span, (filters.end - since).days + filters.days + 1)
-    return span
+    return _rounded(span)
 
 
 def _records(version: tuple, filters: Filters, since: date | None = None) -> pd.DataFrame:

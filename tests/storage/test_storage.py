@@ -121,6 +121,38 @@ def test_matches_and_property_records(engine):
     assert overview.loc[0, "share_matched"] == pytest.approx(0.5)
 
 
+def test_placed_records_reads_the_window_of_placed_records_as_categories(engine):
+    with writing(engine) as conn:
+        repository.replace_properties(conn, [_property(), _property("P2", "102 MAIN ST")], [
+            dict(property_id="P1", address="100 MAIN ST", key="100 MAIN ST", is_primary=True),
+            dict(property_id="P2", address="102 MAIN ST", key="102 MAIN ST", is_primary=True)])
+        ingest_id = _ingest(conn)
+        rows = [_record(ingest_id, "OLD", occurred_at=datetime(2026, 6, 1, 8)),
+                _record(ingest_id, "EDGE", occurred_at=datetime(2026, 9, 1, 0, 0, 0)),
+                _record(ingest_id, "IN", occurred_at=datetime(2026, 9, 15, 10, 5, 7, 250)),
+                _record(ingest_id, "FIRE", department="fire", category="Building fire", subcategory="111",
+                        occurred_at=datetime(2026, 9, 20, 23, 59, 59)),
+                _record(ingest_id, "UNPLACED", occurred_at=datetime(2026, 9, 16))]
+        ids = repository.insert_new_records(conn, rows, ingest_id)
+        placed = dict(record_id=None, status="matched", method="exact", score=1.0, candidates=None,
+                      normalized="", matched_at=STAMP)
+        repository.replace_matches(conn, [
+            {**placed, "record_id": ids[0], "property_id": "P1"},
+            {**placed, "record_id": ids[1], "property_id": "P1"},
+            {**placed, "record_id": ids[2], "property_id": "P1"},
+            {**placed, "record_id": ids[3], "property_id": "P2"},
+            {**placed, "record_id": ids[4], "property_id": None, "status": "review"}])
+    with reading(engine) as conn:
+        window = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
+    window = window.sort_values("occurred_at").reset_index(drop=True)
+    assert [str(window[c].dtype) for c in window.columns] == ["category"] * 4 + ["datetime64[us]"]
+    assert window["property_id"].tolist() == ["P1", "P2"]  # after start, up to end, placed only
+    assert window["occurred_at"].tolist() == [datetime(2026, 9, 15, 10, 5, 7, 250), datetime(2026, 9, 20, 23, 59, 59)]
+    assert window["category"].tolist() == ["NOISE", "Building fire"]
+    assert window["department"].tolist() == ["police", "fire"]
+    assert window["subcategory"].isna().tolist() == [True, False] and window["subcategory"][1] == "111"
+
+
 def test_overview_of_an_empty_database(engine):
     with reading(engine) as conn:
         assert repository.overview(conn).empty
