@@ -34,6 +34,7 @@ from storage.schema import (
     record_changes,
     records,
     rejects,
+    ward_populations,
 )
 
 # Rows per executemany call: large enough to be fast, small enough for PostgreSQL's parameter cap.
@@ -258,8 +259,13 @@ def record_history(conn: Connection, record_id: int) -> pd.DataFrame:
 # --- scoring inputs and the institution list ------------------------------------------------
 
 
+PLACED_COLUMNS = ["property_id", "department", "category", "subcategory", "occurred_at"]
+
+
 def placed_records(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
-    """Records placed on a property with start < occurred_at <= end: what scoring reads.
+    """Records placed on a property with start < occurred_at <= end: what scoring reads, with its
+    text columns as categories (a few thousand distinct values over hundreds of thousands of rows,
+    so every later grouping works on integer codes instead of hashing text again).
 
     The timestamp is read as text and parsed in one vectorised step: converting each of a few
     hundred thousand values through the driver costs seconds on a large city.
@@ -273,7 +279,10 @@ def placed_records(conn: Connection, start: datetime, end: datetime) -> pd.DataF
     result = conn.execute(query)
     # Every column is plain text here, so the driver's tuples need no per-value processing, and a
     # frame builds from them ten times faster than from Row objects.
-    frame = pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()), dtype=object)
+    frame = pd.DataFrame(result.cursor.fetchall(), columns=PLACED_COLUMNS, dtype=object)
+    for column in PLACED_COLUMNS[:-1]:
+        codes, values = pd.factorize(frame[column].to_numpy())
+        frame[column] = pd.Categorical.from_codes(codes, values, validate=False)
     frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], format="ISO8601")
     return frame
 
@@ -338,6 +347,63 @@ def set_institution(conn: Connection, property_id: str, treatment: str, reason: 
 
 def remove_institution(conn: Connection, property_id: str) -> None:
     conn.execute(institutions.delete().where(institutions.c.property_id == property_id))
+
+
+# --- customer service -------------------------------------------------------------------------
+
+
+def replace_ward_populations(conn: Connection, populations: dict[str, int], loaded_by: str) -> None:
+    """Replace the table of residents per ward."""
+    conn.execute(ward_populations.delete())
+    stamp = now()
+    rows = [dict(ward=str(ward), population=int(people), loaded_by=loaded_by, loaded_at=stamp)
+            for ward, people in populations.items()]
+    if rows:
+        conn.execute(ward_populations.insert(), rows)
+
+
+def ward_population_table(conn: Connection) -> pd.DataFrame:
+    """ward, population."""
+    return _frame(conn, sa.select(ward_populations.c.ward, ward_populations.c.population)
+                  .order_by(ward_populations.c.ward))
+
+
+def service_requests(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
+    """Customer-service (CRM) requests created in start < created <= end: request_id, created,
+    closed, status, category, topic, the kept CRM fields (routed_department, handled_by, team,
+    transferred_from, transferred_to, transferred_at, as text; missing ones absent), and the
+    property and ward of the placed ones."""
+    placed = matches.c.status == "matched"
+    query = (
+        sa.select(records.c.source_record_id.label("request_id"),
+                  sa.cast(records.c.occurred_at, sa.String).label("created"),
+                  sa.cast(records.c.closed_at, sa.String).label("closed"),
+                  records.c.status, records.c.category, records.c.subcategory.label("topic"), records.c.extra,
+                  sa.case((placed, matches.c.property_id)).label("property_id"),
+                  sa.case((placed, properties.c.ward)).label("ward"))
+        .select_from(records.outerjoin(matches, matches.c.record_id == records.c.record_id)
+                     .outerjoin(properties, properties.c.property_id == matches.c.property_id))
+        .where(records.c.department == "crm", records.c.occurred_at > start, records.c.occurred_at <= end)
+    )
+    result = conn.execute(query)
+    frame = pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()), dtype=object)
+    for column in ("created", "closed"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    kept = pd.DataFrame([json.loads(text) if text else {} for text in frame.pop("extra")], index=frame.index)
+    return frame.join(kept[[c for c in kept.columns if c not in frame.columns]])
+
+
+def records_per_ward(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
+    """Placed records per ward and department in start < occurred_at <= end: ward, department, records."""
+    query = (
+        sa.select(properties.c.ward, records.c.department, sa.func.count().label("records"))
+        .select_from(records.join(matches, matches.c.record_id == records.c.record_id)
+                     .join(properties, properties.c.property_id == matches.c.property_id))
+        .where(matches.c.status == "matched", records.c.occurred_at > start, records.c.occurred_at <= end,
+               properties.c.ward.is_not(None))
+        .group_by(properties.c.ward, records.c.department)
+    )
+    return _frame(conn, query)
 
 
 # --- match review and decisions -------------------------------------------------------------

@@ -276,6 +276,17 @@ institutions = Table(
     Column("added_at", DateTime, nullable=False),
 )
 
+# Residents per ward, for rates per 1,000 residents (customer-service equity). Loaded from the
+# city's own table (ward, population); a ward the master names but this table lacks has no rate.
+ward_populations = Table(
+    "ward_populations",
+    metadata,
+    Column("ward", String(20), primary_key=True),
+    Column("population", Integer, nullable=False),
+    Column("loaded_by", String(120), nullable=False),
+    Column("loaded_at", DateTime, nullable=False),
+)
+
 # Local accounts (storage.accounts): the embedded default when no single sign-on is configured,
 # and the role an admin assigns to a single sign-on identity.
 users = Table(
