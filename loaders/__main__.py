@@ -5,6 +5,7 @@
     python -m loaders save-mapping --department police --name NAME --file SAMPLE.csv --mapping-file MAP.toml
     python -m loaders properties FILE
     python -m loaders institutions FILE  (the team's list: property_id, treatment damp|exclude, reason)
+    python -m loaders wards FILE        (residents per ward: ward, population)
     python -m loaders city DIR          (a generated sample city: the master and all four extracts)
 
 Without --department, the department is taken from the file's columns. --mapping names a saved
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Engine
 from integration.matcher import Matcher
 from loaders import mappings
 from loaders.ingest import ingest
-from loaders.properties import load_institutions, load_properties
+from loaders.properties import load_institutions, load_properties, load_ward_populations
 from loaders.read import LoadError, read_table
 from loaders.specs import CANONICAL_FIELDS, spec, specs
 from storage import migrate, repository
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("properties", help="load or refresh the property master").add_argument("file", type=Path)
     commands.add_parser("institutions", help="load the team's institution list (property_id, treatment, reason)"
                         ).add_argument("file", type=Path)
+    commands.add_parser("wards", help="load residents per ward (ward, population)").add_argument("file", type=Path)
     commands.add_parser("city", help="load a sample city directory written by sample_data.generate").add_argument(
         "directory", type=Path
     )
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None, engine: Engine | None = None) -> int:
             print(load_properties(args.file, engine).summary())
         elif args.command == "institutions":
             print(load_institutions(args.file, engine))
+        elif args.command == "wards":
+            print(load_ward_populations(args.file, engine))
         else:
             load_city(args.directory, engine)
     except (LoadError, OSError) as error:
@@ -131,6 +135,8 @@ def load_city(directory: Path, engine) -> None:
         print(result.summary())
     if (directory / "institutions.csv").exists():
         print(load_institutions(directory / "institutions.csv", engine, loaded_by="sample city"))
+    if (directory / "wards.csv").exists():
+        print(load_ward_populations(directory / "wards.csv", engine, loaded_by="sample city"))
 
 
 if __name__ == "__main__":

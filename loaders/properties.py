@@ -80,3 +80,31 @@ def load_institutions(path: Path, engine: Engine, loaded_by: str = "command line
         for pid, treatment, reason in zip(frame["property_id"], treatments, frame.get("reason", [""] * len(frame))):
             repository.set_institution(conn, pid.strip(), treatment, reason or None, loaded_by)
     return f"institutions: {len(frame)} properties on the list"
+
+
+def load_ward_populations(path: Path, engine: Engine, loaded_by: str = "command line") -> str:
+    """Load residents per ward (columns ward and population), replacing the table; returns a summary."""
+    name = Path(path).name
+    frame = read_table(Path(path).read_bytes(), name).frame
+    frame.columns = [column.strip().lower() for column in frame.columns]
+    people_column = next((c for c in ("population", "residents", "people") if c in frame.columns), None)
+    if "ward" not in frame.columns or people_column is None:
+        raise LoadError(f"{name} needs a ward column and a population column; its columns are: "
+                        f"{', '.join(frame.columns)}")
+    wards = frame["ward"].str.strip()
+    counts = pd.to_numeric(frame[people_column].str.replace(",", "").str.strip(), errors="coerce")
+    for index in frame.index:
+        row = index + 2  # the header is row 1
+        if not wards[index]:
+            raise LoadError(f"{name} row {row}: the ward is empty")
+        if pd.isna(counts[index]) or counts[index] < 0 or counts[index] != int(counts[index]):
+            raise LoadError(f"{name} row {row}: population '{frame[people_column][index]}' is not a whole number")
+    repeated = wards[wards.duplicated()]
+    if len(repeated):
+        raise LoadError(f"{name} row {repeated.index[0] + 2}: ward {repeated.iloc[0]} is listed twice")
+    with writing(engine) as conn:
+        known = set(repository.wards(conn))
+        repository.replace_ward_populations(conn, dict(zip(wards, counts.astype(int))), loaded_by)
+    unknown = sorted(set(wards) - known, key=lambda w: (len(w), w)) if known else []
+    note = f"; not in the property master: {', '.join(unknown)}" if unknown else ""
+    return f"ward populations: {len(frame)} wards, {int(counts.sum()):,} residents{note}"

@@ -59,6 +59,7 @@ class DepartmentSpec:
     fields: dict[str, tuple[str, ...]]
     keep: tuple[str, ...]
     sensitive: tuple[str, ...]
+    kept: dict[str, tuple[str, ...]]
 
     def resolve(self, headers: list[str]) -> dict[str, str]:
         """canonical field -> the file's column that feeds it, for every field the file has."""
@@ -79,9 +80,19 @@ class DepartmentSpec:
         return [field for field in self.required
                 if field not in columns and not any(stand_in in columns for stand_in in STAND_INS.get(field, ()))]
 
-    def kept_columns(self, headers: list[str]) -> list[str]:
-        wanted = {header_token(name) for name in self.keep}
-        return [header for header in headers if header_token(header) in wanted]
+    def kept_columns(self, headers: list[str]) -> dict[str, str]:
+        """Further columns stored with each record: the name it is stored under -> the file's column.
+        `keep` columns are stored under their own name; `kept` fields under the field's name, from
+        the first of its synonyms the file has."""
+        by_token = {}
+        for header in headers:
+            by_token.setdefault(header_token(header), header)
+        found = {header: header for header in headers if header_token(header) in {header_token(n) for n in self.keep}}
+        for name, synonyms in self.kept.items():
+            header = next((by_token[header_token(s)] for s in synonyms if header_token(s) in by_token), None)
+            if header is not None and header not in found.values():
+                found[name] = header
+        return found
 
     def fit(self, headers: list[str]) -> float:
         """Share of this spec's fields the headers feed: how well a file looks like this department's."""
@@ -103,6 +114,7 @@ def specs() -> dict[str, DepartmentSpec]:
             fields={field: tuple(names) for field, names in entry["fields"].items()},
             keep=tuple(entry.get("keep", ())),
             sensitive=tuple(entry.get("sensitive", ())),
+            kept={name: tuple(names) for name, names in entry.get("kept", {}).items()},
         )
         for name, entry in raw.items()
     }

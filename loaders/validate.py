@@ -118,7 +118,7 @@ def validate(frame: pd.DataFrame, spec: DepartmentSpec, columns: dict[str, str],
 
 def _stored_source(rows: pd.DataFrame, spec: DepartmentSpec, columns: dict[str, str]) -> pd.DataFrame:
     """A rejected row as kept for the analyst: the columns the dashboard uses, contact details masked."""
-    used = set(columns.values()) | set(spec.kept_columns(list(rows.columns)))
+    used = set(columns.values()) | set(spec.kept_columns(list(rows.columns)).values())
     kept = rows[[column for column in rows.columns if column in used]].copy()
     if "description" in columns:
         kept[columns["description"]] = kept[columns["description"]].map(mask_contact_details)
@@ -161,7 +161,8 @@ def _extra(frame: pd.DataFrame, spec: DepartmentSpec) -> pd.Series:
     if not kept:
         return pd.Series("{}", index=frame.index, dtype=object)
     return pd.Series(
-        [json.dumps(dict(zip(kept, values)), ensure_ascii=False) for values in frame[kept].itertuples(index=False)],
+        [json.dumps(dict(zip(kept, values)), ensure_ascii=False)
+         for values in frame[list(kept.values())].itertuples(index=False)],
         index=frame.index,
         dtype=object,
     )

@@ -99,7 +99,7 @@ def save_mapping(file: upload.Upload, department: str, columns: dict[str, str]) 
 def preview(file: upload.Upload, department: str, columns: dict[str, str]) -> None:
     """The file's first rows: the mapped columns first, named by the field they feed, then the rest."""
     used = list(dict.fromkeys(columns.values()))
-    kept = [header for header in spec(department).kept_columns(file.headers) if header not in used]
+    kept = [header for header in spec(department).kept_columns(file.headers).values() if header not in used]
     dropped = [header for header in file.headers if header not in used and header not in kept]
     feeds = {}
     for field, header in columns.items():

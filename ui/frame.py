@@ -22,6 +22,7 @@ PAGES = (
     ("pages/meeting.py", "Meeting", ":material/groups:", "view_meeting"),
     ("pages/actions.py", "Actions", ":material/task_alt:", "view_meeting"),
     ("pages/outcomes.py", "Outcomes", ":material/insights:", "view_meeting"),
+    ("pages/service.py", "Customer service", ":material/support_agent:", "view_service"),
     ("pages/upload.py", "Upload", ":material/upload_file:", "upload"),
     ("pages/match_review.py", "Match review", ":material/rule:", "review_matches"),
     ("pages/data_quality.py", "Data quality", ":material/fact_check:", "view_data_quality"),

@@ -23,6 +23,8 @@ run_meeting         yes    yes   -     -      -        -
 upload              yes    -     -     -      yes      -
 review_matches      yes    -     -     -      yes      -
 view_data_quality   yes    yes   yes   -      yes      -
+view_service        yes    yes   yes   yes    yes      yes
+view_staff_workload yes    yes   -     -      -        -
 manage_users        yes    -     -     -      -        -
 view_audit          yes    -     -     -      -        -
 export              yes    yes   yes   yes    yes      -

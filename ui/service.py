@@ -1,0 +1,197 @@
+"""Customer service: cached reads for the page, its filters, charts and download buttons."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from integration import exports, scoring, service
+from storage import repository
+from storage.engine import reading
+from ui import data, hotspots
+from ui.frame import exported
+
+KIND_COLOURS = {"Complaint": "#b3261e", "Inquiry": "#1f6feb", "Transfer": "#8250df", "Permit": "#1a7f37"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    kinds: tuple[str, ...]
+    wards: tuple[str, ...]
+
+    @property
+    def first(self) -> datetime:
+        return datetime.combine(self.start, time.min)
+
+    @property
+    def last(self) -> datetime:
+        return hotspots.window_end(self.end)
+
+    def as_text(self) -> dict[str, object]:
+        return {"created": f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}", "kinds": list(self.kinds) or "all",
+                "wards": list(self.wards) or "all"}
+
+    def keep(self, requests: pd.DataFrame) -> pd.DataFrame:
+        """The requests these filters choose, at any date (trends compare with earlier periods)."""
+        chosen = requests
+        if self.kinds:
+            chosen = chosen[chosen["kind"].isin(self.kinds)]
+        if self.wards:
+            chosen = chosen[chosen["ward"].isin(self.wards)]
+        return chosen
+
+    def within(self, requests: pd.DataFrame) -> pd.DataFrame:
+        chosen = self.keep(requests)
+        return chosen[(chosen["created"] > self.first) & (chosen["created"] <= self.last)]
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading customer-service requests…")
+def requests(version: tuple) -> pd.DataFrame:
+    """Every CRM request, prepared (kind, days to close, age of the open ones at the last request)."""
+    with reading(data.engine()) as conn:
+        first, last = repository.record_date_range(conn)
+        if last is None:
+            return service.prepare(_no_requests(), datetime.now())
+        frame = repository.service_requests(conn, pd.Timestamp(first).to_pydatetime() - timedelta(days=1),
+                                            pd.Timestamp(last).to_pydatetime())
+    as_of = frame["created"].max() if len(frame) else pd.Timestamp(last)
+    return service.prepare(frame, as_of)
+
+
+def _no_requests() -> pd.DataFrame:
+    columns = ["request_id", "created", "closed", "status", "category", "topic", "property_id", "ward"]
+    frame = pd.DataFrame(columns=columns)
+    frame[["created", "closed"]] = frame[["created", "closed"]].astype("datetime64[us]")
+    return frame
+
+
+def ward_populations() -> pd.DataFrame:
+    """Read uncached: a small table an admin reloads rarely."""
+    with reading(data.engine()) as conn:
+        return repository.ward_population_table(conn)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def other_evidence(version: tuple, start: datetime, end: datetime) -> pd.DataFrame:
+    with reading(data.engine()) as conn:
+        return repository.records_per_ward(conn, start, end)
+
+
+def flagged_wards(version: tuple, end: date) -> pd.Series:
+    """The ward of each property flagged on the hotspots page's default view ending at `end`."""
+    config = scoring.load_config()
+    view = hotspots.Filters(end=end, days=config.window_days, departments=tuple(scoring.DEPARTMENT_NAMES),
+                            min_departments=config.min_departments, categories=(), wards=())
+    scored = hotspots.hotspots(version, view, hotspots.institutions())
+    return scored.loc[scored["flagged"], "ward"].dropna()
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+
+def _kind_colour(field: str = "kind") -> alt.Color:
+    kinds = list(KIND_COLOURS)
+    return alt.Color(f"{field}:N", title="Kind", scale=alt.Scale(domain=kinds, range=[KIND_COLOURS[k] for k in kinds]))
+
+
+def weekly_chart(series: pd.DataFrame, by: str) -> alt.Chart:
+    """This period's weekly requests (solid) and the comparison period's (dashed)."""
+    long = series.melt(id_vars=["week", by], value_vars=["requests", "compared"], var_name="series",
+                       value_name="count")
+    long["series"] = long["series"].map({"requests": "this period", "compared": series.attrs.get("compared_with",
+                                                                                                 "compared")})
+    colour = _kind_colour(by) if by == "kind" else alt.Color(f"{by}:N", title=by.capitalize())
+    return (alt.Chart(long).mark_line(point=True)
+            .encode(x=alt.X("week:T", title="Week starting"), y=alt.Y("count:Q", title="Requests"), color=colour,
+                    strokeDash=alt.StrokeDash("series:N", title=None),
+                    tooltip=[alt.Tooltip("week:T", title="Week starting"), by, "series", "count"])
+            .properties(height=300))
+
+
+def rising_chart(rising: pd.DataFrame) -> alt.Chart:
+    top = rising.head(10)
+    return (alt.Chart(top).mark_bar()
+            .encode(x=alt.X("change:Q", title="More requests than the window before"),
+                    y=alt.Y("topic:N", sort="-x", title=None), color=_kind_colour(),
+                    tooltip=["topic", "kind", "requests", "before", "change"])
+            .properties(height=max(120, 24 * len(top))))
+
+
+def close_chart(table: pd.DataFrame, by: str, label: str) -> alt.Chart:
+    """Median days to close as bars, the 90th percentile as a tick beside each."""
+    shown = table.dropna(subset=["median_days"]).head(25)
+    base = alt.Chart(shown).encode(y=alt.Y(f"{by}:N", sort=alt.SortField("median_days", order="descending"),
+                                           title=label))
+    bars = base.mark_bar(color="#1f6feb").encode(
+        x=alt.X("median_days:Q", title="Days to close (bar: median, tick: 90th percentile)"),
+        tooltip=[by, "requests", "closed", "open", alt.Tooltip("median_days:Q", format=".1f"),
+                 alt.Tooltip("p90_days:Q", format=".1f")])
+    ticks = base.mark_tick(color="#b3261e", thickness=3, size=16).encode(x="p90_days:Q")
+    return (bars + ticks).properties(height=max(120, 24 * len(shown)))
+
+
+def open_age_chart(table: pd.DataFrame) -> alt.Chart:
+    return (alt.Chart(table).mark_bar()
+            .encode(x=alt.X("age:N", sort=alt.SortField("order"), title="Open for"),
+                    y=alt.Y("requests:Q", title="Open requests"), color=_kind_colour(),
+                    tooltip=["kind", "age", "requests"])
+            .properties(height=240))
+
+
+def transfer_chart(table: pd.DataFrame) -> alt.Chart:
+    shown = table.assign(route=table["transferred_from"] + " → " + table["transferred_to"])
+    return (alt.Chart(shown).mark_bar(color="#8250df")
+            .encode(x=alt.X("added_days:Q", title="Days a transfer adds (median, against the same topics untransferred)"),
+                    y=alt.Y("route:N", sort="-x", title=None),
+                    tooltip=["route", "requests", alt.Tooltip("median_days_to_transfer:Q", format=".1f"),
+                             alt.Tooltip("median_days_to_close:Q", format=".1f"),
+                             alt.Tooltip("untransferred_median_days:Q", format=".1f"),
+                             alt.Tooltip("added_days:Q", format=".1f")])
+            .properties(height=max(120, 26 * len(shown))))
+
+
+def workload_chart(weekly: pd.DataFrame, by: str, label: str) -> alt.Chart:
+    chosen = alt.selection_point(fields=[by], bind="legend")
+    return (alt.Chart(weekly).mark_line(point=True)
+            .encode(x=alt.X("week:T", title="Week starting"), y=alt.Y("requests:Q", title="Requests handled"),
+                    color=alt.Color(f"{by}:N", title=label),
+                    opacity=alt.condition(chosen, alt.value(1), alt.value(0.15)),
+                    tooltip=[alt.Tooltip("week:T", title="Week starting"), by, "requests",
+                             alt.Tooltip("median_days:Q", title="median days to close", format=".1f")])
+            .add_params(chosen).properties(height=300))
+
+
+def equity_chart(table: pd.DataFrame) -> alt.Chart:
+    """Each ward: requests per 1,000 residents against police and fire records per 1,000."""
+    shown = table.dropna(subset=["requests_per_1000", "police_fire_per_1000"])
+    points = alt.Chart(shown).mark_circle(size=160).encode(
+        x=alt.X("police_fire_per_1000:Q", title="Police and fire records per 1,000 residents"),
+        y=alt.Y("requests_per_1000:Q", title="Customer-service requests per 1,000 residents"),
+        color=alt.Color("reading:N", title=None,
+                        scale=alt.Scale(domain=["", "requests run ahead of other evidence", "need high, few requests"],
+                                        range=["#8c959f", "#b3261e", "#1f6feb"])),
+        tooltip=["ward", "population", "requests", alt.Tooltip("requests_per_1000:Q", format=".1f"),
+                 alt.Tooltip("police_fire_per_1000:Q", format=".1f"),
+                 alt.Tooltip("flagged_share:Q", format=".0%", title="share of flagged properties"), "reading"])
+    labels = points.mark_text(dy=-12, fontSize=11).encode(text="ward:N", color=alt.value("#24292f"))
+    return (points + labels).properties(height=360)
+
+
+# --- downloads ------------------------------------------------------------------------------------
+
+
+def downloads(place, name: str, frame: pd.DataFrame, who: str, filters: Filters) -> None:
+    """CSV and XLSX buttons for one table, the filters written in the file, the export audited."""
+    left, right, _ = place.columns([1, 1, 4])
+    stem = f"customer-service-{name}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
+    as_csv = exported(f"service {name}", "CSV", lambda: exports.to_csv(frame, who, filters.as_text()))
+    as_xlsx = exported(f"service {name}", "XLSX",
+                       lambda: exports.to_xlsx(frame, who, filters.as_text(), sheet=name[:31]))
+    left.download_button("CSV", as_csv, f"{stem}.csv", "text/csv", icon=":material/download:", key=f"{name}-csv",
+                         on_click="ignore")
+    right.download_button("XLSX", as_xlsx, f"{stem}.xlsx", key=f"{name}-xlsx", icon=":material/download:",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
