@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
+from statistics import median
 
 from sample_data import vocabulary as words
 from sample_data.addresses import NEEDS, AddressNoise, Parts, applies, title_case, unit_text
@@ -28,6 +29,8 @@ SEASONS = {
     "winter": (1.5, 1.5, 1.2, 0.9, 0.7, 0.6, 0.6, 0.6, 0.7, 0.9, 1.2, 1.5),
     "grass": (0, 0, 0, 0.2, 1.5, 2, 2, 1.8, 1.2, 0.4, 0, 0),
     "snow": (2, 2, 1, 0.2, 0, 0, 0, 0, 0, 0, 0.5, 1.5),
+    # Residents call about unshovelled walks only while it snows; public works' own cases trail into April.
+    "snowfall": (2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0.5, 1.5),
 }
 # Weekday multipliers, Monday first: offices barely work weekends, police and fire always do.
 WEEKDAYS = {
@@ -66,6 +69,20 @@ LAND_USE_DRAW = {
             "INSTITUTIONAL": 1, "INDUSTRIAL": 0.5},
 }
 PER_UNIT_DRAW = {"police": 0.25, "fire": 0.3, "public_works": 0.05, "crm": 0.1}
+
+# Patterns planted in the CRM extract for the customer-service page (generate.py's docstring lists them).
+COMPLAINING_WARD = 7              # calls 311 about its properties ~3x as often per resident as the median ward,
+COMPLAINING_WARD_LIFT = 3         # while its police, fire and public works records stay ordinary
+SLOW_DEPARTMENT = "Building"      # its requests take ~3x as long to close
+SLOW_DEPARTMENT_FACTOR = 3
+OVERLOADED_STAFF = "D. Brandt"    # a Phones agent taking ~3x the requests of any colleague on the phones,
+OVERLOAD = 3                      # and ~1.7x as long to close them
+OVERLOADED_SLOWDOWN = 1.7
+TRANSFER_SHARE = 0.08             # of Complaint and Inquiry requests, first routed to the wrong department
+SEASONAL_TOPICS = {"Snow Removal": (11, 12, 1, 2, 3), "Tall Grass": (4, 5, 6, 7, 8, 9, 10)}   # topic: its months
+CRM_DAYS_TO_CLOSE = 4             # mean time to close a complaint, inquiry or permit
+CRM_REQUESTS_AT_SCALE_1 = 20000   # staff grow with the square root of the volume: 14 at scale 1, at least 6
+STAFF_AT_SCALE_1, MIN_STAFF = 14, 6
 
 # Problem properties: scenario, land uses, records in the last 90 days, records 90-180 days back,
 # and records that each appear (in the last 90 days) half of the time.
@@ -232,6 +249,7 @@ class Departments:
         self.noise = AddressNoise(city, rng)
         self.candidates = [p for p in city.properties if not p.role]
         self.draw_weight = self._weights()
+        self.complaining_share = self._complaining_share()
         self._pools: dict[tuple[str, str], tuple[list[Property], list[float]]] = {}
         segment_weights = [_segment_weight(s) for s in city.segments]
         self._segments = (city.segments, list(accumulate(segment_weights)))
@@ -261,12 +279,38 @@ class Departments:
                 weights[department].append(draw)
         return weights
 
+    def _complaining_share(self) -> float:
+        """The share of CRM draws that gives COMPLAINING_WARD its lift over the median ward, per resident."""
+        by_ward: dict[int, float] = {}
+        for prop, weight in zip(self.candidates, self.draw_weight["crm"]):
+            by_ward[prop.ward] = by_ward.get(prop.ward, 0.0) + weight
+        people = dict(enumerate(self.city.ward_population, 1))
+        others = [ward for ward in people if ward != COMPLAINING_WARD and people[ward]]
+        if not people.get(COMPLAINING_WARD) or not others:
+            return 0.0
+        wanted = COMPLAINING_WARD_LIFT * median(by_ward.get(w, 0.0) / people[w] for w in others) \
+            * people[COMPLAINING_WARD]
+        return wanted / (wanted + sum(by_ward.get(w, 0.0) for w in others))
+
+    def _lift_complaining_ward(self, members: list[tuple[Property, float]]) -> list[tuple[Property, float]]:
+        # The same share in every pool: units, ranges and corner lots are not spread evenly over
+        # the wards, so lifting the weights once would lift the ward by more than it says.
+        share = self.complaining_share
+        ward = sum(w for p, w in members if p.ward == COMPLAINING_WARD)
+        rest = sum(w for p, w in members if p.ward != COMPLAINING_WARD)
+        if not (share and ward and rest):
+            return members
+        lift = share * rest / ((1 - share) * ward)
+        return [(p, w * lift if p.ward == COMPLAINING_WARD else w) for p, w in members]
+
     def _pool(self, department: str, noise: str) -> tuple[list[Property], list[float]]:
         key = (department, noise if noise in NEEDS else "")
         pool = self._pools.get(key)
         if pool is None:
             weights = self.draw_weight[department]
             members = [(p, w) for p, w in zip(self.candidates, weights) if applies(p, noise)]
+            if department == "crm":
+                members = self._lift_complaining_ward(members)
             pool = self._pools[key] = ([p for p, _ in members], list(accumulate(w for _, w in members)))
         return pool
 
@@ -681,9 +725,47 @@ def _description(rng: random.Random, topic: str) -> str:
     return text
 
 
+class _ServiceDesk:
+    """Who takes each 311 request, and which requests bounce between departments before they land."""
+
+    def __init__(self, rng: random.Random, total: int):
+        self.rng = rng
+        count = round(STAFF_AT_SCALE_1 * (total / CRM_REQUESTS_AT_SCALE_1) ** 0.5)
+        roster = words.CRM_STAFF[:max(MIN_STAFF, min(len(words.CRM_STAFF), count))]
+        self.team_of = dict(roster)
+        self.office = _Table([team for team, _ in words.CRM_TEAMS], [weight for _, weight in words.CRM_TEAMS])
+        self.staff = {team: _Table([name for name, of in roster if of == team],
+                                   [OVERLOAD if name == OVERLOADED_STAFF else 1 for name, of in roster if of == team])
+                      for team, _ in words.CRM_TEAMS}
+        # Scale each topic's proneness so that TRANSFER_SHARE of all complaints and inquiries move.
+        asked = {row[0]: row[4] + row[5] for row in words.CRM_TOPICS if row[1] in ("Complaint", "Inquiry")}
+        average = sum(words.CRM_TRANSFERS[topic][0] * weight for topic, weight in asked.items()) / sum(asked.values())
+        self.transfer_chance = {topic: TRANSFER_SHARE * words.CRM_TRANSFERS[topic][0] / average for topic in asked}
+        self.moves = {topic: _Table([(first, final) for first, final, _ in moves], [w for _, _, w in moves])
+                      for topic, (_, moves) in words.CRM_TRANSFERS.items()}
+
+    def take(self, weekday: int, hour: int) -> str:
+        """The staff member who takes a request made at this weekday (Monday 0) and hour."""
+        in_office = weekday < 5 and 8 <= hour < 17
+        team = self.office.draw(self.rng) if in_office else words.AFTER_HOURS_TEAM
+        return self.staff[team].draw(self.rng)
+
+    def transfer(self, topic: str, created: int, period_end: int) -> tuple[str, str, int] | None:
+        """(first department, final department, second it moved) if the request moved before the period ended."""
+        rng = self.rng
+        if rng.random() >= self.transfer_chance.get(topic, 0.0):
+            return None
+        first, final = self.moves[topic].draw(rng)
+        # The first department looks at it within hours, now and then only after a few days.
+        moved = created + round(3600 * min(120.0, 2 + rng.expovariate(1 / 18)))
+        return (first, final, moved) if moved < period_end else None
+
+
 def crm(ctx: Departments, total: int, events: list[Event]) -> Extract:
     """311 requests: free-typed addresses with every kind of noise, some not in the city at all."""
     rng, clock = ctx.rng, ctx.clock
+    # Staff and transfers draw from a stream of their own, so tuning them leaves the other columns be.
+    desk = _ServiceDesk(random.Random(rng.getrandbits(64)), total)
     topics = [row[0] for row in words.CRM_TOPICS]
     at_property = _Table(topics, [row[4] for row in words.CRM_TOPICS])
     on_street = _Table(topics, [row[5] for row in words.CRM_TOPICS])
@@ -696,15 +778,29 @@ def crm(ctx: Departments, total: int, events: list[Event]) -> Extract:
         _, category, routed, _, _, _ = _TOPICS[topic]
         start = day * 86400 + second
         if category == "Transfer":
-            closed = start + rng.randrange(60, 900)
+            work = rng.randrange(60, 900)   # handed to police or fire at once
         else:
-            closed = start + round(rng.expovariate(1 / (4 * 86400)))
-        if closed < end_second and rng.random() < 0.93:
+            work = rng.expovariate(1 / (CRM_DAYS_TO_CLOSE * 86400))
+        roll, pending = rng.random(), rng.choice(("Open", "In Progress"))
+        description = _description(rng, topic)
+
+        staff = desk.take(clock.days[day].weekday(), second // 3600)
+        moved = desk.transfer(topic, start, end_second) if category in ("Complaint", "Inquiry") else None
+        begun = start
+        if moved is not None:
+            # The owning department starts only once the request reaches it.
+            routed, begun = moved[1], moved[2]
+        if routed == SLOW_DEPARTMENT:
+            work *= SLOW_DEPARTMENT_FACTOR
+        if staff == OVERLOADED_STAFF:
+            work *= OVERLOADED_SLOWDOWN
+        closed = begun + round(work)
+        if closed < end_second and roll < 0.93:
             status = "Closed"
         else:
-            status, closed = rng.choice(("Open", "In Progress")), None
+            status, closed = pending, None
         records.append((day, second, len(records), category, topic, routed, address, status, closed,
-                        _description(rng, topic), truth, noise))
+                        description, staff, moved, truth, noise))
 
     for event in events:
         noise, parts = ctx.event_address(event.prop, CRM_NOISE)
@@ -736,11 +832,13 @@ def crm(ctx: Departments, total: int, events: list[Event]) -> Extract:
 
     rows, truth = [], []
     records.sort(key=lambda r: (r[0], r[1], r[2]))
-    for i, (day, second, _, category, topic, routed, address, status, closed, description, target, noise) \
-            in enumerate(records, start=1):
+    for i, (day, second, _, category, topic, routed, address, status, closed, description, staff, moved, target,
+            noise) in enumerate(records, start=1):
         request = f"311-{i:07d}"
+        transfer = [moved[0], moved[1], stamp(moved[2])] if moved is not None else ["", "", ""]
         rows.append([request, stamp(day * 86400 + second), category, topic, routed, address, status,
-                     stamp(closed) if closed is not None else "", description])
+                     stamp(closed) if closed is not None else "", description, staff, desk.team_of[staff],
+                     *transfer])
         truth.append(("crm", request, target, noise))
     return Extract(rows, truth)
 

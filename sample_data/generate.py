@@ -36,10 +36,28 @@ public_works.csv  Case Number,Case Type,Open Date,Close Date,Status,Tax Key,Site
     CE-2026-00123, M/D/YYYY, Close Date blank unless CLOSED. Tax Key dashed on ~88% of rows
     (~5% of them mistyped, pointing at no parcel), blank on the rest; ~2% of rows have the tax key
     and a blank Site Address. Every case is at a property.
-crm.csv  Request ID,Created,Category,Topic,Department Routed,Address,Status,Closed,Description
+crm.csv  Request ID,Created,Category,Topic,Department Routed,Address,Status,Closed,Description,Handled By,Team,
+         Transferred From,Transferred To,Transferred At
     311-0012345, YYYY-MM-DD HH:MM:SS. Free-typed addresses with noise (case, suffix and direction
     spellings, ordinal words, typos, units, city/neighborhood tails), ~3% blank or garbage, ~1% in
     another city, ~6% block or intersection. Descriptions hold fake names, phones and e-mails.
+    Closed is blank unless Status is Closed. Handled By is the customer-service staff member who took
+    the request (`M. Alvarez`; 14 at scale 1, growing with the square root of the scale, never
+    fewer than 6), Team theirs: Phones (most staff), Walk-in or Web and Email (which alone takes
+    requests made after hours and at weekends). ~8% of Complaint and Inquiry requests were first
+    routed to the wrong department: Transferred From names it, Transferred To the department that
+    owns the request (always Department Routed), Transferred At when it moved (hours to a few days
+    after Created, never after Closed); the owner starts work only then, so transfers add their
+    delay to the time to close. The three are blank otherwise, always for the Transfer category.
+    Planted patterns (constants in sample_data/extracts.py):
+    - seasonal topics (SEASONAL_TOPICS): Snow Removal only November to March, Tall Grass only
+      April to October.
+    - a slower department (SLOW_DEPARTMENT): requests routed to Building take ~3x as long to close
+      (median) as the other departments'.
+    - an overloaded staff member (OVERLOADED_STAFF): D. Brandt, on the Phones team, handles ~3x the
+      requests of any Phones colleague and takes ~1.7x as long to close them.
+    - a complaining ward (COMPLAINING_WARD): ward 7's properties draw ~3x the CRM requests per
+      resident of the median ward, while its police, fire and public works records stay ordinary.
 truth.csv  department,source_record_id,truth,noise
     One row per record of every extract: the property_id the record really refers to, or BLOCK,
     INTERSECTION or NONE. noise names the main distortion of its address: clean (split_parts in
@@ -86,7 +104,7 @@ HEADERS = {
              "Narrative"],
     "public_works": ["Case Number", "Case Type", "Open Date", "Close Date", "Status", "Tax Key", "Site Address"],
     "crm": ["Request ID", "Created", "Category", "Topic", "Department Routed", "Address", "Status", "Closed",
-            "Description"],
+            "Description", "Handled By", "Team", "Transferred From", "Transferred To", "Transferred At"],
     "truth": ["department", "source_record_id", "truth", "noise"],
     "planted": ["property_id", "kind", "scenario"],
     "wards": ["ward", "population"],

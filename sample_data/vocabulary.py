@@ -294,7 +294,7 @@ PUBLIC_WORKS_CASE_TYPES = (
 # topic, category, department routed, season, weight at a property, at a block or intersection
 CRM_TOPICS = (
     ("Tall Grass", "Complaint", "Public Works", "grass", 9, 0),
-    ("Snow Removal", "Complaint", "Public Works", "snow", 7, 1),
+    ("Snow Removal", "Complaint", "Public Works", "snowfall", 7, 1),
     ("Pothole", "Complaint", "Public Works", "winter", 4, 9),
     ("Garbage Pickup", "Inquiry", "Public Works", "flat", 10, 0),
     ("Bulk Item Pickup", "Inquiry", "Public Works", "summer", 5, 0),
@@ -352,4 +352,54 @@ CRM_DESCRIPTIONS = {
     "No Heat": ("Tenant has no heat, landlord not responding", "Furnace out for three days"),
     "Water Bill": ("Bill much higher than usual", "Question about payment plan"),
     "Tax Bill Question": ("Question about second installment", "Asking for copy of tax bill"),
+}
+
+# Customer service staff (short name, team) in the order a growing city hires them: any first six
+# cover every team and two phone lines. Most answer the phones. D. Brandt is the one the phones
+# lean on (extracts.OVERLOADED_STAFF).
+CRM_STAFF = (
+    ("D. Brandt", "Phones"), ("M. Alvarez", "Phones"), ("P. Moreno", "Walk-in"), ("E. Sandoval", "Web and Email"),
+    ("S. Okafor", "Phones"), ("L. Nguyen", "Phones"), ("T. Lindqvist", "Phones"), ("K. Thorsen", "Web and Email"),
+    ("R. Castillo", "Phones"), ("G. Adeyemi", "Walk-in"), ("A. Pietrowski", "Phones"), ("J. Halvorsen", "Phones"),
+    ("B. Mancuso", "Web and Email"), ("C. Whitfield", "Phones"), ("N. Brzezinski", "Phones"), ("F. Ramos", "Phones"),
+    ("H. Vang", "Walk-in"), ("W. Ostrowski", "Phones"), ("Y. Delgado", "Web and Email"), ("V. Engstrom", "Phones"),
+    ("O. Kaminski", "Phones"), ("I. Fairbanks", "Phones"), ("Q. Lor", "Walk-in"), ("Z. Hartmann", "Phones"),
+    ("U. Mbeki", "Web and Email"), ("X. Rasmussen", "Phones"), ("D. Salinas", "Phones"), ("M. Vollmer", "Phones"),
+    ("P. Yang", "Walk-in"), ("E. Gutierrez", "Phones"), ("S. Bjork", "Web and Email"), ("L. Dombrowski", "Phones"),
+    ("T. Achebe", "Phones"), ("K. Espinoza", "Phones"), ("R. Lindgren", "Walk-in"), ("G. Thao", "Phones"),
+    ("A. Kessler", "Web and Email"), ("J. Navarro", "Phones"), ("B. Strand", "Phones"), ("C. Oyelaran", "Phones"),
+)
+# Team, weight during office hours (weekdays 8:00-17:00); after hours only web and e-mail is open.
+CRM_TEAMS = (("Phones", 70), ("Walk-in", 12), ("Web and Email", 18))
+AFTER_HOURS_TEAM = "Web and Email"
+
+# Complaints and inquiries first routed to the wrong department: topic -> how prone the topic is to
+# it (1 is average) and its moves (first routed, finally routed, weight). The finally routed
+# department owns the request; it is usually the topic's own department, but an abandoned vehicle
+# on private property is code enforcement's, so police hand it to public works.
+CRM_TRANSFERS = {
+    "Tall Grass": (1, (("Customer Service", "Public Works", 2), ("Building", "Public Works", 1))),
+    "Snow Removal": (1, (("Customer Service", "Public Works", 2), ("Police", "Public Works", 1))),
+    "Pothole": (0.5, (("Customer Service", "Public Works", 1),)),
+    "Garbage Pickup": (0.5, (("Customer Service", "Public Works", 1),)),
+    "Bulk Item Pickup": (0.5, (("Customer Service", "Public Works", 1),)),
+    "Missed Recycling": (0.5, (("Customer Service", "Public Works", 1),)),
+    "Junk and Debris": (1.5, (("Building", "Public Works", 2), ("Health", "Public Works", 1),
+                              ("Customer Service", "Public Works", 1))),
+    "Street Light Out": (1, (("Customer Service", "Public Works", 1), ("Police", "Public Works", 1))),
+    "Tree Trimming": (1, (("Customer Service", "Public Works", 1),)),
+    "Illegal Dumping": (1.5, (("Police", "Public Works", 2), ("Customer Service", "Public Works", 1))),
+    "Graffiti": (1.5, (("Police", "Public Works", 2),)),
+    "Noise": (1, (("Public Works", "Police", 1), ("Health", "Police", 1))),
+    "Abandoned Vehicle": (3, (("Police", "Public Works", 3), ("Public Works", "Police", 1))),
+    "Parking": (1, (("Public Works", "Police", 1),)),
+    "Smoke Detector Request": (1, (("Building", "Fire", 1), ("Customer Service", "Fire", 1))),
+    "Fire Inspection Request": (2, (("Building", "Fire", 2),)),
+    "Property Maintenance": (3, (("Public Works", "Building", 6), ("Health", "Building", 2),
+                                 ("Customer Service", "Building", 1))),
+    "Vacant Building": (2.5, (("Public Works", "Building", 3), ("Police", "Building", 1))),
+    "Rodents": (2, (("Public Works", "Health", 3), ("Building", "Health", 1))),
+    "No Heat": (2, (("Health", "Building", 2), ("Customer Service", "Health", 1))),
+    "Water Bill": (1, (("Public Works", "Customer Service", 2),)),
+    "Tax Bill Question": (0.5, (("Building", "Customer Service", 1),)),
 }
