@@ -263,3 +263,24 @@ def test_a_viewer_sees_no_police_narrative_and_police_staff_do(server, browser, 
             page.wait_for_timeout(3000)
             assert page.get_by_text(narrative).count() == 0
         context.close()
+
+
+def test_customer_service_charts_draw_and_a_request_opens_its_property(server, page, city_db_url):
+    from tests.app.test_service import _chosen_requests
+
+    latest = _chosen_requests(city_db_url).sort_values("created", ascending=False).reset_index(drop=True)
+    row = int(latest["property_id"].notna().to_numpy().argmax())  # the first request placed on a property
+    assert row < 8, "the test clicks a row the grid shows without scrolling"
+    property_id = latest.loc[row, "property_id"]
+    open_signed_in(page, f"{server}/service", "lead")
+    page.get_by_role("heading", name="Customer service").wait_for()
+    page.locator(".vega-embed").first.wait_for()  # Altair charts drawn in the browser
+    page.get_by_role("tab", name="Equity").click()
+    page.get_by_text("City rates:").wait_for()
+    page.get_by_role("tab", name="Requests").click()
+    settle(page)
+    grid = page.get_by_test_id("stDataFrame").filter(has_text="Request").last
+    grid.wait_for()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17 + 35 * row)
+    page.wait_for_url(f"**/property?property={property_id}")

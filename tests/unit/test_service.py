@@ -155,3 +155,48 @@ def test_workload_per_staff_member_and_week():
     assert summary.loc["B. Busy", "per_week"] == pytest.approx(2.0)
     assert summary.loc["C. Calm", "team"] == "Web and Email"
     assert np.isclose(summary.loc["B. Busy", "median_days"], 5.0)
+
+
+def test_the_sample_citys_planted_patterns_show_in_the_figures(full_city):
+    """On the full sample city as loaded and placed: the slow department, the overloaded staff
+    member, the ward whose requests run ahead of its other records, and the seasonal topics."""
+    import json
+
+    from sample_data.extracts import COMPLAINING_WARD, OVERLOADED_STAFF, SLOW_DEPARTMENT
+
+    directory, placed = full_city
+    wards = pd.read_csv(directory / "properties.csv", dtype=str).drop_duplicates("property_id").set_index(
+        "property_id")["ward"]
+    located = placed.assign(ward=placed["property_id"].where(placed["status"] == "matched").map(wards))
+    crm = located[located["department"] == "crm"]
+    kept = pd.DataFrame([json.loads(text) for text in crm["extra"]], index=crm.index)
+    frame = service.prepare(pd.concat([crm[["source_record_id", "occurred_at", "closed_at", "status", "category",
+                                            "subcategory", "property_id", "ward"]], kept], axis=1)
+                            .rename(columns={"source_record_id": "request_id", "occurred_at": "created",
+                                             "closed_at": "closed", "subcategory": "topic"}),
+                            crm["occurred_at"].max())
+
+    slowest = service.time_to_close(frame[frame["kind"] != "Transfer"], "routed_department")
+    assert slowest.iloc[0]["routed_department"] == SLOW_DEPARTMENT
+    assert slowest.iloc[0]["median_days"] > 2 * slowest.iloc[1:]["median_days"].median()
+
+    busiest = service.workload_summary(frame, "handled_by")
+    assert busiest.iloc[0]["handled_by"] == OVERLOADED_STAFF
+    colleagues = busiest[(busiest["team"] == busiest.iloc[0]["team"]) & (busiest["handled_by"] != OVERLOADED_STAFF)]
+    assert busiest.iloc[0]["requests"] > 2 * colleagues["requests"].max()
+    assert busiest.iloc[0]["median_days"] > 1.3 * colleagues["median_days"].median()
+
+    moved = service.transfers(frame)
+    assert moved["requests"].sum() > 0.05 * frame["kind"].isin(["Complaint", "Inquiry"]).sum()
+    assert (moved["requests"] * moved["added_days"]).sum() > 0  # transfers add time, weighed by volume
+
+    population = pd.read_csv(directory / "wards.csv", dtype={"ward": str})
+    other = (located[located["ward"].notna()].groupby(["ward", "department"]).size().rename("records").reset_index())
+    table = service.equity(frame, population, other, pd.Series([], dtype=str)).set_index("ward")
+    assert table["index"].idxmax() == str(COMPLAINING_WARD)
+    assert table.loc[str(COMPLAINING_WARD), "reading"] == "requests run ahead of other evidence"
+    assert (table["reading"] == "requests run ahead of other evidence").sum() == 1
+
+    months = frame.groupby("topic")["created"].apply(lambda created: set(created.dt.month))
+    assert months["Snow Removal"] <= {11, 12, 1, 2, 3}
+    assert months["Tall Grass"] <= {4, 5, 6, 7, 8, 9, 10}

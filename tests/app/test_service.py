@@ -1,0 +1,62 @@
+"""The customer-service page in AppTest: its figures are integration/service's, staff-level figures
+are for the roles allowed them, and a request placed on a property opens that property."""
+
+from datetime import timedelta
+
+from tests.app.apptest import open_page
+
+from integration import service
+from storage import repository
+from storage.engine import create_engine, reading
+
+
+def _chosen_requests(url: str):
+    """The requests of the page's default view: the 90 days up to the last request."""
+    with reading(create_engine(url)) as conn:
+        first, last = repository.record_date_range(conn)
+        frame = repository.service_requests(conn, first - timedelta(days=1), last)
+    frame = service.prepare(frame, frame["created"].max())  # open requests' age at the last one, as the page
+    end = frame["created"].max().normalize() + timedelta(days=1)
+    return frame[frame["created"] > end - timedelta(days=90)]
+
+
+def test_the_page_shows_the_figures_of_the_requests(monkeypatch, city_db_url):
+    app = open_page("pages/service.py", monkeypatch, city_db_url, user="lead")
+    assert not app.exception
+    chosen = _chosen_requests(city_db_url)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Requests"] == f"{len(chosen):,}"
+    assert metrics["Median days to close"] == f"{chosen['days_to_close'].median():.1f}"
+    assert metrics["Still open"] == f"{int(chosen['open'].sum()):,}"
+    assert [tab.label for tab in app.tabs] == ["Trends", "Time to close", "Transfers", "Workload", "Equity", "Requests"]
+    by_department = next(frame.value for frame in app.dataframe if "routed_department" in frame.value.columns)
+    expected = service.time_to_close(chosen, "routed_department")
+    assert by_department["routed_department"].tolist() == expected["routed_department"].tolist()
+    assert by_department["median_days"].tolist() == expected["median_days"].tolist()
+    assert any("handled_by" in frame.value.columns for frame in app.dataframe)  # the lead sees staff figures
+    equity = next(frame.value for frame in app.dataframe if "requests_per_1000" in frame.value.columns)
+    assert equity["population"].notna().all()  # the sample city's ward populations are loaded
+    assert len(app.get("vega_lite_chart")) >= 5
+
+
+def test_staff_figures_are_hidden_from_roles_without_them(monkeypatch, city_db_url):
+    app = open_page("pages/service.py", monkeypatch, city_db_url, user="viewer")
+    assert not app.exception
+    assert not any("handled_by" in frame.value.columns for frame in app.dataframe)
+    assert any("per staff member" in info.value for info in app.info)
+    assert not app.get("download_button")  # a viewer may not export
+
+
+def test_requests_placed_on_a_property_link_to_its_page(monkeypatch, city_db_url):
+    app = open_page("pages/service.py", monkeypatch, city_db_url, user="lead")
+    listed = next(frame.value for frame in app.dataframe if "Request" in frame.value.columns)
+    placed = listed["Ward"] != "(not recorded)"
+    assert placed.any() and (~placed).any()
+    assert listed.loc[placed, "Open"].str.fullmatch(r"/property\?property=P\d+").all()
+    assert listed.loc[~placed, "Open"].isna().all()
+
+
+def test_an_empty_database_says_what_to_load(monkeypatch, empty_db_url):
+    app = open_page("pages/service.py", monkeypatch, empty_db_url)
+    assert not app.exception
+    assert "No customer-service requests are loaded yet" in app.info[0].value
