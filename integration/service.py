@@ -102,22 +102,23 @@ def prepare(requests: pd.DataFrame, as_of: datetime, config: ServiceConfig | Non
 def weekly(requests: pd.DataFrame, start: datetime, end: datetime, by: str = "kind",
            history: pd.DataFrame | None = None) -> pd.DataFrame:
     """Requests per week and `by` (kind or topic) in start < created <= end, beside the same weeks a
-    year before when `history` covers them, else the window just before.
+    year (52 weeks) before when `history` covers them, else the whole weeks just before.
 
     Columns: week, <by>, requests, compared (the comparison week's count); attrs["compared_with"]."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     history = requests if history is None else history
-    year_ago = start - pd.DateOffset(years=1)
+    year_ago = start - pd.Timedelta(weeks=52)
     if not history.empty and history["created"].min() <= year_ago + pd.Timedelta(days=7):
-        shift, label = pd.DateOffset(years=1), "the same weeks a year before"
-    else:
-        shift, label = end - start, "the weeks just before"
+        shift, label = pd.Timedelta(weeks=52), "the same weeks a year before"
+    else:  # whole weeks, so each week is compared with a Monday-to-Sunday week too
+        weeks = (_monday(end) - _monday(start)).days // 7 + 1
+        shift, label = pd.Timedelta(weeks=weeks), "the weeks just before"
     now = _per_week(requests, start, end, by)
     before = _per_week(history, start - shift, end - shift, by)
-    # the week a year (or a window) before, moved forward onto this period's Monday
-    before["week"] = [_monday(week + shift) for week in before["week"]]
+    before["week"] = before["week"] + shift  # onto the week it is compared with
     joined = now.merge(before.rename(columns={"requests": "compared"}), on=["week", by], how="outer")
-    joined = joined[joined["week"] >= _monday(start)].fillna({"requests": 0, "compared": 0})
+    joined = joined[(joined["week"] >= _monday(start)) & (joined["week"] <= _monday(end))]
+    joined = joined.fillna({"requests": 0, "compared": 0})
     joined[["requests", "compared"]] = joined[["requests", "compared"]].astype(int)
     joined = joined.sort_values(["week", by]).reset_index(drop=True)
     joined.attrs["compared_with"] = label
@@ -211,6 +212,17 @@ def transfers(requests: pd.DataFrame) -> pd.DataFrame:
     })
     table["added_days"] = table["median_days_to_close"] - table["untransferred_median_days"]
     return table.sort_values("requests", ascending=False).reset_index()
+
+
+def transfer_delay(requests: pd.DataFrame) -> float | None:
+    """The median, over transferred requests, of their days to close minus the median of their
+    topic's untransferred requests: what a transfer costs a resident, in days (None: no transfers)."""
+    moved = requests[requests["transferred"]]
+    if moved.empty:
+        return None
+    direct = requests[~requests["transferred"]].groupby("topic")["days_to_close"].median()
+    extra = (moved["days_to_close"] - moved["topic"].map(direct).astype(float)).dropna()
+    return float(extra.median()) if len(extra) else None
 
 
 # --- workload -------------------------------------------------------------------------------------

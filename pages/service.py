@@ -65,40 +65,34 @@ with tabs["Trends"]:
         series.attrs["compared_with"] = compared_with
         st.caption("The eight biggest topics of the period.")
     st.altair_chart(view.weekly_chart(series, by), width="stretch")
-    st.caption(f"Dashed: {series.attrs.get('compared_with', 'the period before')}.")
+    st.caption(f"Dashed: {series.attrs['compared_with']}.")
+    if can_export:
+        view.downloads(st, "weekly", "Weekly requests", series.rename(columns=view.LABELS), who, filters)
     days = max(7, min(28, (filters.end - filters.start).days + 1))
     st.markdown(f"**Fastest-rising topics** (the last {days} days against the {days} before)")
     rising = service.rising_topics(history, filters.last, days=days)
-    if rising.empty:
-        st.caption("No topic has enough requests in the window to call it rising.")
+    if rising.empty or not (rising["change"] > 0).any():
+        st.caption("No topic has grown with enough requests in the window to call it rising.")
     else:
         st.altair_chart(view.rising_chart(rising), width="stretch")
-        st.dataframe(rising.head(15), hide_index=True, column_config={
-            "growth": st.column_config.NumberColumn("growth", format="%.1f×")})
-        if can_export:
-            view.downloads(st, "rising-topics", rising, who, filters)
-    if can_export:
-        view.downloads(st, "weekly", series, who, filters)
+    view.table("rising-topics", "Rising topics", rising, who, filters, can_export, rows=15)
 
 with tabs["Time to close"]:
     groups = {"kind": "Kind", "topic": "Topic", "routed_department": "Department routed"}
     by = st.segmented_control("Group by", list(groups), default="routed_department", format_func=groups.get,
                               key="close_by") or "routed_department"
-    table = service.time_to_close(chosen, by)
-    st.altair_chart(view.close_chart(table, by, groups[by]), width="stretch")
-    st.dataframe(table, hide_index=True, column_config={
-        "median_days": st.column_config.NumberColumn("median days", format="%.1f"),
-        "p90_days": st.column_config.NumberColumn("90th percentile days", format="%.1f")})
-    if can_export:
-        view.downloads(st, f"time-to-close-by-{by}", table, who, filters)
-    st.markdown("**Open requests by age** (at the last request loaded)")
-    ages = service.open_by_age(chosen)
+    closing = service.time_to_close(chosen, by)
+    st.altair_chart(view.close_chart(closing, by, groups[by]), width="stretch")
+    view.table(f"time-to-close-by-{by}", "Time to close", closing, who, filters, can_export)
+    st.markdown("**Open requests by age**: every request still open at the last one loaded, whenever it came in")
+    ages = service.open_by_age(filters.keep(everything))
     if ages["requests"].sum() == 0:
-        st.caption("Every request of the period is closed.")
+        st.caption("Every request is closed.")
     else:
         st.altair_chart(view.open_age_chart(ages), width="stretch")
         if can_export:
-            view.downloads(st, "open-by-age", ages.drop(columns="order"), who, filters)
+            view.downloads(st, "open-by-age", "Open requests by age", ages.drop(columns="order")
+                           .rename(columns=view.LABELS), who, filters)
 
 with tabs["Transfers"]:
     moved = service.transfers(chosen)
@@ -106,16 +100,14 @@ with tabs["Transfers"]:
         st.info("No request of the period was transferred between departments (or the extract has no transfer "
                 "columns).", icon=":material/info:")
     else:
+        delay = service.transfer_delay(chosen)
         st.markdown(f"**{int(moved['requests'].sum()):,} requests** moved between departments after they were "
-                    "first routed. Added days compare each route's median time to close with the untransferred "
-                    "requests of the same topics.")
+                    f"first routed. A transfer adds **{delay:+.1f} days** to the time to close: the median, over "
+                    "transferred requests, of their days to close minus the median of the same topic's "
+                    "untransferred requests.")
         st.altair_chart(view.transfer_chart(moved), width="stretch")
-        st.dataframe(moved, hide_index=True, column_config={
-            column: st.column_config.NumberColumn(column.replace("_", " "), format="%.1f")
-            for column in ("median_days_to_transfer", "median_days_to_close", "untransferred_median_days",
-                           "added_days")})
-        if can_export:
-            view.downloads(st, "transfers", moved, who, filters)
+        st.caption(f"Routes with at least {view.TRANSFER_ROUTE_MIN} transfers; the table lists every route.")
+        view.table("transfers", "Transfers", moved, who, filters, can_export)
 
 with tabs["Workload"]:
     if not access.can(user, "view_staff_workload"):
@@ -129,14 +121,7 @@ with tabs["Workload"]:
                                   key="workload_by") or "handled_by"
         st.altair_chart(view.workload_chart(service.workload(chosen, by), by, levels[by]), width="stretch")
         st.caption("Click a name in the legend to pick out one line.")
-        summary = service.workload_summary(chosen, by)
-        st.dataframe(summary, hide_index=True, column_config={
-            "share": st.column_config.NumberColumn("share", format="percent"),
-            "per_week": st.column_config.NumberColumn("per active week", format="%.1f"),
-            "median_days": st.column_config.NumberColumn("median days", format="%.1f"),
-            "p90_days": st.column_config.NumberColumn("90th percentile days", format="%.1f")})
-        if can_export:
-            view.downloads(st, f"workload-by-{by}", summary, who, filters)
+        view.table(f"workload-by-{by}", "Workload", service.workload_summary(chosen, by), who, filters, can_export)
 
 with tabs["Equity"]:
     populations = view.ward_populations()
@@ -150,15 +135,15 @@ with tabs["Equity"]:
         st.caption(f"City rates: {fairness.attrs['city_requests_per_1000']:.1f} requests and "
                    f"{fairness.attrs['city_police_fire_per_1000']:.1f} police and fire records per 1,000 residents "
                    "in the period. Index: the ward's request rate against the city's, divided by its police and fire "
-                   "rate against the city's. Flagged share: the ward's part of the properties flagged on the "
-                   "hotspots page at the period's end. Only requests placed on a property count for a ward.")
-        st.dataframe(fairness, hide_index=True, column_config={
-            "requests_per_1000": st.column_config.NumberColumn("requests per 1,000", format="%.1f"),
-            "police_fire_per_1000": st.column_config.NumberColumn("police and fire per 1,000", format="%.1f"),
-            "flagged_share": st.column_config.NumberColumn("share of flagged", format="percent"),
-            "index": st.column_config.NumberColumn("index", format="%.2f")})
-        if can_export:
-            view.downloads(st, "equity", fairness, who, filters)
+                   "rate against the city's; the dashed line is where requests keep pace with police and fire "
+                   "records. Share of flagged: the ward's part of the properties flagged on the hotspots page at "
+                   "the period's end. Only requests placed on a property count for a ward.")
+        ahead = fairness[fairness["reading"] != ""]
+        for reading in ahead.itertuples():
+            st.markdown(f"- **Ward {reading.ward}**: {reading.reading} ({reading.requests_per_1000:.0f} requests and "
+                        f"{reading.police_fire_per_1000:.0f} police and fire records per 1,000 residents; "
+                        f"index {reading.index:.2f})")
+        view.table("equity", "Equity", fairness, who, filters, can_export)
 
 with tabs["Requests"]:
     listed = chosen.sort_values("created", ascending=False)
@@ -181,4 +166,4 @@ with tabs["Requests"]:
             st.switch_page("pages/property.py", query_params={"property": property_id})
         st.warning("That request is not placed on a property.", icon=":material/location_off:")
     if can_export:
-        view.downloads(st, "requests", shown.drop(columns=["Open"]), who, filters)
+        view.downloads(st, "requests", "Requests", shown.drop(columns=["Open"]), who, filters)

@@ -113,10 +113,10 @@ def weekly_chart(series: pd.DataFrame, by: str) -> alt.Chart:
 
 
 def rising_chart(rising: pd.DataFrame) -> alt.Chart:
-    top = rising.head(10)
+    top = rising[rising["change"] > 0].head(10)
     return (alt.Chart(top).mark_bar()
             .encode(x=alt.X("change:Q", title="More requests than the window before"),
-                    y=alt.Y("topic:N", sort="-x", title=None), color=_kind_colour(),
+                    y=alt.Y("topic:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)), color=_kind_colour(),
                     tooltip=["topic", "kind", "requests", "before", "change"])
             .properties(height=max(120, 24 * len(top))))
 
@@ -125,33 +125,37 @@ def close_chart(table: pd.DataFrame, by: str, label: str) -> alt.Chart:
     """Median days to close as bars, the 90th percentile as a tick beside each."""
     shown = table.dropna(subset=["median_days"]).head(25)
     base = alt.Chart(shown).encode(y=alt.Y(f"{by}:N", sort=alt.SortField("median_days", order="descending"),
-                                           title=label))
+                                           title=label, axis=alt.Axis(labelLimit=220)))
     bars = base.mark_bar(color="#1f6feb").encode(
         x=alt.X("median_days:Q", title="Days to close (bar: median, tick: 90th percentile)"),
         tooltip=[by, "requests", "closed", "open", alt.Tooltip("median_days:Q", format=".1f"),
                  alt.Tooltip("p90_days:Q", format=".1f")])
     ticks = base.mark_tick(color="#b3261e", thickness=3, size=16).encode(x="p90_days:Q")
-    return (bars + ticks).properties(height=max(120, 24 * len(shown)))
+    return (bars + ticks).properties(height=alt.Step(26))
 
 
 def open_age_chart(table: pd.DataFrame) -> alt.Chart:
     return (alt.Chart(table).mark_bar()
-            .encode(x=alt.X("age:N", sort=alt.SortField("order"), title="Open for"),
+            .encode(x=alt.X("age:N", sort=alt.SortField("order"), title="Open for", axis=alt.Axis(labelAngle=0)),
                     y=alt.Y("requests:Q", title="Open requests"), color=_kind_colour(),
                     tooltip=["kind", "age", "requests"])
             .properties(height=240))
 
 
+TRANSFER_ROUTE_MIN = 10  # routes with fewer transfers than this are listed, not charted: too few to say
+
+
 def transfer_chart(table: pd.DataFrame) -> alt.Chart:
-    shown = table.assign(route=table["transferred_from"] + " → " + table["transferred_to"])
+    shown = table[table["requests"] >= TRANSFER_ROUTE_MIN]
+    shown = shown.assign(route=shown["transferred_from"] + " → " + shown["transferred_to"])
     return (alt.Chart(shown).mark_bar(color="#8250df")
             .encode(x=alt.X("added_days:Q", title="Days a transfer adds (median, against the same topics untransferred)"),
-                    y=alt.Y("route:N", sort="-x", title=None),
+                    y=alt.Y("route:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
                     tooltip=["route", "requests", alt.Tooltip("median_days_to_transfer:Q", format=".1f"),
                              alt.Tooltip("median_days_to_close:Q", format=".1f"),
                              alt.Tooltip("untransferred_median_days:Q", format=".1f"),
                              alt.Tooltip("added_days:Q", format=".1f")])
-            .properties(height=max(120, 26 * len(shown))))
+            .properties(height=alt.Step(26)))
 
 
 def workload_chart(weekly: pd.DataFrame, by: str, label: str) -> alt.Chart:
@@ -165,33 +169,73 @@ def workload_chart(weekly: pd.DataFrame, by: str, label: str) -> alt.Chart:
             .add_params(chosen).properties(height=300))
 
 
+IN_LINE = "in line with the city"
+
+
 def equity_chart(table: pd.DataFrame) -> alt.Chart:
-    """Each ward: requests per 1,000 residents against police and fire records per 1,000."""
-    shown = table.dropna(subset=["requests_per_1000", "police_fire_per_1000"])
+    """Each ward: requests per 1,000 residents against police and fire records per 1,000, with the
+    line where a ward's requests would be in proportion to its police and fire records."""
+    shown = table.dropna(subset=["requests_per_1000", "police_fire_per_1000"]).assign(
+        reading=lambda frame: frame["reading"].replace("", IN_LINE))
+    readings = [IN_LINE, "requests run ahead of other evidence", "need high, few requests"]
     points = alt.Chart(shown).mark_circle(size=160).encode(
         x=alt.X("police_fire_per_1000:Q", title="Police and fire records per 1,000 residents"),
         y=alt.Y("requests_per_1000:Q", title="Customer-service requests per 1,000 residents"),
-        color=alt.Color("reading:N", title=None,
-                        scale=alt.Scale(domain=["", "requests run ahead of other evidence", "need high, few requests"],
-                                        range=["#8c959f", "#b3261e", "#1f6feb"])),
+        color=alt.Color("reading:N", title=None, scale=alt.Scale(domain=readings,
+                                                                 range=["#8c959f", "#b3261e", "#1f6feb"]),
+                        legend=alt.Legend(orient="bottom", labelLimit=300)),
         tooltip=["ward", "population", "requests", alt.Tooltip("requests_per_1000:Q", format=".1f"),
                  alt.Tooltip("police_fire_per_1000:Q", format=".1f"),
                  alt.Tooltip("flagged_share:Q", format=".0%", title="share of flagged properties"), "reading"])
     labels = points.mark_text(dy=-12, fontSize=11).encode(text="ward:N", color=alt.value("#24292f"))
-    return (points + labels).properties(height=360)
+    ratio = table.attrs["city_requests_per_1000"] / table.attrs["city_police_fire_per_1000"]
+    top = float(shown["police_fire_per_1000"].max()) * 1.05
+    line = alt.Chart(pd.DataFrame({"police_fire_per_1000": [0.0, top],
+                                   "requests_per_1000": [0.0, top * ratio]})).mark_line(
+        strokeDash=[4, 4], color="#8c959f").encode(x="police_fire_per_1000:Q", y="requests_per_1000:Q")
+    return (line + points + labels).properties(height=380)
 
 
-# --- downloads ------------------------------------------------------------------------------------
+# --- tables and downloads -------------------------------------------------------------------------
+
+LABELS = {
+    "kind": "Kind", "topic": "Topic", "routed_department": "Department routed", "handled_by": "Staff member",
+    "team": "Team", "requests": "Requests", "closed": "Closed", "open": "Still open",
+    "median_days": "Median days to close", "p90_days": "90th percentile days", "share": "Share of requests",
+    "per_week": "Per active week", "transferred_from": "From", "transferred_to": "To",
+    "median_days_to_transfer": "Median days to transfer", "median_days_to_close": "Median days to close",
+    "untransferred_median_days": "Same topics, not transferred", "added_days": "Days added",
+    "ward": "Ward", "population": "Residents", "police_fire_records": "Police and fire records",
+    "flagged_properties": "Flagged properties", "requests_per_1000": "Requests per 1,000",
+    "police_fire_per_1000": "Police and fire per 1,000", "flagged_share": "Share of flagged", "index": "Index",
+    "reading": "Reading", "before": "Window before", "change": "Change", "growth": "Growth",
+    "week": "Week starting", "compared": "Compared with", "age": "Open for",
+}
+FORMATS = {"median_days": "%.1f", "p90_days": "%.1f", "per_week": "%.1f", "median_days_to_transfer": "%.1f",
+           "median_days_to_close": "%.1f", "untransferred_median_days": "%.1f", "added_days": "%+.1f",
+           "requests_per_1000": "%.1f", "police_fire_per_1000": "%.1f", "index": "%.2f", "growth": "%.1f×",
+           "share": "percent", "flagged_share": "percent"}
 
 
-def downloads(place, name: str, frame: pd.DataFrame, who: str, filters: Filters) -> None:
+def table(name: str, title: str, frame: pd.DataFrame, who: str, filters: Filters, can_export: bool,
+          rows: int | None = None) -> None:
+    """A figures table with readable column names, and its CSV and XLSX downloads (all rows)."""
+    readable = frame.rename(columns=LABELS)
+    config = {LABELS.get(column, column): st.column_config.NumberColumn(LABELS.get(column, column), format=style)
+              for column, style in FORMATS.items() if column in frame.columns}
+    st.dataframe(readable.head(rows) if rows else readable, hide_index=True, column_config=config)
+    if can_export:
+        downloads(st, name, title, readable, who, filters)
+
+
+def downloads(place, name: str, title: str, frame: pd.DataFrame, who: str, filters: Filters) -> None:
     """CSV and XLSX buttons for one table, the filters written in the file, the export audited."""
-    left, right, _ = place.columns([1, 1, 4])
+    left, right, _ = place.columns([2, 2, 3])
     stem = f"customer-service-{name}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
     as_csv = exported(f"service {name}", "CSV", lambda: exports.to_csv(frame, who, filters.as_text()))
     as_xlsx = exported(f"service {name}", "XLSX",
-                       lambda: exports.to_xlsx(frame, who, filters.as_text(), sheet=name[:31]))
-    left.download_button("CSV", as_csv, f"{stem}.csv", "text/csv", icon=":material/download:", key=f"{name}-csv",
-                         on_click="ignore")
-    right.download_button("XLSX", as_xlsx, f"{stem}.xlsx", key=f"{name}-xlsx", icon=":material/download:",
+                       lambda: exports.to_xlsx(frame, who, filters.as_text(), sheet=title[:31]))
+    left.download_button(f"{title} (CSV)", as_csv, f"{stem}.csv", "text/csv", icon=":material/download:",
+                         key=f"{name}-csv", on_click="ignore")
+    right.download_button(f"{title} (XLSX)", as_xlsx, f"{stem}.xlsx", key=f"{name}-xlsx", icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

@@ -29,20 +29,21 @@ def test_the_page_shows_the_figures_of_the_requests(monkeypatch, city_db_url):
     assert metrics["Median days to close"] == f"{chosen['days_to_close'].median():.1f}"
     assert metrics["Still open"] == f"{int(chosen['open'].sum()):,}"
     assert [tab.label for tab in app.tabs] == ["Trends", "Time to close", "Transfers", "Workload", "Equity", "Requests"]
-    by_department = next(frame.value for frame in app.dataframe if "routed_department" in frame.value.columns)
+    by_department = next(frame.value for frame in app.dataframe if "Department routed" in frame.value.columns)
     expected = service.time_to_close(chosen, "routed_department")
-    assert by_department["routed_department"].tolist() == expected["routed_department"].tolist()
-    assert by_department["median_days"].tolist() == expected["median_days"].tolist()
-    assert any("handled_by" in frame.value.columns for frame in app.dataframe)  # the lead sees staff figures
-    equity = next(frame.value for frame in app.dataframe if "requests_per_1000" in frame.value.columns)
-    assert equity["population"].notna().all()  # the sample city's ward populations are loaded
+    assert by_department["Department routed"].tolist() == expected["routed_department"].tolist()
+    assert by_department["Median days to close"].tolist() == expected["median_days"].tolist()
+    assert by_department["90th percentile days"].tolist() == expected["p90_days"].tolist()
+    assert any("Staff member" in frame.value.columns for frame in app.dataframe)  # the lead sees staff figures
+    equity = next(frame.value for frame in app.dataframe if "Requests per 1,000" in frame.value.columns)
+    assert equity["Residents"].notna().all()  # the sample city's ward populations are loaded
     assert len(app.get("vega_lite_chart")) >= 5
 
 
 def test_staff_figures_are_hidden_from_roles_without_them(monkeypatch, city_db_url):
     app = open_page("pages/service.py", monkeypatch, city_db_url, user="viewer")
     assert not app.exception
-    assert not any("handled_by" in frame.value.columns for frame in app.dataframe)
+    assert not any("Staff member" in frame.value.columns for frame in app.dataframe)
     assert any("per staff member" in info.value for info in app.info)
     assert not app.get("download_button")  # a viewer may not export
 

@@ -89,6 +89,8 @@ def test_transfers_and_the_days_they_add():
     assert moved["median_days_to_close"] == pytest.approx(8.0)
     assert moved["untransferred_median_days"] == pytest.approx(3.0)
     assert moved["added_days"] == pytest.approx(5.0)
+    assert service.transfer_delay(frame) == pytest.approx(5.0)  # 7 - 3 and 9 - 3
+    assert service.transfer_delay(frame[~frame["transferred"]]) is None
 
 
 def test_requests_per_1000_residents_and_the_equity_reading_by_hand():
@@ -124,9 +126,12 @@ def test_weekly_counts_beside_the_same_weeks_a_year_before():
 
 
 def test_weekly_falls_back_to_the_window_before_without_a_year_of_history():
-    frame = requests({"created": T0 + timedelta(days=1)}, {"created": T0 - timedelta(days=6)})
+    # the period touches two weeks (Mondays T0 and T0 + 7), so it is compared with the two before
+    frame = requests({"created": T0 + timedelta(days=1)}, {"created": T0 - timedelta(days=13)},
+                     {"created": T0 - timedelta(days=20)})
     series = service.weekly(frame, T0, T0 + timedelta(days=7), by="kind")
     assert series.attrs["compared_with"] == "the weeks just before"
+    assert series["week"].dt.date.astype(str).tolist() == ["2026-03-02"]
     assert series[["requests", "compared"]].sum().tolist() == [1, 1]
 
 
