@@ -1,6 +1,7 @@
 """Server-side page times on the --scale 10 sample city (about 1M records) in SQLite.
 
-Times the hotspots page cold (caches cleared) and warm, and the property page, by running the
+Times the hotspots page cold (caches cleared) and warm, the property page, and the customer
+service page cold and warm (its equity tab scores the hotspots of its period), by running the
 pages headless with Streamlit's AppTest (the whole script, as the server runs it, without a
 browser). Beside them, as a baseline, the bare read of the window's records from SQLite that
 the hotspots page cannot avoid. Medians of --repeat runs.
@@ -102,11 +103,19 @@ def main() -> None:
         property_cold.append(run("pages/property.py", property=property_id))
         property_warm.append(run("pages/property.py", property=property_id))
 
+    service_cold, service_warm = [], []
+    for _ in range(args.repeat):
+        st.cache_data.clear()
+        service_cold.append(run("pages/service.py"))
+        service_warm.append(run("pages/service.py"))
+
     print(f"baseline: read 180 days of placed records      {median_ms(baseline)}")
     print(f"hotspots page, cold cache                      {median_ms(cold)}   (goal 1500 ms)")
     print(f"hotspots page, warm cache                      {median_ms(warm)}   (goal  300 ms)")
     print(f"property page (busiest properties), first view {median_ms(property_cold)}   (goal  500 ms)")
     print(f"property page, again                           {median_ms(property_warm)}")
+    print(f"customer service page, cold cache              {median_ms(service_cold)}")
+    print(f"customer service page, warm cache              {median_ms(service_warm)}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from loaders import mappings
 from loaders.__main__ import main
 from loaders.ingest import ingest, prepare
-from loaders.properties import load_properties
+from loaders.properties import load_properties, load_ward_populations
 from loaders.read import LoadError
 from storage import repository
 from storage.engine import reading
@@ -521,3 +521,21 @@ def test_the_institution_list_loads_and_refuses_unknown_properties(city, tmp_pat
     assert main(["institutions", str(bad)], engine=city) == 1
     with reading(city) as conn:
         assert len(repository.institution_list(conn)) == 2
+
+
+def test_ward_populations_load_and_bad_rows_are_named(engine, tmp_path):
+    good = tmp_path / "wards.csv"
+    good.write_text("Ward,Population\n1,\"5,134\"\n2,5136\n")
+    assert load_ward_populations(good, engine) == "ward populations: 2 wards, 10,270 residents"
+    with reading(engine) as conn:
+        assert repository.ward_population_table(conn).values.tolist() == [["1", 5134], ["2", 5136]]
+    for text, message in [("ward,people\n1,\n", "row 2: population '' is not a whole number"),
+                          ("ward,population\n1,12.5\n", "row 2: population '12.5' is not a whole number"),
+                          ("ward,population\n1,10\n1,20\n", "row 3: ward 1 is listed twice"),
+                          ("district,population\n1,10\n", "needs a ward column and a population column")]:
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text)
+        with pytest.raises(LoadError, match=message.replace("(", r"\(").replace(".", r"\.")):
+            load_ward_populations(bad, engine)
+    with reading(engine) as conn:  # a rejected file changes nothing
+        assert repository.ward_population_table(conn)["population"].tolist() == [5134, 5136]

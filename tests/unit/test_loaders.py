@@ -251,6 +251,19 @@ def test_only_kept_columns_are_stored_and_descriptions_are_masked():
     assert checked.records.loc[0, "description"] == "RP at [phone] or [email]"
 
 
+def test_crm_fields_for_the_service_page_are_stored_under_their_own_names_from_any_synonym():
+    crm = spec("crm")
+    header = ["Ticket", "Date Created", "Request Category", "Request Type", "Routed To", "Agent", "Work Group",
+              "Original Department", "Transfer Department", "Transfer Date", "Address", "Caller Phone"]
+    row = ["311-1", "2026-01-15 10:30:00", "Complaint", "Pothole", "Public Works", "M. Alvarez", "Phones",
+           "Police", "Public Works", "2026-01-15 12:00:00", "100 N MAIN ST", "262-555-0100"]
+    frame = pd.DataFrame([row], columns=header)
+    stored = json.loads(validate(frame, crm, crm.resolve(header), today=TODAY).records.loc[0, "extra"])
+    assert stored == {"routed_department": "Public Works", "handled_by": "M. Alvarez", "team": "Phones",
+                      "transferred_from": "Police", "transferred_to": "Public Works",
+                      "transferred_at": "2026-01-15 12:00:00"}  # the caller's phone is not kept
+
+
 def _row_wise_hash(records: pd.DataFrame) -> pd.Series:
     """The fingerprint as first written (row by row); hashes already stored were made this way."""
     joined = records[list(HASHED)].astype(object).where(records[list(HASHED)].notna(), "").astype(str).agg(
