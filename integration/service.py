@@ -48,7 +48,8 @@ def load_config(path: Path = CONFIG_FILE) -> ServiceConfig:
     return ServiceConfig(
         kinds=kinds,
         category_names={name.lower(): kind for kind, names in raw["kinds"]["categories"].items() for name in names},
-        topic_patterns=tuple((kind, pattern) for kind, patterns in raw["kinds"]["topics"].items() for pattern in patterns),
+        topic_patterns=tuple((kind, pattern)
+                             for kind, patterns in raw["kinds"]["topics"].items() for pattern in patterns),
         open_age_days=tuple(int(day) for day in service["open_age_days"]),
         rising_min_requests=int(service["rising_min_requests"]),
         ahead_ratio=float(service["ahead_ratio"]),
@@ -70,30 +71,44 @@ def kind_of(category: str | None, topic: str | None, config: ServiceConfig | Non
     return config.kinds[0]
 
 
+NOT_RECORDED = "(not recorded)"
+
+
 def prepare(requests: pd.DataFrame, as_of: datetime, config: ServiceConfig | None = None) -> pd.DataFrame:
     """The requests with kind, days_to_close (closed ones), open (no close time), age_days (open
-    ones, at `as_of`), week (its Monday), transferred and days_to_transfer."""
+    ones, at `as_of`), week (its Monday), transferred and days_to_transfer. Text columns that
+    group (kind, topic, routed_department, handled_by, team, transferred_from, transferred_to,
+    ward) become categories, a missing value "(not recorded)" (topic: its category)."""
     config = config or load_config()
     frame = requests.copy()
     for name in OPTIONAL_FIELDS:
         if name not in frame:
             frame[name] = None
-    pairs = frame[["category", "topic"]].astype(object).where(frame[["category", "topic"]].notna(), None)
-    distinct = {pair: kind_of(*pair, config) for pair in set(zip(pairs["category"], pairs["topic"]))}
-    frame["kind"] = [distinct[pair] for pair in zip(pairs["category"], pairs["topic"])]
-    frame["topic"] = frame["topic"].fillna(frame["category"]).fillna("(no topic)")
+    category, topic = _text(frame["category"], ""), _text(frame["topic"], "")
+    topic = topic.where(topic != "", category).replace("", "(no topic)")
+    pairs, distinct = pd.factorize(pd.Series(list(zip(category, topic)), index=frame.index))
+    kinds = np.array([kind_of(c, t, config) for c, t in distinct], dtype=object)
+    frame["kind"] = pd.Categorical(kinds[pairs], categories=list(config.kinds))
+    frame["topic"] = topic.astype("category")
     frame["days_to_close"] = (frame["closed"] - frame["created"]).dt.total_seconds() / 86_400
     frame.loc[frame["days_to_close"] < 0, "days_to_close"] = np.nan  # closed before created: not a time
     frame["open"] = frame["closed"].isna()
     frame["age_days"] = ((pd.Timestamp(as_of) - frame["created"]).dt.total_seconds() / 86_400).where(frame["open"])
     frame["week"] = _mondays(frame["created"])
-    moved = frame["transferred_to"].fillna("").astype(str).str.strip() != ""
-    frame["transferred"] = moved
+    moved = _text(frame["transferred_to"], "") != ""
+    frame["transferred"] = moved.to_numpy()
     frame["transferred_at"] = pd.to_datetime(frame["transferred_at"].where(moved), errors="coerce")
     frame["days_to_transfer"] = (frame["transferred_at"] - frame["created"]).dt.total_seconds() / 86_400
-    for name in ("routed_department", "handled_by", "team", "ward"):
-        frame[name] = frame[name].fillna("").astype(str).str.strip().replace("", "(not recorded)")
+    for name in ("routed_department", "handled_by", "team", "transferred_from", "transferred_to", "ward"):
+        frame[name] = _text(frame[name], NOT_RECORDED).astype("category")
     return frame
+
+
+def _text(column: pd.Series, missing: str) -> pd.Series:
+    """A column as stripped text, `missing` where empty; worked out once per distinct value."""
+    codes, values = pd.factorize(column.astype(object))
+    cleaned = np.array([str(value).strip() or missing for value in values] + [missing], dtype=object)
+    return pd.Series(cleaned[codes], index=column.index, dtype=object)
 
 
 # --- trends ---------------------------------------------------------------------------------------
@@ -201,7 +216,7 @@ def transfers(requests: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["transferred_from", "transferred_to", "requests", "median_days_to_transfer",
                                      "median_days_to_close", "untransferred_median_days", "added_days"])
     direct = requests[~requests["transferred"]].groupby("topic")["days_to_close"].median()
-    moved = moved.assign(direct=moved["topic"].map(direct))
+    moved = moved.assign(direct=moved["topic"].map(direct).astype(float))
     groups = moved.groupby(["transferred_from", "transferred_to"])
     table = pd.DataFrame({
         "requests": groups.size(),

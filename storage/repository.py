@@ -368,11 +368,10 @@ def ward_population_table(conn: Connection) -> pd.DataFrame:
                   .order_by(ward_populations.c.ward))
 
 
-def service_requests(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
+def service_requests(conn: Connection, start: datetime, end: datetime, kept: Sequence[str] = ()) -> pd.DataFrame:
     """Customer-service (CRM) requests created in start < created <= end: request_id, created,
-    closed, status, category, topic, the kept CRM fields (routed_department, handled_by, team,
-    transferred_from, transferred_to, transferred_at, as text; missing ones absent), and the
-    property and ward of the placed ones."""
+    closed, status, category, topic, the `kept` fields stored with each request (text, None where
+    the extract had none), and the property and ward of the placed ones."""
     placed = matches.c.status == "matched"
     query = (
         sa.select(records.c.source_record_id.label("request_id"),
@@ -389,8 +388,12 @@ def service_requests(conn: Connection, start: datetime, end: datetime) -> pd.Dat
     frame = pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()), dtype=object)
     for column in ("created", "closed"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
-    kept = pd.DataFrame([json.loads(text) if text else {} for text in frame.pop("extra")], index=frame.index)
-    return frame.join(kept[[c for c in kept.columns if c not in frame.columns]])
+    # Requests share a few thousand distinct field combinations: parse each once.
+    codes, texts = pd.factorize(frame.pop("extra"))
+    parsed = [json.loads(text) if text else {} for text in texts] + [{}]
+    for name in kept:
+        frame[name] = pd.Series([fields.get(name) for fields in parsed], dtype=object).to_numpy()[codes]
+    return frame
 
 
 def records_per_ward(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:

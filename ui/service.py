@@ -57,7 +57,7 @@ def requests(version: tuple) -> pd.DataFrame:
         if last is None:
             return service.prepare(_no_requests(), datetime.now())
         frame = repository.service_requests(conn, pd.Timestamp(first).to_pydatetime() - timedelta(days=1),
-                                            pd.Timestamp(last).to_pydatetime())
+                                            pd.Timestamp(last).to_pydatetime(), kept=service.OPTIONAL_FIELDS)
     as_of = frame["created"].max() if len(frame) else pd.Timestamp(last)
     return service.prepare(frame, as_of)
 
@@ -147,9 +147,10 @@ TRANSFER_ROUTE_MIN = 10  # routes with fewer transfers than this are listed, not
 
 def transfer_chart(table: pd.DataFrame) -> alt.Chart:
     shown = table[table["requests"] >= TRANSFER_ROUTE_MIN]
-    shown = shown.assign(route=shown["transferred_from"] + " → " + shown["transferred_to"])
+    shown = shown.assign(route=shown["transferred_from"].astype(str) + " → " + shown["transferred_to"].astype(str))
     return (alt.Chart(shown).mark_bar(color="#8250df")
-            .encode(x=alt.X("added_days:Q", title="Days a transfer adds (median, against the same topics untransferred)"),
+            .encode(x=alt.X("added_days:Q",
+                            title="Days a transfer adds (median, against the same topics untransferred)"),
                     y=alt.Y("route:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
                     tooltip=["route", "requests", alt.Tooltip("median_days_to_transfer:Q", format=".1f"),
                              alt.Tooltip("median_days_to_close:Q", format=".1f"),

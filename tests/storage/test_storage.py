@@ -3,6 +3,7 @@
 import threading
 from datetime import datetime
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -193,3 +194,40 @@ def test_concurrent_writers_on_sqlite_do_not_lock_each_other_out(tmp_path):
     assert errors == []
     with reading(create_engine(url)) as conn:
         assert repository.count_properties(conn) == 3 * per_writer
+
+
+def test_service_requests_and_records_per_ward(engine):
+    with writing(engine) as conn:
+        repository.replace_properties(conn, [_property(ward="3"), _property("P2", "102 MAIN ST", ward="4")], [
+            dict(property_id="P1", address="100 MAIN ST", key="100 MAIN ST", is_primary=True),
+            dict(property_id="P2", address="102 MAIN ST", key="102 MAIN ST", is_primary=True)])
+        ingest_id = _ingest(conn, "crm")
+        kept = '{"handled_by": "M. Alvarez", "team": "Phones", "transferred_to": "Building"}'
+        rows = [_record(ingest_id, "311-1", "crm", category="Complaint", subcategory="Pothole", extra=kept,
+                        occurred_at=datetime(2026, 9, 2, 9), closed_at=datetime(2026, 9, 4, 9)),
+                _record(ingest_id, "311-2", "crm", category="Inquiry", subcategory="Water Bill",
+                        occurred_at=datetime(2026, 9, 3, 9)),
+                _record(ingest_id, "A1", "police", occurred_at=datetime(2026, 9, 5)),
+                _record(ingest_id, "A2", "police", occurred_at=datetime(2026, 9, 6))]
+        ids = repository.insert_new_records(conn, rows, ingest_id)
+        placed = dict(status="matched", method="exact", score=1.0, candidates=None, normalized="", matched_at=STAMP)
+        repository.replace_matches(conn, [
+            {**placed, "record_id": ids[0], "property_id": "P1"},
+            {**placed, "record_id": ids[1], "property_id": None, "status": "review"},
+            {**placed, "record_id": ids[2], "property_id": "P1"},
+            {**placed, "record_id": ids[3], "property_id": "P2"}])
+    with reading(engine) as conn:
+        requests = repository.service_requests(conn, datetime(2026, 9, 1), datetime(2026, 9, 30),
+                                               kept=("handled_by", "team", "transferred_to", "transferred_from"))
+        per_ward = repository.records_per_ward(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
+    requests = requests.sort_values("request_id").reset_index(drop=True)
+    assert requests["request_id"].tolist() == ["311-1", "311-2"]  # CRM only
+    assert requests["created"].tolist() == [datetime(2026, 9, 2, 9), datetime(2026, 9, 3, 9)]
+    assert requests["closed"].iloc[0] == datetime(2026, 9, 4, 9) and pd.isna(requests["closed"].iloc[1])
+    assert requests["topic"].tolist() == ["Pothole", "Water Bill"]
+    assert requests["handled_by"].iloc[0] == "M. Alvarez" and pd.isna(requests["handled_by"].iloc[1])
+    assert requests["transferred_from"].isna().all()  # not in the extract
+    assert requests["property_id"].tolist()[0] == "P1" and pd.isna(requests["property_id"].iloc[1])
+    assert requests["ward"].tolist()[0] == "3" and pd.isna(requests["ward"].iloc[1])  # only placed ones
+    counts = {(row.ward, row.department): row.records for row in per_ward.itertuples()}
+    assert counts == {("3", "crm"): 1, ("3", "police"): 1, ("4", "police"): 1}
