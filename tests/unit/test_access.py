@@ -68,7 +68,7 @@ def test_a_misspelt_permission_is_an_error_not_a_no():
 
 
 def test_permissions_lists_what_a_user_may_do():
-    assert access.permissions(USERS["viewer"]) == ("view_hotspots", "view_property", "view_meeting")
+    assert access.permissions(USERS["viewer"]) == ("view_hotspots", "view_property", "view_meeting", "view_service")
     assert access.permissions(None) == ()
 
 
