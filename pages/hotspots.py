@@ -50,7 +50,7 @@ if flagged.empty:
     st.stop()
 
 table = hotspots.ranked(version, filters, listed)
-listing, picture = st.tabs(["Ranked list", "Map"])
+listing, picture = st.tabs(["Ranked list", "Map"], key="hotspots_tab", on_change="rerun")
 with listing:
     chosen = st.dataframe(
         table.drop(columns=["Property id"]), hide_index=True, on_select="rerun", selection_mode="single-row",
@@ -65,18 +65,19 @@ with listing:
     )
     if chosen.selection.rows:
         st.switch_page("pages/property.py", query_params={"property": table["Property id"].iloc[chosen.selection.rows[0]]})
-with picture:
-    density = st.toggle("Show density", value=False)
-    deck = hotspots.hotspot_map(flagged, density=density)
-    if deck is None:
-        st.info("None of the flagged properties has coordinates in the property master.")
-    else:
-        clicked = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="hotspot_map",
-                                  height=520)
-        picked = clicked.selection.objects.get("hotspots", []) if clicked and clicked.selection else []
-        if picked:
-            st.switch_page("pages/property.py", query_params={"property": picked[0]["property_id"]})
-    st.caption("Click a point to open the property. The map draws without a basemap, so it works offline.")
+if picture.open:  # the map is drawn only when its tab is in view
+    with picture:
+        density = st.toggle("Show density", value=False)
+        deck = hotspots.hotspot_map(flagged, density=density)
+        if deck is None:
+            st.info("None of the flagged properties has coordinates in the property master.")
+        else:
+            clicked = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="hotspot_map",
+                                      height=520)
+            picked = clicked.selection.objects.get("hotspots", []) if clicked and clicked.selection else []
+            if picked:
+                st.switch_page("pages/property.py", query_params={"property": picked[0]["property_id"]})
+        st.caption("Click a point to open the property. The map draws without a basemap, so it works offline.")
 
 charts = st.columns(2)
 charts[0].markdown("**Departments at the flagged properties**")

@@ -1,5 +1,6 @@
 """The hotspots and property pages in AppTest, checked against the scoring they show."""
 
+import json
 from dataclasses import replace
 
 import pandas as pd
@@ -99,3 +100,14 @@ def test_property_search_forgives_typos(monkeypatch, city_db_url):
     assert not app.exception
     labels = [link.label for link in app.main.get("page_link")]
     assert any(label.startswith(address + " ·") for label in labels), (typo, labels)
+
+
+def test_the_map_is_drawn_when_its_tab_is_opened(monkeypatch, city_db_url):
+    app = open_page("pages/hotspots.py", monkeypatch, city_db_url)
+    assert not app.get("deck_gl_json_chart")  # the ranked list is in view: no map is built
+    app.session_state["hotspots_tab"] = "Map"
+    app.run()
+    assert not app.exception
+    points = json.loads(app.get("deck_gl_json_chart")[0].proto.json)["layers"][-1]["data"]
+    ranked = app.dataframe[0].value  # every sample property has coordinates: one point per listed property
+    assert sorted(point["property_id"] for point in points) == sorted(ranked["Open"].str.split("=").str[1])
