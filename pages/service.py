@@ -28,10 +28,13 @@ wards = sorted(set(everything["ward"]) - {"(not recorded)"}, key=lambda w: (len(
 default_start = max(first_day, last_day - timedelta(days=89))
 with st.expander("Filters", expanded=True, icon=":material/filter_list:"):
     left, middle, right = st.columns([2, 2, 2])
-    period = left.date_input("Created between", (default_start, last_day), min_value=first_day, max_value=last_day)
-    chosen_kinds = middle.multiselect("Kinds (all when empty)", kinds)
-    chosen_wards = right.multiselect("Wards (all when empty)", wards, help="Only requests placed on a property have "
-                                     "a ward; choosing wards leaves the others out.")
+    # Bound to the URL, like the hotspots filters: a copied link reproduces the view.
+    period = left.date_input("Created between", (default_start, last_day), min_value=first_day, max_value=last_day,
+                             key="created", bind="query-params")
+    chosen_kinds = middle.multiselect("Kinds (all when empty)", kinds, key="kind", bind="query-params")
+    chosen_wards = right.multiselect("Wards (all when empty)", wards, key="ward", bind="query-params",
+                                     help="Only requests placed on a property have a ward; choosing wards leaves "
+                                     "the others out.")
 days_picked = tuple(period) if isinstance(period, (tuple, list)) else (period,)  # one date while choosing the second
 start, end = (days_picked[0], days_picked[-1]) if days_picked else (default_start, last_day)
 filters = view.Filters(start=start, end=end, kinds=tuple(chosen_kinds), wards=tuple(chosen_wards))

@@ -73,3 +73,18 @@ def test_an_empty_database_says_what_to_load(monkeypatch, empty_db_url):
     app = open_page("pages/service.py", monkeypatch, empty_db_url)
     assert not app.exception
     assert "No customer-service requests are loaded yet" in app.info[0].value
+
+
+def test_the_filters_come_from_the_url_so_a_link_reproduces_the_view(monkeypatch, city_db_url):
+    chosen = _chosen_requests(city_db_url)
+    ward = chosen["ward"].value_counts().index[0]
+    app = open_page("pages/service.py", monkeypatch, city_db_url, user="lead", kind=["Permit", "Inquiry"], ward=ward)
+    assert not app.exception
+    expected = chosen[chosen["kind"].isin(["Permit", "Inquiry"]) & (chosen["ward"] == ward)]
+    assert {metric.label: metric.value for metric in app.metric}["Requests"] == f"{len(expected):,}"
+
+    last = chosen["created"].max().date()
+    app = open_page("pages/service.py", monkeypatch, city_db_url, user="lead",
+                    created=[str(last - timedelta(days=6)), str(last)])
+    week = chosen[chosen["created"].dt.date > last - timedelta(days=7)]
+    assert {metric.label: metric.value for metric in app.metric}["Requests"] == f"{len(week):,}"
