@@ -280,7 +280,7 @@ def equity(requests: pd.DataFrame, populations: pd.DataFrame, other_records: pd.
     """
     config = config or load_config()
     wards = populations.assign(ward=populations["ward"].astype(str)).set_index("ward")["population"].astype(float)
-    placed = requests[requests["ward"] != "(not recorded)"]
+    placed = requests[requests["ward"] != NOT_RECORDED]
     counts = placed.groupby("ward").size()
     evidence = (other_records[other_records["department"].isin(["police", "fire"])]
                 .assign(ward=lambda f: f["ward"].astype(str)).groupby("ward")["records"].sum())

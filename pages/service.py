@@ -24,7 +24,7 @@ if everything.empty:
 
 first_day, last_day = everything["created"].min().date(), everything["created"].max().date()
 kinds = [kind for kind in service.load_config().kinds if kind in set(everything["kind"])]
-wards = sorted(set(everything["ward"]) - {"(not recorded)"}, key=lambda w: (len(w), w))
+wards = sorted(set(everything["ward"]) - {service.NOT_RECORDED}, key=lambda w: (len(w), w))
 default_start = max(first_day, last_day - timedelta(days=89))
 with st.expander("Filters", expanded=True, icon=":material/filter_list:"):
     left, middle, right = st.columns([2, 2, 2])
@@ -120,7 +120,7 @@ with tabs["Workload"]:
         if not access.can(user, "view_staff_workload"):
             st.info("Figures per staff member and team are shown to administrators and the integration team lead.",
                     icon=":material/lock:")
-        elif (chosen["handled_by"] == "(not recorded)").all():
+        elif (chosen["handled_by"] == service.NOT_RECORDED).all():
             st.info("The CRM extract says nothing about who handled each request.", icon=":material/info:")
         else:
             levels = {"handled_by": "Staff member", "team": "Team"}
