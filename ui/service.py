@@ -102,12 +102,15 @@ def weekly_chart(series: pd.DataFrame, by: str) -> alt.Chart:
     """This period's weekly requests (solid) and the comparison period's (dashed)."""
     long = series.melt(id_vars=["week", by], value_vars=["requests", "compared"], var_name="series",
                        value_name="count")
-    long["series"] = long["series"].map({"requests": "this period", "compared": series.attrs.get("compared_with",
-                                                                                                 "compared")})
+    compared_with = series.attrs.get("compared_with", "compared")
+    if series["compared"].sum() == 0:  # nothing loaded for the comparison weeks: no flat line at zero
+        long = long[long["series"] == "requests"]
+    long["series"] = long["series"].map({"requests": "this period", "compared": compared_with})
     colour = _kind_colour(by) if by == "kind" else alt.Color(f"{by}:N", title=by.capitalize())
     return (alt.Chart(long).mark_line(point=True)
             .encode(x=alt.X("week:T", title="Week starting"), y=alt.Y("count:Q", title="Requests"), color=colour,
-                    strokeDash=alt.StrokeDash("series:N", title=None),
+                    strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(
+                        domain=["this period", compared_with], range=[[1, 0], [5, 4]])),
                     tooltip=[alt.Tooltip("week:T", title="Week starting"), by, "series", "count"])
             .properties(height=300))
 
@@ -118,7 +121,7 @@ def rising_chart(rising: pd.DataFrame) -> alt.Chart:
             .encode(x=alt.X("change:Q", title="More requests than the window before"),
                     y=alt.Y("topic:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)), color=_kind_colour(),
                     tooltip=["topic", "kind", "requests", "before", "change"])
-            .properties(height=max(120, 24 * len(top))))
+            .properties(height=alt.Step(24)))
 
 
 def close_chart(table: pd.DataFrame, by: str, label: str) -> alt.Chart:

@@ -88,3 +88,16 @@ def test_the_filters_come_from_the_url_so_a_link_reproduces_the_view(monkeypatch
                     created=[str(last - timedelta(days=6)), str(last)])
     week = chosen[chosen["created"].dt.date > last - timedelta(days=7)]
     assert {metric.label: metric.value for metric in app.metric}["Requests"] == f"{len(week):,}"
+
+
+def test_the_weekly_chart_draws_this_period_solid_and_the_comparison_dashed():
+    import pandas as pd
+
+    from ui.service import weekly_chart
+
+    series = pd.DataFrame({"week": pd.to_datetime(["2026-03-02", "2026-03-09"]), "kind": ["Complaint"] * 2,
+                           "requests": [5, 7], "compared": [4, 3]})
+    series.attrs["compared_with"] = "the weeks just before"
+    dash = weekly_chart(series, "kind").to_dict()["encoding"]["strokeDash"]["scale"]
+    solid = dict(zip(dash["domain"], dash["range"]))
+    assert solid["this period"] == [1, 0] and solid["the weeks just before"] != [1, 0]
