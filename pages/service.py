@@ -69,7 +69,8 @@ with tabs["Trends"]:
             series.attrs["compared_with"] = compared_with
             st.caption("The eight biggest topics of the period.")
         st.altair_chart(view.weekly_chart(series, by), width="stretch")
-        st.caption(f"Dashed: {series.attrs['compared_with']}.")
+        st.caption(f"Dashed: {series.attrs['compared_with']}." if series["compared"].sum() else
+                   f"No requests are loaded for {series.attrs['compared_with']}, so there is nothing to compare.")
         if can_export:
             view.downloads(st, "weekly", "Weekly requests", series.rename(columns=view.LABELS), who, filters)
         days = max(7, min(28, (filters.end - filters.start).days + 1))
