@@ -139,8 +139,8 @@ def contributions(records: pd.DataFrame, end: datetime, days: int | None = None,
     category, categories = _codes(in_window["category"])
     nuisance_type = np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE)) for c in categories])
     police = departments == "police"
-    in_window["nuisance"] = (police[department[order]] & nuisance_type[category]
-                             & (in_window["occurred_at"].to_numpy() > (end - timedelta(days=config.nuisance_days)).to_datetime64()))
+    recent = in_window["occurred_at"].to_numpy() > (end - timedelta(days=config.nuisance_days)).to_datetime64()
+    in_window["nuisance"] = police[department[order]] & nuisance_type[category] & recent
     return in_window
 
 
