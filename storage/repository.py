@@ -306,7 +306,10 @@ def property_facts(conn: Connection, property_ids: Sequence[str] | None = None) 
 
 
 def record_date_range(conn: Connection) -> tuple[datetime | None, datetime | None]:
-    first, last = conn.execute(sa.select(sa.func.min(records.c.occurred_at), sa.func.max(records.c.occurred_at))).one()
+    """The first and last occurred_at of all records. Two queries: each reads one end of the index,
+    where a single min-and-max query scans all of it (SQLite)."""
+    first = conn.execute(sa.select(sa.func.min(records.c.occurred_at))).scalar()
+    last = conn.execute(sa.select(sa.func.max(records.c.occurred_at))).scalar()
     return first, last
 
 
