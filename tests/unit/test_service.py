@@ -205,3 +205,16 @@ def test_the_sample_citys_planted_patterns_show_in_the_figures(full_city):
     months = frame.groupby("topic")["created"].apply(lambda created: set(created.dt.month))
     assert months["Snow Removal"] <= {11, 12, 1, 2, 3}
     assert months["Tall Grass"] <= {4, 5, 6, 7, 8, 9, 10}
+
+
+def test_an_extract_without_staff_or_transfer_columns_still_gives_every_figure_it_can():
+    bare = pd.DataFrame({"request_id": ["311-1", "311-2"], "created": pd.to_datetime([T0, T0 + timedelta(days=1)]),
+                         "closed": pd.to_datetime([T0 + timedelta(days=2), None]), "status": ["Closed", "Open"],
+                         "category": ["Complaint", None], "topic": [None, "  Water Bill "],
+                         "property_id": [None, None], "ward": [None, None]})
+    frame = service.prepare(bare, AS_OF)
+    assert frame["kind"].tolist() == ["Complaint", "Inquiry"]
+    assert frame["topic"].tolist() == ["Complaint", "Water Bill"]  # no topic: the category stands in
+    assert (frame["handled_by"] == service.NOT_RECORDED).all() and not frame["transferred"].any()
+    assert service.transfers(frame).empty and service.transfer_delay(frame) is None
+    assert service.time_to_close(frame, "kind").set_index("kind").loc["Complaint", "median_days"] == 2.0
