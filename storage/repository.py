@@ -6,13 +6,18 @@ bound parameters.
 
 import dataclasses
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import pandas as pd
+import pyarrow
+import pyarrow.ipc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from storage import arrow_reader
+from storage.engine import is_sqlite
 from storage.schema import (
     AGENDA_SECTIONS,
     CASE_STATUSES,
@@ -36,6 +41,8 @@ from storage.schema import (
     rejects,
     ward_populations,
 )
+
+LOG = logging.getLogger(__name__)
 
 # Rows per executemany call: large enough to be fast, small enough for PostgreSQL's parameter cap.
 BATCH_ROWS = 5_000
@@ -259,17 +266,27 @@ def record_history(conn: Connection, record_id: int) -> pd.DataFrame:
 # --- scoring inputs and the institution list ------------------------------------------------
 
 
-PLACED_COLUMNS = ["property_id", "department", "category", "subcategory", "occurred_at"]
+PLACED_COLUMNS = list(arrow_reader.COLUMNS)
 
 
-def placed_records(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
+def placed_records(conn: Connection, start: datetime, end: datetime,
+                   reader: arrow_reader.Reader | None = None) -> pd.DataFrame:
     """Records placed on a property with start < occurred_at <= end: what scoring reads, with its
     text columns as categories (a few thousand distinct values over hundreds of thousands of rows,
     so every later grouping works on integer codes instead of hashing text again).
 
-    The timestamp is read as text and parsed in one vectorised step: converting each of a few
-    hundred thousand values through the driver costs seconds on a large city.
+    With `reader` (a storage.arrow_reader.Reader) and a SQLite file, its process reads them through
+    the Arrow driver, about twice as fast on a large city; it reads what is committed when it runs.
+    Otherwise, or if that process fails, the driver's tuples are read here, the timestamp as text
+    parsed in one vectorised step.
     """
+    path = conn.engine.url.database if is_sqlite(conn) else None
+    if reader is not None and path not in (None, "", ":memory:"):
+        try:
+            stream = reader.placed_records(path, start.strftime(arrow_reader.STAMP), end.strftime(arrow_reader.STAMP))
+            return _placed_from_stream(stream)
+        except arrow_reader.ReaderError as error:  # the page must not break with it: read here instead
+            LOG.warning("placed records: %s; reading them in this process", error)
     query = (
         sa.select(matches.c.property_id, records.c.department, records.c.category, records.c.subcategory,
                   sa.cast(records.c.occurred_at, sa.String).label("occurred_at"))
@@ -284,6 +301,13 @@ def placed_records(conn: Connection, start: datetime, end: datetime) -> pd.DataF
         codes, values = pd.factorize(frame[column].to_numpy())
         frame[column] = pd.Categorical.from_codes(codes, values, validate=False)
     frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], format="ISO8601")
+    return frame
+
+
+def _placed_from_stream(stream: bytes) -> pd.DataFrame:
+    frame = pyarrow.ipc.open_stream(stream).read_all().to_pandas()
+    if "" in frame["subcategory"].cat.categories:  # missing, as the tuples read it
+        frame["subcategory"] = frame["subcategory"].cat.remove_categories([""])
     return frame
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from integration.matcher import Matcher
-from storage import migrate, repository
+from storage import arrow_reader, migrate, repository
 from storage.engine import create_engine, database_url, reading
 from storage.schema import ingests, match_decisions, properties
 
@@ -19,7 +19,22 @@ from storage.schema import ingests, match_decisions, properties
 def _engine_for(url: str):
     eng = create_engine(url)
     migrate.upgrade(eng)  # once per server start: an existing city database upgrades in place
+    _reader_for(url)  # start the reader process now, while the first page runs
     return eng
+
+
+@st.cache_resource(max_entries=4)
+def _reader_for(url: str):
+    """The process that reads long windows of a SQLite file through the Arrow driver (see
+    storage.arrow_reader); none for other databases."""
+    database = sa.engine.make_url(url)
+    if database.get_backend_name() != "sqlite" or database.database in (None, "", ":memory:"):
+        return None
+    return arrow_reader.Reader()
+
+
+def reader():
+    return _reader_for(database_url())
 
 
 def engine():

@@ -69,7 +69,7 @@ def window(version: tuple, end: date, span_days: int) -> pd.DataFrame:
     """Placed records of the `span_days` up to `end`: read once, shared by the list and the charts."""
     last = window_end(end)
     with reading(data.engine()) as conn:
-        return repository.placed_records(conn, last - timedelta(days=span_days), last)
+        return repository.placed_records(conn, last - timedelta(days=span_days), last, reader=data.reader())
 
 
 @st.cache_data(max_entries=2, show_spinner=False)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from storage import migrate, repository
+from storage import arrow_reader, migrate, repository
 from storage.engine import create_engine, reading, writing
 from storage.schema import metadata, properties, records
 
@@ -145,6 +145,13 @@ def test_placed_records_reads_the_window_of_placed_records_as_categories(engine)
             {**placed, "record_id": ids[4], "property_id": None, "status": "review"}])
     with reading(engine) as conn:
         window = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
+        # through the Arrow reader's process (SQLite files; PostgreSQL reads here either way): the same frame
+        reader = arrow_reader.Reader()
+        try:
+            read_apart = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30), reader=reader)
+        finally:
+            reader.close()
+    pd.testing.assert_frame_equal(_plain(read_apart), _plain(window))
     window = window.sort_values("occurred_at").reset_index(drop=True)
     assert [str(window[c].dtype) for c in window.columns] == ["category"] * 4 + ["datetime64[us]"]
     assert window["property_id"].tolist() == ["P1", "P2"]  # after start, up to end, placed only
@@ -231,3 +238,29 @@ def test_service_requests_and_records_per_ward(engine):
     assert requests["ward"].tolist()[0] == "3" and pd.isna(requests["ward"].iloc[1])  # only placed ones
     counts = {(row.ward, row.department): row.records for row in per_ward.itertuples()}
     assert counts == {("3", "crm"): 1, ("3", "police"): 1, ("4", "police"): 1}
+
+
+def _plain(frame):
+    """A frame in a stable order with its categories as text, to compare two reads of it."""
+    text = frame.astype({column: object for column in ("property_id", "department", "category", "subcategory")})
+    return text.sort_values(["occurred_at", "property_id"]).reset_index(drop=True)
+
+
+class _BrokenReader:
+    def placed_records(self, path, start, end):
+        raise arrow_reader.ReaderError("the reader process closed its output")
+
+
+def test_placed_records_are_read_here_when_the_reader_process_fails(engine, caplog):
+    with writing(engine) as conn:
+        repository.replace_properties(conn, [_property()], [
+            dict(property_id="P1", address="100 MAIN ST", key="100 MAIN ST", is_primary=True)])
+        ingest_id = _ingest(conn)
+        ids = repository.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
+        repository.replace_matches(conn, [dict(record_id=ids[0], property_id="P1", status="matched", method="exact",
+                                               score=1.0, candidates=None, normalized="", matched_at=STAMP)])
+    with reading(engine) as conn:
+        window = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 10, 30), reader=_BrokenReader())
+    assert window["property_id"].tolist() == ["P1"]
+    if engine.dialect.name == "sqlite":
+        assert "reading them in this process" in caplog.text
