@@ -49,7 +49,7 @@ class Reader:
 
     def placed_records(self, path: str, start: str, end: str) -> bytes:
         """The Arrow IPC stream of placed records with start < occurred_at <= end (STAMP text)."""
-        request = json.dumps({"path": path, "start": start, "end": end}).encode() + b"\n"
+        request = json.dumps({"path": str(Path(path).resolve()), "start": start, "end": end}).encode() + b"\n"
         with self._lock:
             process = self._running()
             try:
@@ -96,7 +96,8 @@ def placed_records(path: str, start: str, end: str) -> bytes:
     import pyarrow
     import pyarrow.compute
 
-    with adbc_driver_sqlite.dbapi.connect(Path(path).resolve().as_uri(), autocommit=True) as connection, \
+    # read-only: a wrong path is an error, never a new empty database file
+    with adbc_driver_sqlite.dbapi.connect(f"{Path(path).as_uri()}?mode=ro", autocommit=True) as connection, \
             connection.cursor() as cursor:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute(SQL, (start, end))
