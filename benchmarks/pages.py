@@ -112,7 +112,7 @@ def main() -> None:
 
     print(f"baseline: read 180 days of placed records      {median_ms(baseline)}   (sqlite3, in this process)")
     print(f"hotspots page, cold cache                      {median_ms(cold)}   (goal 1500 ms)")
-    print(f"  the first of them, the reader process starting {cold[0] * 1000:7.0f} ms")
+    print(f"  the first, the engine and reader process starting {cold[0] * 1000:5.0f} ms")
     print(f"hotspots page, warm cache                      {median_ms(warm)}   (goal  300 ms)")
     print(f"property page (busiest properties), first view {median_ms(property_cold)}   (goal  500 ms)")
     print(f"property page, again                           {median_ms(property_warm)}")
