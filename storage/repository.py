@@ -284,7 +284,9 @@ def placed_records(conn: Connection, start: datetime, end: datetime,
     if reader is not None and path not in (None, "", ":memory:"):
         try:
             stream = reader.placed_records(path, start.strftime(arrow_reader.STAMP), end.strftime(arrow_reader.STAMP))
-            return _placed_from_stream(stream)
+            placed = pyarrow.ipc.open_stream(stream).read_all()
+            if placed.num_rows:  # an empty answer has no column types: read it here, it is quick
+                return _placed_frame(placed)
         except arrow_reader.ReaderError as error:  # the page must not break with it: read here instead
             LOG.warning("placed records: %s; reading them in this process", error)
     query = (
@@ -304,8 +306,8 @@ def placed_records(conn: Connection, start: datetime, end: datetime,
     return frame
 
 
-def _placed_from_stream(stream: bytes) -> pd.DataFrame:
-    frame = pyarrow.ipc.open_stream(stream).read_all().to_pandas()
+def _placed_frame(placed: pyarrow.Table) -> pd.DataFrame:
+    frame = placed.to_pandas()
     if "" in frame["subcategory"].cat.categories:  # missing, as the tuples read it
         frame["subcategory"] = frame["subcategory"].cat.remove_categories([""])
     return frame

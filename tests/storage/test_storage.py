@@ -264,3 +264,13 @@ def test_placed_records_are_read_here_when_the_reader_process_fails(engine, capl
     assert window["property_id"].tolist() == ["P1"]
     if engine.dialect.name == "sqlite":
         assert "reading them in this process" in caplog.text
+
+
+def test_an_empty_window_read_through_the_reader_is_an_empty_frame(engine):
+    reader = arrow_reader.Reader()
+    try:
+        with reading(engine) as conn:
+            window = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30), reader=reader)
+    finally:
+        reader.close()
+    assert window.empty and list(window.columns) == repository.PLACED_COLUMNS

@@ -18,3 +18,23 @@ def test_the_child_answers_each_request_and_reports_errors_without_stopping(tmp_
         status, payload = arrow_reader._read_answer(answers)
         assert status == b"E" and payload
     assert answers.read() == b""
+
+
+def test_a_reader_whose_process_died_starts_another(tmp_path):
+    import pyarrow.ipc
+
+    from storage import migrate
+    from storage.engine import create_engine
+
+    path = tmp_path / "city.db"
+    engine = create_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    reader = arrow_reader.Reader()
+    try:
+        reader._process.kill()
+        reader._process.wait()
+        stream = reader.placed_records(str(path), "2026-01-01 00:00:00.000000", "2026-02-01 00:00:00.000000")
+        assert pyarrow.ipc.open_stream(stream).read_all().column_names == list(arrow_reader.COLUMNS)
+    finally:
+        reader.close()
