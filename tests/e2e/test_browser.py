@@ -226,8 +226,12 @@ def test_a_meeting_decision_and_its_minutes(writable_city, page):
         held = repository.list_meetings(conn).iloc[0]
         first = repository.meeting_agenda(conn, int(held["meeting_id"])).iloc[0]
     page.get_by_role("heading", name=first["address"]).wait_for()
+    settle(page)  # a list opened while the page still runs closes when that run redraws it
 
-    page.get_by_test_id("stSelectbox").filter(has_text="Status").click()
+    status = page.get_by_test_id("stSelectbox").filter(has_text="Status")
+    # at the window's bottom edge the list has no room to open: bring the box to the middle first
+    status.evaluate("element => element.scrollIntoView({block: 'center'})")
+    status.click()
     page.get_by_text("Monitoring", exact=True).click()
     page.get_by_label("Note").fill("Owner called; <b>not</b> bold")
     page.get_by_role("button", name="Record decision").click()
