@@ -108,7 +108,10 @@ def placed_records(path: str, start: str, end: str) -> bytes:
     sink = pyarrow.BufferOutputStream()
     with pyarrow.ipc.new_stream(sink, placed.schema) as stream:
         stream.write_table(placed)
-    return sink.getvalue().to_pybytes()
+    answer = sink.getvalue().to_pybytes()
+    del table, columns, placed, sink
+    pyarrow.default_memory_pool().release_unused()  # between reads the process holds little
+    return answer
 
 
 def serve(requests=None, answers=None) -> None:
