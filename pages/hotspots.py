@@ -83,7 +83,9 @@ charts = st.columns(2)
 charts[0].markdown("**Departments at the flagged properties**")
 charts[0].altair_chart(hotspots.department_mix_chart(scored), width="stretch")
 charts[1].markdown("**Overlapping properties, week by week**")
-charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly(version, filters), filters.days), width="stretch")
+charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly(version, filters)), width="stretch")
+charts[1].caption(f"Each week: the properties with records from at least {filters.min_departments} departments in "
+                  f"the {filters.days} days to its end.")
 
 export = table.drop(columns=["Open"]).assign(Departments=table["Departments"].map(", ".join))
 who = current_user()

@@ -188,10 +188,10 @@ def department_mix_chart(scored: pd.DataFrame) -> alt.Chart:
             .properties(height=170))
 
 
-def weekly_chart(series: pd.DataFrame, days: int) -> alt.Chart:
-    return (alt.Chart(series).mark_line(point=True, color="#b3261e")
-            .encode(x=alt.X("week_end:T", title="Week ending"),
-                    y=alt.Y("properties:Q", title=f"Properties overlapping ({days}-day window)"),
+def weekly_chart(series: pd.DataFrame) -> alt.Chart:
+    # A short axis title: a long one takes its length out of the plot's 170 px and flattens the line.
+    return (alt.Chart(series).mark_line(point=alt.OverlayMarkDef(color="#b3261e"), color="#b3261e")
+            .encode(x=alt.X("week_end:T", title="Week ending"), y=alt.Y("properties:Q", title="Properties"),
                     tooltip=[alt.Tooltip("week_end:T", title="Week ending"), "properties"])
             .properties(height=170))
 
