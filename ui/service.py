@@ -166,11 +166,11 @@ def workload_chart(weekly: pd.DataFrame, by: str, label: str) -> alt.Chart:
     chosen = alt.selection_point(fields=[by], bind="legend")
     return (alt.Chart(weekly).mark_line(point=True)
             .encode(x=alt.X("week:T", title="Week starting"), y=alt.Y("requests:Q", title="Requests handled"),
-                    color=alt.Color(f"{by}:N", title=label),
+                    color=alt.Color(f"{by}:N", title=label, legend=alt.Legend(orient="bottom", columns=5)),
                     opacity=alt.condition(chosen, alt.value(1), alt.value(0.15)),
                     tooltip=[alt.Tooltip("week:T", title="Week starting"), by, "requests",
                              alt.Tooltip("median_days:Q", title="median days to close", format=".1f")])
-            .add_params(chosen).properties(height=300))
+            .add_params(chosen).properties(height=440))  # the legend below takes its rows out of this
 
 
 IN_LINE = "in line with the city"
