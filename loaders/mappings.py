@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from loaders.read import LoadError
-from loaders.specs import CANONICAL_FIELDS, field_label, header_token, spec, specs
+from loaders.specs import CANONICAL_FIELDS, field_label, header_token, headers_by_token, spec, specs
 from storage import repository
 from storage.engine import reading, writing
 
@@ -42,9 +42,7 @@ def check_mapping(department: str, columns: dict[str, str], headers: list[str], 
     if unknown:
         raise LoadError(f"{what} names {_quoted(unknown)}, which the dashboard does not know; "
                         f"the fields are: {', '.join(CANONICAL_FIELDS)}")
-    by_token = {}
-    for header in headers:
-        by_token.setdefault(header_token(header), header)
+    by_token = headers_by_token(headers)
     checked, absent = {}, []
     for field, source in columns.items():
         if source is None or (isinstance(source, str) and not source.strip()):

@@ -48,6 +48,14 @@ def header_token(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
+def headers_by_token(headers: list[str]) -> dict[str, str]:
+    """Each header under its token, the first of headers sharing one."""
+    found = {}
+    for header in headers:
+        found.setdefault(header_token(header), header)
+    return found
+
+
 @dataclass(frozen=True)
 class DepartmentSpec:
     department: str
@@ -63,9 +71,7 @@ class DepartmentSpec:
 
     def resolve(self, headers: list[str]) -> dict[str, str]:
         """canonical field -> the file's column that feeds it, for every field the file has."""
-        by_token = {}
-        for header in headers:
-            by_token.setdefault(header_token(header), header)
+        by_token = headers_by_token(headers)
         found = {}
         for field, synonyms in self.fields.items():
             for synonym in synonyms:
@@ -84,10 +90,9 @@ class DepartmentSpec:
         """Further columns stored with each record: the name it is stored under -> the file's column.
         `keep` columns are stored under their own name; `kept` fields under the field's name, from
         the first of its synonyms the file has."""
-        by_token = {}
-        for header in headers:
-            by_token.setdefault(header_token(header), header)
-        found = {header: header for header in headers if header_token(header) in {header_token(n) for n in self.keep}}
+        by_token = headers_by_token(headers)
+        kept_as_is = {header_token(name) for name in self.keep}
+        found = {header: header for header in headers if header_token(header) in kept_as_is}
         for name, synonyms in self.kept.items():
             header = next((by_token[header_token(s)] for s in synonyms if header_token(s) in by_token), None)
             if header is not None and header not in found.values():

@@ -34,6 +34,14 @@ class Filters:
         }
 
 
+def default_filters(end: date) -> Filters:
+    """The list as the scoring rules define it by default (every department, category and ward),
+    for the window ending at `end`."""
+    config = scoring.load_config()
+    return Filters(end=end, days=config.window_days, departments=tuple(scoring.DEPARTMENT_NAMES),
+                   min_departments=config.min_departments, categories=(), wards=())
+
+
 def window_end(day: date) -> datetime:
     return datetime.combine(day, time.max).replace(microsecond=0)
 

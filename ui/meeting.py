@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from integration import cases, scoring
+from integration import cases
 from storage import repository
 from storage.engine import reading, writing
 from ui import data, hotspots
@@ -17,10 +17,7 @@ def default_filters(meeting_day: date) -> hotspots.Filters | None:
     _first, last_day = hotspots.date_range(data.data_version())
     if last_day is None:
         return None
-    config = scoring.load_config()
-    return hotspots.Filters(end=min(meeting_day, last_day), days=config.window_days,
-                            departments=tuple(scoring.DEPARTMENT_NAMES), min_departments=config.min_departments,
-                            categories=(), wards=())
+    return hotspots.default_filters(min(meeting_day, last_day))
 
 
 AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through

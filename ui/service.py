@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from integration import exports, scoring, service
+from integration import exports, service
 from storage import repository
 from storage.engine import reading
 from ui import data, hotspots
@@ -83,10 +83,7 @@ def other_evidence(version: tuple, start: datetime, end: datetime) -> pd.DataFra
 
 def flagged_wards(version: tuple, end: date) -> pd.Series:
     """The ward of each property flagged on the hotspots page's default view ending at `end`."""
-    config = scoring.load_config()
-    view = hotspots.Filters(end=end, days=config.window_days, departments=tuple(scoring.DEPARTMENT_NAMES),
-                            min_departments=config.min_departments, categories=(), wards=())
-    scored = hotspots.hotspots(version, view, hotspots.institutions())
+    scored = hotspots.hotspots(version, hotspots.default_filters(end), hotspots.institutions())
     return scored.loc[scored["flagged"], "ward"].dropna()
 
 
