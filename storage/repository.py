@@ -16,6 +16,7 @@ import pyarrow.ipc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from integration import cases as cases_rules
 from storage import arrow_reader
 from storage.engine import is_sqlite
 from storage.schema import (
@@ -940,22 +941,6 @@ def _bump(conn: Connection, case_id: int, stamp: datetime) -> int:
     return conn.execute(sa.select(cases.c.version).where(cases.c.case_id == case_id)).scalar_one()
 
 
-def _action_values(action: dict) -> dict:
-    unknown = set(action) - {"what", "owner", "department", "due_on"}
-    if unknown:
-        raise ValueError(f"an action has what, owner, department and due_on, not {', '.join(sorted(unknown))}")
-    what = str(action.get("what") or "").strip()
-    if not what:
-        raise ValueError("an action needs to say what is to be done")
-    department = action.get("department") or None
-    _check_department(department)
-    due_on = action.get("due_on") or None
-    if isinstance(due_on, datetime):
-        due_on = due_on.date()
-    return {"what": what, "owner": (str(action.get("owner") or "").strip() or None), "department": department,
-            "due_on": due_on}
-
-
 def _insert_action(conn: Connection, case_id: int, values: dict, author: str, meeting_id: int | None,
                    stamp: datetime) -> dict:
     action_id = conn.execute(case_actions.insert().values(
@@ -972,15 +957,8 @@ def record_decision(conn: Connection, case_id: int, expected_version: int, chang
     due_on); note is free text. Every change becomes a case event (author, time, meeting). If the
     case was saved by someone else since `expected_version`, nothing is written: StaleCase.
     """
-    unknown = set(changes) - {"status", "lead_department"}
-    if unknown:
-        raise ValueError(f"a decision changes status and lead_department, not {', '.join(sorted(unknown))}")
-    if "status" in changes and changes["status"] not in CASE_STATUSES:
-        raise ValueError(f"'{changes['status']}' is not a case status ({', '.join(CASE_STATUSES)})")
-    changes = {**changes, **({"lead_department": changes["lead_department"] or None}
-                             if "lead_department" in changes else {})}
-    _check_department(changes.get("lead_department"))
-    action_values = [_action_values(dict(action)) for action in actions]
+    changes = cases_rules.check_changes(changes)  # the same rules as the page's, checked where it is stored
+    action_values = [cases_rules.check_action(action) for action in actions]
     if not author:
         raise ValueError("a decision needs its author")
 
@@ -1013,7 +991,7 @@ def record_decision(conn: Connection, case_id: int, expected_version: int, chang
 
 def add_action(conn: Connection, case_id: int, action: dict, author: str, meeting_id: int | None = None) -> int:
     """Add one action to a case outside a decision; returns its action_id."""
-    values = _action_values(dict(action))
+    values = cases_rules.check_action(action)
     stamp = now()
     version = _bump(conn, case_id, stamp)
     added = _insert_action(conn, case_id, values, author, meeting_id, stamp)
