@@ -43,6 +43,19 @@ def _postgres_url() -> str:
     return url
 
 
+def engine_on_schema(url: str, search_path: str):
+    """An engine on the PostgreSQL at `url` whose every connection works in `search_path`."""
+    eng = create_engine(url)
+
+    @sa.event.listens_for(eng, "connect")
+    def use_schema(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET search_path TO {search_path}")
+        dbapi_connection.commit()
+
+    return eng
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
     """An empty, migrated database on each engine; PostgreSQL gets a schema of its own per test."""
@@ -58,14 +71,7 @@ def engine(request, tmp_path):
     admin = sa.create_engine(url)
     with admin.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    eng = create_engine(url)
-
-    @sa.event.listens_for(eng, "connect")
-    def use_schema(dbapi_connection, _record):
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f'SET search_path TO "{schema}"')
-        dbapi_connection.commit()
-
+    eng = engine_on_schema(url, f'"{schema}"')
     migrate.upgrade(eng)
     yield eng
     eng.dispose()

@@ -13,6 +13,7 @@ from storage import repository
 from storage.engine import create_engine, is_sqlite, reading, writing
 from storage.repository import StaleCase
 from storage.schema import audit_log, cases, meetings
+from tests.conftest import engine_on_schema
 
 DAY = date(2026, 11, 20)
 PROPERTIES = ["P1", "P2", "P3", "P4"]
@@ -43,15 +44,7 @@ def _twin(engine):
         return create_engine(url)
     with engine.connect() as conn:
         search_path = conn.exec_driver_sql("SHOW search_path").scalar()
-    twin = create_engine(url)
-
-    @sa.event.listens_for(twin, "connect")
-    def use_schema(dbapi_connection, _record):
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET search_path TO {search_path}")
-        dbapi_connection.commit()
-
-    return twin
+    return engine_on_schema(url, search_path)
 
 
 # --- meetings and agendas -------------------------------------------------------------------
