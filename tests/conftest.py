@@ -3,6 +3,7 @@
 import os
 import sqlite3
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,8 @@ from storage import migrate
 from storage.engine import create_engine
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL_EXTRACTS = SHARED_DATA / "real_extracts"
 
 
 def require(condition: bool, reason: str) -> None:
@@ -20,6 +23,14 @@ def require(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: this test may not be skipped)")
     pytest.skip(reason)
+
+
+def shared_file(relative: str) -> Path:
+    """A file of the shared data beside the project (../shared/data); skips, or fails in CI, when absent."""
+    path = SHARED_DATA / relative
+    require(path.exists(), f"shared data not found: {relative} (the realdata tier reads ../shared/data beside "
+                           "the project; a plain clone does not have it)")
+    return path
 
 
 def copy_sqlite(url: str, target) -> str:
