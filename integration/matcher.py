@@ -226,7 +226,7 @@ class Matcher:
         if in_range:
             return self._review(in_range, score)
         # the number does not exist on this street: show the nearest numbers as candidates
-        numbers = self.sorted_numbers[street_key]
+        numbers = self.sorted_numbers.get(street_key, [])  # a street the master knows only without numbers
         at = bisect.bisect_left(numbers, number)
         nearest = sorted(numbers[max(0, at - MAX_CANDIDATES): at + MAX_CANDIDATES],
                          key=lambda n: (abs(n - number), n))[:MAX_CANDIDATES]

@@ -143,3 +143,10 @@ def test_every_status_and_method_is_in_the_vocabulary(matcher):
 
 def test_an_empty_batch():
     assert match(pd.DataFrame({"address": []}), MASTER).empty
+
+
+def test_a_street_the_master_knows_only_without_numbers_goes_to_review():
+    # Vacant lots are often listed by street alone ("WADE ST"); a numbered record on it must not crash.
+    master = pd.DataFrame([("W1", "WADE ST", "0004N00151000000")], columns=["property_id", "address", "parcel_id"])
+    placed = place(Matcher(master), "288 WADE ST")
+    assert (placed["status"], placed["property_id"]) == ("review", None)
