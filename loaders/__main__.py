@@ -1,6 +1,8 @@
 """Command line for analysts and scheduled jobs.
 
-    python -m loaders ingest [--department police] FILE [--mapping NAME_OR_FILE]
+    python -m loaders ingest [--department police] FILE [--mapping NAME_OR_FILE] [--date-order month-first|day-first]
+                             [--max-rejects 5] [--load-anyway]
+    python -m loaders propose FILE [--department police]   (a mapping proposed from the file's columns and values)
     python -m loaders save-mapping --department police --name NAME --file SAMPLE.csv --map field=Column ...
     python -m loaders save-mapping --department police --name NAME --file SAMPLE.csv --mapping-file MAP.toml
     python -m loaders properties FILE
@@ -9,8 +11,11 @@
     python -m loaders city DIR          (a generated sample city: the master and all four extracts)
 
 Without --department, the department is taken from the file's columns. --mapping names a saved
-mapping, or a JSON/TOML file of field = "column" pairs. Exit 0 with one summary line per file on
-success; non-zero with a reason, and the database unchanged, on failure.
+mapping, or a JSON/TOML file of field = "column" pairs. A load that would reject more than
+--max-rejects percent of its rows stores nothing and prints the commonest reasons; --load-anyway
+stores what loads and keeps the rejects. Exit 0 with one summary line per file on success; non-zero
+with a reason, and the database unchanged, on failure. A file nothing recognises gets a proposed
+mapping and the save-mapping command that accepts it.
 """
 
 import argparse
@@ -22,10 +27,11 @@ from sqlalchemy.engine import Engine
 
 from integration.matcher import Matcher
 from loaders import mappings
-from loaders.ingest import ingest
+from loaders.dates import AmbiguousDateOrder
+from loaders.ingest import MAX_REJECT_SHARE, UnknownLayout, ingest
 from loaders.properties import load_institutions, load_properties, load_ward_populations
 from loaders.read import LoadError, read_table
-from loaders.specs import CANONICAL_FIELDS, spec, specs
+from loaders.specs import CANONICAL_FIELDS, MAPPING_SETTINGS, header_token, spec, specs
 from storage import migrate, repository
 from storage.engine import create_engine, reading
 
@@ -53,16 +59,29 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--department", choices=departments, help="default: taken from the file's columns")
     load.add_argument("--mapping", metavar="NAME_OR_FILE",
                       help="a saved column mapping's name, or a JSON/TOML file of field = \"column\" pairs")
+    load.add_argument("--date-order", choices=["month-first", "day-first"],
+                      help="for dates like 03/04/2025 that read both ways")
+    load.add_argument("--max-rejects", type=float, default=MAX_REJECT_SHARE * 100, metavar="PERCENT",
+                      help="refuse the whole load when more than this share of rows would be rejected "
+                           "(default %(default)g)")
+    load.add_argument("--load-anyway", action="store_true",
+                      help="store what loads however many rows are rejected; the rejects are kept")
     load.add_argument("--by", default="command line", help="who loads it, for the ingest log")
     load.add_argument("file", type=Path)
+
+    suggest = commands.add_parser("propose", help="propose a column mapping for a file nothing recognises")
+    suggest.add_argument("--department", choices=departments, help="default: guessed from the file")
+    suggest.add_argument("file", type=Path)
 
     save = commands.add_parser("save-mapping", help="store a column mapping for files shaped like a sample file")
     save.add_argument("--department", required=True, choices=departments)
     save.add_argument("--name", required=True)
     save.add_argument("--file", required=True, type=Path, help="a sample extract of this shape (CSV or XLSX)")
     given = save.add_mutually_exclusive_group(required=True)
-    given.add_argument("--map", nargs="+", metavar="FIELD=COLUMN",
-                       help=f"fields: {', '.join(CANONICAL_FIELDS)}")
+    given.add_argument("--map", nargs="+", action="extend", metavar="FIELD=COLUMN",
+                       help=f"repeat it or give several pairs after one --map; an id built from several "
+                            f"columns: source_record_id=A+B; fields: {', '.join(CANONICAL_FIELDS)}; "
+                            f"settings: {', '.join(MAPPING_SETTINGS)}")
     given.add_argument("--mapping-file", type=Path, help="a JSON/TOML file of field = \"column\" pairs")
     save.add_argument("--by", default="command line", help="who saves it")
 
@@ -84,8 +103,14 @@ def main(argv: list[str] | None = None, engine: Engine | None = None) -> int:
     try:
         if args.command == "ingest":
             result = ingest(args.file, args.department, engine, loaded_by=args.by, mapping=args.mapping,
-                            progress=_progress(args.file.name))
+                            progress=_progress(args.file.name),
+                            date_order=args.date_order.replace("-", "_") if args.date_order else None,
+                            max_reject_share=None if args.load_anyway else args.max_rejects / 100)
             print(result.summary())
+            for note in result.notes:
+                print(f"  {note}", file=sys.stderr)
+        elif args.command == "propose":
+            print(proposal_text(args.file, args.department))
         elif args.command == "save-mapping":
             print(save_mapping(engine, args))
         elif args.command == "properties":
@@ -96,10 +121,34 @@ def main(argv: list[str] | None = None, engine: Engine | None = None) -> int:
             print(load_ward_populations(args.file, engine))
         else:
             load_city(args.directory, engine)
+    except AmbiguousDateOrder as error:
+        print(f"error: {error}\n  load it again with --date-order month-first or --date-order day-first",
+              file=sys.stderr)
+        return 1
+    except UnknownLayout as error:
+        print(f"error: {error}\n\n{proposal_text(args.file, error.department)}", file=sys.stderr)
+        return 1
     except (LoadError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def proposal_text(path: Path, department: str | None) -> str:
+    """A mapping proposed for the file, field by field with why, and the command that saves it."""
+    from loaders.propose import propose
+
+    table = read_table(path.read_bytes(), path.name)
+    proposal = propose(table.frame, department)
+    if proposal.department is None:
+        return "No department could be told from the file; run propose with --department."
+    lines = [f"Proposed {spec(proposal.department).label} mapping for {path.name}:"]
+    lines += [f"  {guess.field:<18} <- {guess.column!r:<32} {guess.why}" for guess in proposal.guesses]
+    if proposal.missing:
+        lines.append(f"  not found: {', '.join(proposal.missing)} (add them to the command with --map field=Column)")
+    lines.append("Check it, then save it (and load files of this shape from then on) with:")
+    lines.append(f"  {proposal.save_command(str(path))}")
+    return "\n".join(lines)
 
 
 def save_mapping(engine: Engine, args: argparse.Namespace) -> str:
@@ -108,6 +157,7 @@ def save_mapping(engine: Engine, args: argparse.Namespace) -> str:
     department_spec = spec(args.department)
     # For a workbook, the sheet that holds the mapped columns.
     table = read_table(args.file.read_bytes(), args.file.name, fit=mappings.columns_fit(columns))
+    columns = split_joined_columns(columns, list(table.frame.columns))
     stored = mappings.save_mapping(engine, args.department, args.name, list(table.frame.columns), columns,
                                    saved_by=args.by, file_name=args.file.name)
     return f"saved {department_spec.label} mapping '{args.name}': {mappings.mapping_text(stored)}"
@@ -122,6 +172,14 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
             raise LoadError(f"--map {pair}: write it as field=Column, like source_record_id=\"Call No\"")
         columns[field.strip()] = column.strip()
     return columns
+
+
+def split_joined_columns(columns: dict, headers: list[str]) -> dict:
+    """source_record_id=A+B names an id built from columns A and B, unless the file has a column called "A+B"."""
+    tokens = {header_token(header) for header in headers}
+    return {field: [part.strip() for part in source.split("+")]
+            if isinstance(source, str) and "+" in source and header_token(source) not in tokens else source
+            for field, source in columns.items()}
 
 
 def load_city(directory: Path, engine) -> None:

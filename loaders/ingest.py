@@ -20,12 +20,13 @@ from sqlalchemy.engine import Engine
 from integration.matcher import Matcher
 from loaders import mappings
 from loaders.read import LoadError, read_table
-from loaders.specs import DepartmentSpec, best_fit, detect_department, field_label, spec
-from loaders.validate import HASHED, validate
+from loaders.specs import best_fit, detect_department, field_label, find_layout, spec
+from loaders.validate import HASHED, REJECT_KINDS, validate
 from storage import repository
 from storage.engine import reading, writing
 
 Progress = Callable[[str, float], None]
+STORED_REJECT = ("row_number", "reason", "kind", "raw")
 
 DECISION_STATUS = {
     "property": "matched",
@@ -36,22 +37,65 @@ DECISION_STATUS = {
 }
 
 
+# A load that would reject more than this share of its rows stores nothing, unless told to load anyway.
+MAX_REJECT_SHARE = 0.05
+TOP_REASONS = 5
+REJECT_PHRASES = {"not_a_date": "are not dates", "bad_closed_date": "are not dates",
+                  "future_date": "are in the future", "too_old": "are before 1950"}
+
+
+class TooManyRejects(LoadError):
+    """A load refused whole: too many of its rows would be rejected."""
+
+    def __init__(self, message: str, prepared: "Prepared"):
+        super().__init__(message)
+        self.prepared = prepared
+
+
 @dataclass
 class Prepared:
     department: str
     file_name: str
     file_hash: str
-    columns: dict[str, str]
+    columns: dict
     records: pd.DataFrame
     matches: pd.DataFrame  # aligned with records
     rejects: list[dict]
     rows_read: int
     notes: list[str] = field(default_factory=list)
-    mapping_name: str | None = None  # the saved mapping (or mapping file) that fed `columns`
+    mapping_name: str | None = None  # the saved mapping, mapping file or known layout that fed `columns`
     sheet: str | None = None  # the workbook sheet read, for XLSX
+    folded: int = 0  # rows added to an earlier row's record
+    duplicates: int = 0  # rows that repeated an earlier row exactly
 
     def status_counts(self) -> dict[str, int]:
         return self.matches["status"].value_counts().to_dict()
+
+    def reject_share(self) -> float:
+        return len(self.rejects) / self.rows_read if self.rows_read else 0.0
+
+    def top_reasons(self, limit: int = TOP_REASONS) -> list[str]:
+        """The commonest reasons rows were rejected, each with its count, example values and rows."""
+        return reject_summary(self.rejects, self.rows_read, limit)
+
+
+def reject_summary(rejects: list[dict], rows_read: int, limit: int = TOP_REASONS) -> list[str]:
+    """Rejects grouped by kind and column: "7,874 of 7,874 rows: 'when' values like '...' are not dates (rows 2, 3, 4)"."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for reject in rejects:
+        groups.setdefault((reject["kind"], reject.get("column", "")), []).append(reject)
+    lines = []
+    for (kind, column), rows in sorted(groups.items(), key=lambda item: -len(item[1]))[:limit]:
+        examples = list(dict.fromkeys(str(row.get("value", "")) for row in rows if row.get("value")))[:3]
+        numbers = ", ".join(f"{row['row_number']:,}" for row in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        if kind in REJECT_PHRASES and examples:
+            said = f"'{column}' values like {', '.join(repr(value) for value in examples)} {REJECT_PHRASES[kind]}"
+        elif kind in ("missing_id", "missing_date", "missing_category"):
+            said = f"'{column}' is empty"
+        else:
+            said = REJECT_KINDS.get(kind, kind)
+        lines.append(f"{len(rows):,} of {rows_read:,} rows: {said} (row{'s' if len(rows) > 1 else ''} {numbers})")
+    return lines
 
 
 @dataclass
@@ -67,9 +111,12 @@ class IngestResult:
         c = self.counts
         placed = ", ".join(f"{n:,} {status}" for status, n in sorted(self.statuses.items()))
         rows = "row" if c["read"] == 1 else "rows"
+        folded = c.get("folded", 0) + c.get("duplicate", 0)
         return (
             f"{self.department}: {self.file_name}: {c['read']:,} {rows} read, {c['new']:,} new, "
-            f"{c['updated']:,} updated, {c['unchanged']:,} unchanged, {c['rejected']:,} rejected"
+            f"{c['updated']:,} updated, {c['unchanged']:,} unchanged, "
+            + (f"{folded:,} folded into their record, " if folded else "")
+            + f"{c['rejected']:,} rejected"
             + (f"; matched: {placed}" if placed else "")
         )
 
@@ -79,13 +126,16 @@ def file_hash(content: bytes) -> str:
 
 
 def prepare(content: bytes, file_name: str, department: str | None, engine: Engine,
-            columns: dict[str, str] | None = None, today: datetime | None = None, matcher: Matcher | None = None,
-            mapping: str | None = None) -> Prepared:
+            columns: dict | None = None, today: datetime | None = None, matcher: Matcher | None = None,
+            mapping: str | None = None, date_order: str | None = None,
+            max_reject_share: float | None = MAX_REJECT_SHARE) -> Prepared:
     """Read, map, validate and match a department file without storing anything.
 
     `department` None: detected from the headers. Which column feeds which field: `columns`, or
-    `mapping` (a saved mapping's name, or a JSON/TOML mapping file), or else the department's column
-    names, and failing those a mapping saved for files of this shape.
+    `mapping` (a saved mapping's name, or a JSON/TOML mapping file), or else a mapping saved for files
+    of this shape, a known layout, or the department's column names. Raises AmbiguousDateOrder when a
+    date column reads both ways and `date_order` does not say; TooManyRejects when more than
+    `max_reject_share` of the rows would be rejected (None: load whatever loads).
     """
     mapping_name = None
     if mapping is not None:
@@ -95,27 +145,25 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
     table = read_table(content, file_name, fit=_sheet_fit(engine, department, columns))
     frame, notes = table.frame, list(table.notes)
     headers = list(frame.columns)
-    if department is None:
-        department = _detect(engine, file_name, headers, notes)
-    department_spec = spec(department)
     if columns is not None:
+        department = department or _department_of_columns(columns, headers, file_name)
         columns = mappings.check_mapping(department, columns, headers, file_name, mapping_name)
         if mapping_name:
             notes.append(f"columns mapped as '{mapping_name}' says")
     else:
-        columns, mapping_name = _columns_for(engine, department_spec, headers, file_name)
-        if mapping_name:
-            notes.append(f"used the {department_spec.label} mapping '{mapping_name}' saved for files with "
-                         f"these columns")
+        department, columns, mapping_name, how = _columns_for(engine, department, headers, file_name)
+        notes.extend([how] if how else [])
+    department_spec = spec(department)
     if frame.empty:
         raise LoadError(f"{file_name} has a header row but no records")
-    checked = validate(frame, department_spec, columns, today=today)
+    checked = validate(frame, department_spec, columns, today=today, date_order=date_order)
+    notes.extend(checked.notes)
     if matcher is None:
         with reading(engine) as conn:
             matcher = Matcher(repository.property_master(conn))
     placed = matcher.match(checked.records)
     placed = apply_decisions(engine, department, placed)
-    return Prepared(
+    prepared = Prepared(
         department=department,
         file_name=file_name,
         file_hash=file_hash(content),
@@ -127,7 +175,16 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
         notes=notes,
         mapping_name=mapping_name,
         sheet=table.sheet,
+        folded=checked.folded,
+        duplicates=checked.duplicates,
     )
+    if max_reject_share is not None and prepared.reject_share() > max_reject_share:
+        raise TooManyRejects(
+            f"{file_name}: {len(prepared.rejects):,} of {prepared.rows_read:,} rows would be rejected "
+            f"({prepared.reject_share():.0%}, more than the {max_reject_share:.0%} allowed), so nothing was "
+            f"stored:\n" + "\n".join(f"  {line}" for line in prepared.top_reasons())
+            + "\nCorrect the mapping or the file, or load it anyway with the rejects kept.", prepared)
+    return prepared
 
 
 def _department_of_mapping(engine: Engine, name: str) -> str:
@@ -140,7 +197,17 @@ def _department_of_mapping(engine: Engine, name: str) -> str:
     return found[0]
 
 
-def _sheet_fit(engine: Engine, department: str | None, columns: dict[str, str] | None):
+def _department_of_columns(columns: dict, headers: list[str], file_name: str) -> str:
+    layout = find_layout(headers)
+    if layout is not None:
+        return layout.department
+    detected, _fit = detect_department(headers)
+    if detected is None:
+        raise LoadError(f"choose the department to load {file_name} as")
+    return detected
+
+
+def _sheet_fit(engine: Engine, department: str | None, columns: dict | None):
     """How well a workbook sheet's headers fit what is being loaded: the sheet to read is the best."""
     if columns is not None:
         return mappings.columns_fit(columns)
@@ -151,55 +218,67 @@ def _sheet_fit(engine: Engine, department: str | None, columns: dict[str, str] |
         with reading(engine) as conn:
             return frozenset(repository.mappings(conn, department)["header_signature"])
 
-    return lambda headers: 1.0 if mappings.header_signature(headers) in saved() else fit(headers)
+    def sheet_fit(headers: list[str]) -> float:
+        if mappings.header_signature(headers) in saved() or find_layout(headers, department) is not None:
+            return 1.0
+        return fit(headers)
+
+    return sheet_fit
 
 
-def _detect(engine: Engine, file_name: str, headers: list[str], notes: list[str]) -> str:
-    """The department a file's headers (or a mapping saved for its shape) say it comes from."""
-    detected, _fit = detect_department(headers)
-    if detected is not None:
-        notes.append(f"taken for a {spec(detected).label} extract from its columns")
-        return detected
-    saved = mappings.saved_for_any(engine, headers)
+def _columns_for(engine: Engine, department: str | None, headers: list[str],
+                 file_name: str) -> tuple[str, dict, str | None, str | None]:
+    """(department, mapping, its name, how it was found) for a file given without a mapping.
+
+    In order: a mapping an analyst saved for files of this shape (their word wins); a known layout;
+    the department's own column names. Failing all three, LoadError with a proposed mapping.
+    """
+    saved = ([(department, found)] if (found := mappings.saved_for(engine, department, headers)) else []) \
+        if department is not None else mappings.saved_for_any(engine, headers)
     if len(saved) == 1:
-        notes.append(f"taken for a {spec(saved[0][0]).label} extract: a mapping for its columns was saved there")
-        return saved[0][0]
-    raise LoadError(f"{file_name} does not look like any department's extract (its columns are: "
-                    f"{', '.join(headers)}): choose the department and map its columns")
+        found_in, found = saved[0]
+        checked = mappings.check_mapping(found_in, found["columns"], headers, file_name, found["name"])
+        return found_in, checked, found["name"], (f"used the {spec(found_in).label} mapping '{found['name']}' "
+                                                  f"saved for files with these columns")
+    layout = find_layout(headers, department)
+    if layout is not None:
+        checked = mappings.check_mapping(layout.department, layout.mapping(), headers, file_name, layout.label)
+        return layout.department, checked, layout.label, f"recognised as {layout.label}"
+    detected, _fit = detect_department(headers)
+    if department is None and detected is not None:
+        return detected, spec(detected).resolve(headers), None, \
+            f"taken for a {spec(detected).label} extract from its columns"
+    if department is not None:
+        department_spec = spec(department)
+        resolved = department_spec.resolve(headers)
+        if not department_spec.missing(resolved):
+            return department, resolved, None, None
+        if detected is not None and detected != department:
+            other_spec = spec(detected)
+            found = other_spec.resolve(headers)
+            shown = ", ".join(found[f] for f in other_spec.required if f in found)
+            raise LoadError(f"{file_name} looks like a {other_spec.label} extract ({shown}), not "
+                            f"{department_spec.label}: choose {other_spec.label}, or map its columns")
+    raise UnknownLayout(file_name, headers, department)
 
 
-def _columns_for(engine: Engine, department_spec: DepartmentSpec, headers: list[str],
-                 file_name: str) -> tuple[dict[str, str], str | None]:
-    """The department's own column names; else a mapping saved for this file shape; else why neither fits."""
-    resolved = department_spec.resolve(headers)
-    if not department_spec.missing(resolved):
-        return resolved, None
-    saved = mappings.saved_for(engine, department_spec.department, headers)
-    if saved is not None:
-        checked = mappings.check_mapping(department_spec.department, saved["columns"], headers, file_name,
-                                         saved["name"])
-        return checked, saved["name"]
-    other, _fit = detect_department(headers)
-    if other is not None and other != department_spec.department:
-        other_spec = spec(other)
-        found = other_spec.resolve(headers)
-        shown = ", ".join(found[f] for f in other_spec.required if f in found)
-        raise LoadError(f"{file_name} looks like a {other_spec.label} extract ({shown}), not "
-                        f"{department_spec.label}: choose {other_spec.label}, or map its columns")
-    _check_columns(department_spec, resolved, headers, file_name)
-    return resolved, None
+class UnknownLayout(LoadError):
+    """A file whose columns no saved mapping, known layout or department names explain."""
 
-
-def _check_columns(department_spec: DepartmentSpec, columns: dict[str, str], headers: list[str], file_name: str) -> None:
-    missing = department_spec.missing(columns)
-    if not missing:
-        return
-    wanted = "; ".join(f"{field_label(field)}, one of: {', '.join(department_spec.fields.get(field, ()))}"
-                       for field in missing)
-    raise LoadError(
-        f"{file_name} does not look like a {department_spec.label} extract: no column for {wanted}. "
-        f"Its columns are: {', '.join(headers)}. Choose another department, or map its columns"
-    )
+    def __init__(self, file_name: str, headers: list[str], department: str | None):
+        self.file_name, self.headers, self.department = file_name, headers, department
+        if department is None:
+            message = (f"{file_name} does not look like any department's extract (its columns are: "
+                       f"{', '.join(headers)}): choose the department and map its columns")
+        else:
+            department_spec = spec(department)
+            missing = department_spec.missing(department_spec.resolve(headers))
+            wanted = "; ".join(f"{field_label(field)}, one of: {', '.join(department_spec.fields.get(field, ()))}"
+                               for field in missing)
+            message = (f"{file_name} does not look like a {department_spec.label} extract: no column for "
+                       f"{wanted}. Its columns are: {', '.join(headers)}. Choose another department, or map "
+                       f"its columns")
+        super().__init__(message)
 
 
 def apply_decisions(engine: Engine, department: str, placed: pd.DataFrame) -> pd.DataFrame:
@@ -254,12 +333,15 @@ def commit(engine: Engine, prepared: Prepared, loaded_by: str, progress: Progres
                                                       "normalized"]]
                                 .assign(record_id=record_ids[touched], matched_at=stamp))
         repository.replace_matches(conn, match_rows)
-        repository.insert_rejects(conn, ingest_id, prepared.rejects)
+        repository.insert_rejects(conn, ingest_id, [{name: reject[name] for name in STORED_REJECT}
+                                                    for reject in prepared.rejects])
         counts = {
             "read": prepared.rows_read,
             "new": int(is_new.sum()),
             "updated": int(changed.sum()),
             "unchanged": int((~touched).sum()),
+            "folded": prepared.folded,
+            "duplicate": prepared.duplicates,
             "rejected": len(prepared.rejects),
         }
         repository.finish_ingest(conn, ingest_id, counts)
@@ -302,12 +384,13 @@ def _comparable(value):
 
 
 def ingest(path: Path, department: str | None, engine: Engine, loaded_by: str = "command line",
-           columns: dict[str, str] | None = None, progress: Progress | None = None,
-           matcher: Matcher | None = None, mapping: str | None = None) -> IngestResult:
+           columns: dict | None = None, progress: Progress | None = None,
+           matcher: Matcher | None = None, mapping: str | None = None, date_order: str | None = None,
+           max_reject_share: float | None = MAX_REJECT_SHARE) -> IngestResult:
     """Load one department extract from a file (department None: detected from its columns)."""
     content = Path(path).read_bytes()
     prepared = prepare(content, Path(path).name, department, engine, columns=columns, matcher=matcher,
-                       mapping=mapping)
+                       mapping=mapping, date_order=date_order, max_reject_share=max_reject_share)
     return commit(engine, prepared, loaded_by, progress)
 
 

@@ -14,7 +14,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from loaders.read import LoadError
-from loaders.specs import CANONICAL_FIELDS, field_label, header_token, headers_by_token, spec, specs
+from loaders.dates import DATE_ORDERS
+from loaders.specs import (CANONICAL_FIELDS, MAPPING_SETTINGS, field_label, header_token, headers_by_token, spec,
+                           specs)
+from loaders.validate import KEEP
 from storage import repository
 from storage.engine import reading, writing
 
@@ -33,25 +36,43 @@ def header_signature(headers: list[str]) -> str:
     return hashlib.sha256("\n".join(tokens).encode()).hexdigest()
 
 
-def check_mapping(department: str, columns: dict[str, str], headers: list[str], file_name: str,
-                  name: str | None = None) -> dict[str, str]:
-    """The mapping with each source column spelt as in the file; LoadError saying what does not fit."""
+def check_mapping(department: str, columns: dict, headers: list[str], file_name: str,
+                  name: str | None = None) -> dict:
+    """The mapping with each source column spelt as in the file; LoadError saying what does not fit.
+
+    A mapping maps canonical fields (and the department's further stored fields) to a column, or to
+    a list of columns for an id built from several; it may hold MAPPING_SETTINGS values and a `keep`
+    list of further columns to store.
+    """
     department_spec = spec(department)
     what = f"mapping '{name}'" if name else "the column mapping"
-    unknown = [field for field in columns if field not in CANONICAL_FIELDS]
+    known = set(CANONICAL_FIELDS) | set(department_spec.kept) | set(MAPPING_SETTINGS) | {KEEP}
+    unknown = [field for field in columns if field not in known]
     if unknown:
         raise LoadError(f"{what} names {_quoted(unknown)}, which the dashboard does not know; "
-                        f"the fields are: {', '.join(CANONICAL_FIELDS)}")
+                        f"the fields are: {', '.join(CANONICAL_FIELDS)}; the settings: {', '.join(MAPPING_SETTINGS)}")
     by_token = headers_by_token(headers)
     checked, absent = {}, []
-    for field, source in columns.items():
-        if source is None or (isinstance(source, str) and not source.strip()):
-            continue  # left blank: this field has no column
+
+    def spelt(field: str, source) -> str | None:
         header = by_token.get(header_token(source)) if isinstance(source, str) else None
         if header is None:
             absent.append(f"{field} to '{source}'")
+        return header
+
+    for field, source in columns.items():
+        if _blank(source):
+            continue  # left blank: this field has no column
+        if field in MAPPING_SETTINGS:
+            checked[field] = _setting(field, source, what)
+        elif field == KEEP:
+            listed = [source] if isinstance(source, str) else list(source)
+            checked[KEEP] = [header for column in listed if (header := spelt(KEEP, column)) is not None]
+        elif isinstance(source, (list, tuple)):
+            parts = [spelt(field, column) for column in source if not _blank(column)]
+            checked[field] = parts[0] if len(parts) == 1 else parts
         else:
-            checked[field] = header
+            checked[field] = spelt(field, source)
     if absent:
         raise LoadError(f"{what} maps {'; '.join(absent)}, but {file_name} has no such column; "
                         f"its columns are: {', '.join(headers)}")
@@ -62,9 +83,38 @@ def check_mapping(department: str, columns: dict[str, str], headers: list[str], 
     return checked
 
 
-def columns_fit(columns: dict[str, str]):
+def _blank(source) -> bool:
+    if source is None:
+        return True
+    if isinstance(source, str):
+        return not source.strip()
+    if isinstance(source, (list, tuple)):
+        return all(_blank(part) for part in source)
+    return False
+
+
+def _setting(field: str, value, what: str) -> str:
+    value = str(value).strip()
+    if field == "date_order":
+        value = value.lower().replace("-", "_").replace(" ", "_")
+        if value not in DATE_ORDERS:
+            raise LoadError(f"{what}: date_order is '{value}'; write {' or '.join(DATE_ORDERS)}")
+    return value
+
+
+def source_columns(columns: dict) -> list[str]:
+    """Every file column a mapping names (settings aside)."""
+    found = []
+    for field, source in columns.items():
+        if field in MAPPING_SETTINGS or _blank(source):
+            continue
+        found.extend([source] if isinstance(source, str) else [part for part in source if not _blank(part)])
+    return found
+
+
+def columns_fit(columns: dict):
     """A workbook sheet chooser: the share of a mapping's source columns a sheet's headers hold."""
-    wanted = {header_token(source) for source in columns.values() if isinstance(source, str) and source.strip()}
+    wanted = {header_token(source) for source in source_columns(columns)}
     return lambda headers: len(wanted & {header_token(header) for header in headers}) / max(len(wanted), 1)
 
 
@@ -113,9 +163,11 @@ def read_mapping_file(path: Path) -> dict[str, str]:
         raise LoadError(f"{path.name} is not a readable {kind} mapping file: {error}") from None
     if not isinstance(loaded, dict) or not loaded:
         raise LoadError(f"{path.name} should hold field = \"source column\" pairs, like source_record_id = \"Call No\"")
-    bad = [field for field, source in loaded.items() if not isinstance(source, str)]
+    bad = [field for field, source in loaded.items()
+           if not (isinstance(source, str) or (isinstance(source, list) and all(isinstance(s, str) for s in source)))]
     if bad:
-        raise LoadError(f"{path.name}: the column for {_quoted(bad)} should be a column name in quotes")
+        raise LoadError(f"{path.name}: the column for {_quoted(bad)} should be a column name in quotes "
+                        f"(or a list of them, for an id built from several columns)")
     return dict(loaded)
 
 
@@ -149,9 +201,10 @@ def saved_for_any(engine: Engine, headers: list[str]) -> list[tuple[str, dict]]:
     return [(department, _parsed(row)) for department, row in found if row is not None]
 
 
-def mapping_text(columns: dict[str, str], name: str | None = None) -> str:
-    """How a mapping reads in the ingest log: "name: field=column; ..."."""
-    pairs = "; ".join(f"{field}={source}" for field, source in sorted(columns.items()))
+def mapping_text(columns: dict, name: str | None = None) -> str:
+    """How a mapping reads in the ingest log: "name: field=column; ..." (several columns joined by +)."""
+    pairs = "; ".join(f"{field}={source if isinstance(source, str) else '+'.join(source)}"
+                      for field, source in sorted(columns.items()))
     return f"{name}: {pairs}" if name else pairs
 
 

@@ -1,4 +1,8 @@
-"""Department specs: the declarative field maps in departments.toml, read once."""
+"""Department specs and known layouts: the declarative field maps in departments.toml and layouts.toml, read once.
+
+A department spec names the columns its systems use for each canonical field (synonyms); a layout is
+one system's or portal's export, mapped column by column, recognised by its headers.
+"""
 
 import re
 import tomllib
@@ -7,6 +11,8 @@ from functools import cache
 from pathlib import Path
 
 SPEC_FILE = Path(__file__).resolve().parent / "departments.toml"
+LAYOUT_FILE = Path(__file__).resolve().parent / "layouts.toml"
+SHARED = "shared"  # the table of departments.toml whose fields every department has
 
 # Every canonical field a column may feed, and how to name it to a person.
 CANONICAL_FIELDS = {
@@ -25,13 +31,27 @@ CANONICAL_FIELDS = {
     "address_type": "street type",
     "address_postdir": "direction after the street name",
     "address_unit": "apartment or unit",
+    "address_block": "block number (the street in the address column)",
+    "city": "city or municipality of the address",
+    "zip": "ZIP code of the address",
     "lat": "latitude",
     "lon": "longitude",
+    "point": "coordinates as one text: (lat, lon) or POINT (lon lat)",
+    "x": "projected x (easting), with the mapping's coordinate system",
+    "y": "projected y (northing), with the mapping's coordinate system",
     "parcel_id": "parcel id or tax key",
     "description": "free-text description or narrative",
 }
-# A required field is also fed by its stand-in: a date column for the date-time, a street for the address.
-STAND_INS = {"occurred_at": ("occurred_date",), "occurred_date": ("occurred_at",), "address": ("address_street",)}
+# Values a mapping may give instead of a column: they hold for every row of the file.
+MAPPING_SETTINGS = {
+    "default_category": "the category of every row, for a file without a category column",
+    "coordinate_system": "the coordinate system of x / y (an EPSG code such as EPSG:2263)",
+    "date_order": "month_first or day_first, for dates like 03/04/2025",
+}
+# A required field is also fed by its stand-in: a date column for the date-time, a street for the
+# address, a fixed category for the category column.
+STAND_INS = {"occurred_at": ("occurred_date",), "occurred_date": ("occurred_at",), "address": ("address_street",),
+             "category": ("default_category",)}
 
 ADDRESS_PARTS = (
     "address_number",
@@ -63,8 +83,8 @@ class DepartmentSpec:
     system: str
     cadence_days: int
     required: tuple[str, ...]
-    date_formats: tuple[str, ...]
     fields: dict[str, tuple[str, ...]]
+    own_fields: frozenset[str]  # the fields named in the department's own table, not the shared one
     keep: tuple[str, ...]
     sensitive: tuple[str, ...]
     kept: dict[str, tuple[str, ...]]
@@ -100,14 +120,17 @@ class DepartmentSpec:
         return found
 
     def fit(self, headers: list[str]) -> float:
-        """Share of this spec's fields the headers feed: how well a file looks like this department's."""
-        return len(self.resolve(headers)) / len(self.fields)
+        """Share of the department's own fields the headers feed: how well a file looks like this department's.
+        (The shared fields, coordinates and address parts, say nothing about which department wrote it.)"""
+        own = [field for field in self.resolve(headers) if field in self.own_fields]
+        return len(own) / len(self.own_fields)
 
 
 @cache
 def specs() -> dict[str, DepartmentSpec]:
     with SPEC_FILE.open("rb") as handle:
         raw = tomllib.load(handle)
+    shared = raw.pop(SHARED)["fields"]
     return {
         name: DepartmentSpec(
             department=name,
@@ -115,14 +138,22 @@ def specs() -> dict[str, DepartmentSpec]:
             system=entry["system"],
             cadence_days=int(entry["cadence_days"]),
             required=tuple(entry["required"]),
-            date_formats=tuple(entry["date_formats"]),
-            fields={field: tuple(names) for field, names in entry["fields"].items()},
+            fields=_with_shared(entry["fields"], shared),
+            own_fields=frozenset(entry["fields"]),
             keep=tuple(entry.get("keep", ())),
             sensitive=tuple(entry.get("sensitive", ())),
             kept={name: tuple(names) for name, names in entry.get("kept", {}).items()},
         )
         for name, entry in raw.items()
     }
+
+
+def _with_shared(own: dict[str, list[str]], shared: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """A department's fields, then the shared ones; a field in both takes the department's names first."""
+    fields = {field: tuple(names) for field, names in own.items()}
+    for field, names in shared.items():
+        fields[field] = fields.get(field, ()) + tuple(name for name in names if name not in fields.get(field, ()))
+    return fields
 
 
 def spec(department: str) -> DepartmentSpec:
@@ -151,3 +182,53 @@ def best_fit(headers: list[str]) -> float:
 def field_label(field: str) -> str:
     """A canonical field as a person reads it: "category (call type, case type or request category)"."""
     return f"{field} ({CANONICAL_FIELDS[field]})" if field in CANONICAL_FIELDS else field
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One system's or portal's export, mapped column by column: recognised when the file has every mapped column."""
+    name: str
+    label: str
+    department: str
+    columns: dict[str, str | tuple[str, ...]]  # canonical field -> column (several columns: an id built from them)
+    keep: tuple[str, ...]  # further columns stored with each record under their own name
+    settings: dict[str, str]  # MAPPING_SETTINGS values
+
+    def mapping(self) -> dict:
+        """The layout as a column mapping: columns and settings in one dict, as a saved mapping holds them."""
+        return {**{field: list(source) if isinstance(source, tuple) else source
+                   for field, source in self.columns.items()},
+                **self.settings, **({"keep": list(self.keep)} if self.keep else {})}
+
+    def fits(self, headers: list[str]) -> bool:
+        tokens = {header_token(header) for header in headers}
+        return all(header_token(column) in tokens for column in self.source_columns())
+
+    def source_columns(self) -> list[str]:
+        return [column for source in self.columns.values()
+                for column in (source if isinstance(source, tuple) else (source,))]
+
+
+@cache
+def layouts() -> dict[str, Layout]:
+    with LAYOUT_FILE.open("rb") as handle:
+        raw = tomllib.load(handle)
+    return {
+        name: Layout(
+            name=name,
+            label=entry["label"],
+            department=entry["department"],
+            columns={field: tuple(source) if isinstance(source, list) else source
+                     for field, source in entry["columns"].items()},
+            keep=tuple(entry.get("keep", ())),
+            settings=dict(entry.get("settings", {})),
+        )
+        for name, entry in raw.items()
+    }
+
+
+def find_layout(headers: list[str], department: str | None = None) -> Layout | None:
+    """The known layout the headers fit (the one mapping most columns), for `department` if given."""
+    fitting = [layout for layout in layouts().values()
+               if layout.fits(headers) and department in (None, layout.department)]
+    return max(fitting, key=lambda layout: len(layout.source_columns()), default=None)

@@ -88,6 +88,9 @@ ingests = Table(
     Column("rows_updated", Integer, nullable=False, default=0),
     Column("rows_unchanged", Integer, nullable=False, default=0),
     Column("rows_rejected", Integer, nullable=False, default=0),
+    # Rows that joined an earlier row's record (same id), and rows that repeated an earlier row exactly.
+    Column("rows_folded", Integer, nullable=False, server_default="0", default=0),
+    Column("rows_duplicate", Integer, nullable=False, server_default="0", default=0),
     Index(None, "department", "started_at"),
 )
 

@@ -27,7 +27,8 @@ CRM_HEADER = ["Request ID", "Created", "Category", "Topic", "Department Routed",
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 
 
-def police_row(number=1, when="01/15/2026 10:30", call_type="NOISE COMPLAINT", location="100 N MAIN ST", **extra):
+def police_row(number=1, when=None, call_type="NOISE COMPLAINT", location="100 N MAIN ST", **extra):
+    when = f"01/{14 + number % 10:02d}/2026 10:30" if when is None else when  # month first, as the 14th+ shows
     row = {"Incident Number": f"LPD26-{number:06d}", "Call Date/Time": when, "Call Type": call_type,
            "Location": location, "Disposition": "ADVISED", "Beat": "B2", "Narrative": ""}
     row.update(extra)
@@ -169,8 +170,8 @@ def test_a_workbook_call_at_midnight_is_a_date():
 
 def test_workbook_numbers_and_dates_load_like_their_csv():
     content = xlsx_bytes({"Runs": [
-        FIRE_HEADER[:5] + ["Latitude"],
-        ["F26-1", date(2026, 1, 2), time(10, 5, 0), 111, "Building fire", 42.737229],
+        FIRE_HEADER[:5] + ["Latitude", "Longitude"],
+        ["F26-1", date(2026, 1, 2), time(10, 5, 0), 111, "Building fire", 42.737229, -87.793481],
     ]})
     frame = read_table(content, "runs.xlsx").frame
     fire = spec("fire")
@@ -186,7 +187,6 @@ def test_workbook_numbers_and_dates_load_like_their_csv():
 
 REJECTS = [
     # what is wrong with row 3 (row 2 is fine)     kind                reason
-    (dict(number=1), "duplicate_id", "row 3: 'Incident Number' LPD26-000001 repeats row 2"),
     (dict(**{"Incident Number": " "}), "missing_id", "row 3: 'Incident Number' is empty"),
     (dict(when=""), "missing_date", "row 3: 'Call Date/Time' is empty"),
     (dict(when="02/31/2025 10:00"), "not_a_date", "row 3: 'Call Date/Time' is 02/31/2025 10:00, not a date"),
@@ -208,28 +208,80 @@ def test_each_bad_row_is_rejected_with_a_kind_and_a_reason(fault, kind, reason):
 
 
 def test_every_reject_kind_is_described():
-    fault_kinds = {kind for _, kind, _ in REJECTS} | {"bad_closed_date"}
+    # duplicate_id describes rejects stored before rows sharing an id were folded into one record.
+    fault_kinds = {kind for _, kind, _ in REJECTS} | {"bad_closed_date", "duplicate_id"}
     assert fault_kinds == set(REJECT_KINDS)
 
 
 def test_a_closed_date_that_is_no_date_is_rejected():
     works = spec("public_works")
-    frame = pd.DataFrame([["CE-1", "TALL GRASS", "1/5/2026", "1/45/2026", "CLOSED", "", "100 MAIN ST"]],
+    frame = pd.DataFrame([["CE-1", "TALL GRASS", "1/15/2026", "1/45/2026", "CLOSED", "", "100 MAIN ST"]],
                          columns=WORKS_HEADER)
     checked = validate(frame, works, works.resolve(WORKS_HEADER), today=TODAY)
     assert [(r["kind"], r["reason"]) for r in checked.rejects] == [
         ("bad_closed_date", "row 2: 'Close Date' is 1/45/2026, not a date")]
 
 
-def test_repeats_name_the_first_row_and_every_row_is_accounted_for():
+def test_repeated_rows_count_once_and_every_row_is_accounted_for():
     rows = [police_row(1), police_row(2), police_row(1), police_row(3), police_row(2), police_row(1)]
     checked = police(rows)
-    assert [r["reason"] for r in checked.rejects] == [
-        "row 4: 'Incident Number' LPD26-000001 repeats row 2",
-        "row 6: 'Incident Number' LPD26-000002 repeats row 3",
-        "row 7: 'Incident Number' LPD26-000001 repeats row 2",
-    ]
-    assert len(checked.records) + len(checked.rejects) == len(rows)
+    assert checked.rejects == []
+    assert checked.records["source_record_id"].tolist() == ["LPD26-000001", "LPD26-000002", "LPD26-000003"]
+    assert (checked.duplicates, checked.folded) == (3, 0)
+    assert len(checked.records) + checked.duplicates + checked.folded == len(rows)
+
+
+def test_rows_of_one_call_fold_into_one_record_that_keeps_what_differs():
+    # One row per responding unit, as a CAD writes them; the call's status changed between rows.
+    rows = [police_row(1, when="01/15/2026 10:30", Beat="B2", Disposition="DISPATCHED"),
+            police_row(2),
+            police_row(1, when="01/15/2026 10:34", Beat="B3", Disposition="CLEARED"),
+            police_row(1, when="01/15/2026 10:31", Beat="B4", Disposition="ON SCENE")]
+    checked = police(rows)
+    assert checked.rejects == [] and (checked.folded, checked.duplicates) == (2, 0)
+    call = checked.records.set_index("source_record_id").loc["LPD26-000001"]
+    assert call["occurred_at"] == pd.Timestamp("2026-01-15 10:30")  # the first time it was received
+    assert call["status"] == "CLEARED"  # the status of its latest row
+    assert call["row_number"] == 2
+    extra = json.loads(call["extra"])
+    assert extra["rows"] == 3
+    assert extra["folded"] == {"Call Date/Time": ["01/15/2026 10:30", "01/15/2026 10:34", "01/15/2026 10:31"],
+                               "Disposition": ["DISPATCHED", "CLEARED", "ON SCENE"], "Beat": ["B2", "B3", "B4"]}
+    assert "rows" not in json.loads(checked.records.set_index("source_record_id").loc["LPD26-000002", "extra"])
+
+
+@pytest.mark.parametrize("parts, expected", [
+    (("0002", "036"), "0002-036"),
+    (("0002", ""), None),  # a part missing: no id can be built, the row is rejected
+])
+def test_an_id_can_be_built_from_several_columns(parts, expected):
+    works = spec("public_works")
+    frame = pd.DataFrame([[*parts, "VACANT", "02/28/2014", "1945 W NORTH AVE"]],
+                         columns=["Block", "Lot", "Case Type", "Notice Date", "Address"])
+    columns = {"source_record_id": ["Block", "Lot"], "category": "Case Type", "occurred_at": "Notice Date",
+               "address": "Address"}
+    checked = validate(frame, works, columns, today=TODAY)
+    assert checked.records["source_record_id"].tolist() == ([expected] if expected else [])
+    assert [r["kind"] for r in checked.rejects] == ([] if expected else ["missing_id"])
+
+
+@pytest.mark.parametrize("written, stored", [
+    ("202515001499.0", "202515001499"),  # an id a spreadsheet turned into a number
+    ("18-0052973", "18-0052973"),
+    ("0002", "0002"),  # leading zeros stay
+    ("0024G00060000000", "0024G00060000000"),
+    ("12.50", "12.50"),  # not a whole number: not a float artefact
+])
+def test_ids_stay_text(written, stored):
+    checked = police([police_row(1, **{"Incident Number": written})])
+    assert checked.records["source_record_id"].tolist() == [stored]
+
+
+@pytest.mark.parametrize("placeholder", ["NA", "N/A", "Unspecified", "No primary address specified", "null", " "])
+def test_placeholders_read_as_blank(placeholder):
+    checked = police([police_row(1, location=placeholder, Disposition=placeholder)])
+    assert checked.records.loc[0, "address"] is None
+    assert checked.records.loc[0, "status"] is None
 
 
 def test_fire_address_parts_are_joined_and_coordinates_checked():
