@@ -4,7 +4,7 @@
 `Matcher(master)` builds the index once for several batches. Each unique address string is
 normalised once. The rules, in order, stopping at the first confident answer:
 
-1. parcel id, compared on digits only;
+1. parcel id, compared by `parcel_key` (letters and digits, upper case: dashes and spaces aside);
 2. exact key, then the key without the unit (a unit the master lacks falls back to its building);
 3. another address of the same property (alias), and ranges (1502 inside a 1500-1504 parcel);
 4. a relaxed key (missing or misspelt street type or direction) or a fuzzy street name, among the
@@ -21,6 +21,7 @@ import gc
 import json
 import math
 import multiprocessing
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,6 +51,23 @@ class Placement:
     property_id: str | None = None
     score: float | None = None
     candidates: tuple = ()
+
+
+_FLOAT_EXPORT = re.compile(r"(\d+)\.0+")
+_NOT_KEY = re.compile(r"[^0-9A-Z]")
+
+
+def parcel_key(value) -> str:
+    """A parcel id as parcels are compared: its letters and digits, upper case.
+
+    Letters stay because county PINs carry them (0024G00060000000 is not 002400060000000);
+    an id a spreadsheet exported as a float (202515001499.0) reads as the whole number.
+    """
+    if not isinstance(value, str) and pd.isna(value):
+        return ""
+    text = str(value).strip().upper()
+    exported = _FLOAT_EXPORT.fullmatch(text)
+    return _NOT_KEY.sub("", exported.group(1) if exported else text)
 
 
 def digits(value) -> str:
@@ -97,7 +115,7 @@ class Matcher:
 
         texts = master["address"].fillna("").astype(str).tolist()
         entries = dict(zip(*_run_parallel(_index_entries, sorted(set(texts)), self.workers, self.places)))
-        parcels = _digits(_column(master, "parcel_id")).tolist()
+        parcels = _column(master, "parcel_id").map(parcel_key).tolist()
         for pid, text, parcel in zip(master["property_id"].astype(str).tolist(), texts, parcels):
             entry = entries[text]
             if entry is None:
@@ -336,9 +354,9 @@ class Matcher:
         return placed
 
     def _place_record(self, kind: str, by_text: Placement, parcel, lat: float, lon: float, zip_code) -> Placement:
-        parcel_digits = digits(parcel)
-        if parcel_digits and len(self.parcels.get(parcel_digits, ())) == 1:
-            return Placement("matched", "parcel_id", next(iter(self.parcels[parcel_digits])), 1.0)
+        parcel = parcel_key(parcel)
+        if parcel and len(self.parcels.get(parcel, ())) == 1:
+            return Placement("matched", "parcel_id", next(iter(self.parcels[parcel])), 1.0)
         if zip_code is not None and by_text.status == "matched":
             record_zip = digits(zip_code)[:5]
             if len(record_zip) == 5 and self.zips and record_zip not in self.zips:

@@ -145,6 +145,33 @@ def test_an_empty_batch():
     assert match(pd.DataFrame({"address": []}), MASTER).empty
 
 
+# County PINs carry letters; a record may write them in lower case or with dashes and spaces.
+LETTERED = pd.DataFrame(
+    [("Q1", "10 ELM ST", "0081A00132000000"), ("Q2", "12 ELM ST", "008100132000000"),
+     ("Q3", "14 ELM ST", "202515001499")],
+    columns=["property_id", "address", "parcel_id"],
+)
+
+
+@pytest.mark.parametrize(("parcel_id", "property_id"), [
+    ("0081A00132000000", "Q1"),
+    ("0081A-00132-000000", "Q1"),
+    ("0081a00132000000", "Q1"),
+    (" 0081A 00132 000000 ", "Q1"),
+    ("008100132000000", "Q2"),  # the same digits without the letter: another parcel
+    ("0081-00132-000000", "Q2"),
+    ("202515001499.0", "Q3"),  # exported through a float
+])
+def test_a_parcel_id_with_letters_finds_its_own_parcel(parcel_id, property_id):
+    placed = place(Matcher(LETTERED), "somewhere else entirely", parcel_id=parcel_id)
+    assert (placed["status"], placed["method"], placed["property_id"]) == ("matched", "parcel_id", property_id)
+
+
+def test_a_parcel_id_that_only_shares_digits_does_not_match():
+    placed = place(Matcher(LETTERED), "", parcel_id="0081B00132000000")
+    assert placed["status"] == "unmatched"
+
+
 def test_a_street_the_master_knows_only_without_numbers_goes_to_review():
     # Vacant lots are often listed by street alone ("WADE ST"); a numbered record on it must not crash.
     master = pd.DataFrame([("W1", "WADE ST", "0004N00151000000")], columns=["property_id", "address", "parcel_id"])
