@@ -85,10 +85,21 @@ def _tree_memory_kb(pid: int) -> int:
     return total
 
 
-def timed(command: list[str]) -> Run:
+def checkout(revision: str) -> Path:
+    """The project as it was at `revision` (a git worktree under benchmarks/out), to time beside today's code."""
+    commit = subprocess.run(["git", "rev-parse", "--short", revision], cwd=ROOT, check=True, capture_output=True,
+                            text=True).stdout.strip()
+    directory = OUT / f"checkout-{commit}"
+    if not directory.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(directory), commit], cwd=ROOT, check=True,
+                       capture_output=True)
+    return directory
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> Run:
     """Wall time of `command` and the peak memory (PSS) of its process tree, sampled every 50 ms."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True,
+    process = subprocess.Popen(command, cwd=cwd, stderr=subprocess.PIPE, text=True,
                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
     peak = 0
     while process.poll() is None:

@@ -3,9 +3,11 @@
 Read, validate, match and store the police extract of the sample city at --scale 1.7 (about 102k
 calls), with that city's property master loaded first (not timed). Reports seconds, rows per
 second and peak memory of the process, beside a plain baseline in the same run: pandas read_csv
-and DataFrame.to_sql of the raw rows into SQLite (no validation, no matching). Medians of --repeat runs.
+and DataFrame.to_sql of the raw rows into SQLite (no validation, no matching). With --before REV,
+the same load by the project as it was at git revision REV, in the same run, to compare a change
+against. Medians of --repeat runs.
 
-    .venv/bin/python benchmarks/ingest_load.py [--scale 1.7] [--repeat 3]
+    .venv/bin/python benchmarks/ingest_load.py [--scale 1.7] [--repeat 3] [--before REV]
 """
 
 import argparse
@@ -19,7 +21,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import OUT, ROOT, city, median_run, timed  # noqa: E402
+from benchmarks.common import OUT, ROOT, checkout, city, median_run, timed  # noqa: E402
 
 EXTRACT = "police.csv"
 
@@ -32,12 +34,12 @@ def baseline(extract: Path, database: Path) -> None:
     print(f"baseline: {len(frame):,} rows stored", file=sys.stderr)
 
 
-def fresh_database(directory: Path, name: str) -> Path:
+def fresh_database(directory: Path, name: str, project: Path = ROOT) -> Path:
     """An empty SQLite file with the schema and the city's property master, as before a load."""
     path = OUT / name
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "loaders", "properties", str(directory / "properties.csv")], cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "loaders", "properties", str(directory / "properties.csv")], cwd=project,
                    check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, DATABASE_URL=f"sqlite:///{path}"))
     return path
 
@@ -46,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.7)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", metavar="REV", help="also time the load as the project was at this git revision")
     parser.add_argument("--baseline-only", nargs=2, metavar=("EXTRACT", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline_only:
@@ -57,16 +60,25 @@ def main() -> None:
     n_rows = len(pd.read_csv(extract, dtype=str, usecols=[0]))
     n_master = len(pd.read_csv(directory / "properties.csv", dtype=str, usecols=[0]))
     print(f"city: scale {args.scale:g}, {EXTRACT} {n_rows:,} rows, {n_master:,} master rows, {os.cpu_count()} cores")
-    ours, plain = [], []
+    before = checkout(args.before) if args.before else None
+    ours, plain, earlier = [], [], []
+    load = [sys.executable, "-m", "loaders", "ingest", "--department", "police", str(extract)]
     for attempt in range(args.repeat):
         print(f"run {attempt + 1} of {args.repeat}")
         database = fresh_database(directory, "ingest-bench.db")
         os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-        ours.append(timed([sys.executable, "-m", "loaders", "ingest", "--department", "police", str(extract)]))
+        ours.append(timed(load))
         raw = OUT / "ingest-baseline.db"
         raw.unlink(missing_ok=True)
         plain.append(timed([sys.executable, __file__, "--baseline-only", str(extract), str(raw)]))
-    for name, runs in (("ingest (python -m loaders ingest)", ours), ("baseline (read_csv + to_sql)", plain)):
+        if before is not None:
+            database = fresh_database(directory, "ingest-before.db", project=before)
+            os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+            earlier.append(timed(load, cwd=before))
+    results = [("ingest (python -m loaders ingest)", ours), ("baseline (read_csv + to_sql)", plain)]
+    if before is not None:
+        results.append((f"ingest as at {args.before}", earlier))
+    for name, runs in results:
         run = median_run(runs)
         print(f"{name:36s} median {run.seconds:6.1f} s  {n_rows / run.seconds:9,.0f} rows/s  "
               f"peak {run.peak_mb:6,.0f} MB")
