@@ -29,6 +29,7 @@ from integration.matcher import Matcher
 from loaders import mappings
 from loaders.dates import AmbiguousDateOrder
 from loaders.ingest import MAX_REJECT_SHARE, UnknownLayout, ingest
+from loaders.propose import propose
 from loaders.properties import load_institutions, load_properties, load_ward_populations
 from loaders.read import LoadError, read_table
 from loaders.specs import CANONICAL_FIELDS, MAPPING_SETTINGS, header_token, spec, specs
@@ -136,8 +137,6 @@ def main(argv: list[str] | None = None, engine: Engine | None = None) -> int:
 
 def proposal_text(path: Path, department: str | None) -> str:
     """A mapping proposed for the file, field by field with why, and the command that saves it."""
-    from loaders.propose import propose
-
     table = read_table(path.read_bytes(), path.name)
     proposal = propose(table.frame, department)
     if proposal.department is None:

@@ -429,11 +429,13 @@ def test_the_command_line_fails_with_a_reason_and_changes_nothing(city, tmp_path
     assert table_counts(city) == before
 
 
-@pytest.mark.parametrize("how", ["--map", "--mapping-file toml", "--mapping-file json"])
+@pytest.mark.parametrize("how", ["--map pairs", "--map repeated", "--mapping-file toml", "--mapping-file json"])
 def test_a_mapping_saved_from_the_command_line_loads_files(city, tmp_path, capsys, how):
     sample = write_csv(tmp_path / "cad.csv", CAD_ROWS, CAD_HEADER)
-    if how == "--map":
+    if how == "--map pairs":
         given = ["--map", *[f"{field}={column}" for field, column in CAD_MAP.items()]]
+    elif how == "--map repeated":  # as the README writes it: every pair after a --map of its own
+        given = [word for field, column in CAD_MAP.items() for word in ("--map", f"{field}={column}")]
     elif how.endswith("toml"):
         (tmp_path / "cad.toml").write_text("\n".join(f'{field} = "{column}"' for field, column in CAD_MAP.items()))
         given = ["--mapping-file", str(tmp_path / "cad.toml")]
@@ -447,6 +449,39 @@ def test_a_mapping_saved_from_the_command_line_loads_files(city, tmp_path, capsy
     assert capsys.readouterr().out.startswith("police: cad.csv: 2 rows read, 2 new")
     with reading(city) as conn:
         assert repository.ingest_history(conn).loc[0, "mapping"].startswith("cad: address=Where")
+
+
+def test_an_unrecognised_file_gets_a_proposal_and_the_command_that_saves_it(city, tmp_path, capsys):
+    path = write_csv(tmp_path / "events.csv", [["E-1", "2025-01-15T10:30:00.000", "NOISE", "100 N MAIN ST"],
+                                               ["E-2", "2025-01-16T22:05:00.000", "FIGHT", "200 N MAIN ST"]],
+                     ["EvtNo", "Rcvd", "Nature", "Loc"])
+    before = table_counts(city)
+    assert main(["ingest", str(path)], engine=city) == 1
+    err = capsys.readouterr().err
+    assert "Proposed Police mapping for events.csv:" in err
+    command = err.strip().splitlines()[-1].split()
+    assert command[:3] == ["python", "-m", "loaders"]
+    assert table_counts(city) == before
+    # The printed command, run as printed (with a name), saves the mapping; the file then loads.
+    saving = command[3:]
+    saving[saving.index("--name") + 1] = "events"
+    assert main(saving, engine=city) == 0
+    assert capsys.readouterr().out.startswith("saved Police mapping 'events': address=Loc; category=Nature")
+    assert main(["ingest", str(path)], engine=city) == 0
+    assert capsys.readouterr().out.startswith("police: events.csv: 2 rows read, 2 new")
+
+
+def test_a_load_that_would_reject_too_much_is_refused_from_the_command_line(city, tmp_path, capsys):
+    path = write_csv(tmp_path / "calls.csv", [call(1), call(2, when="not yet"), call(3, when="02/30/2025 10:00")])
+    before = table_counts(city)
+    assert main(["ingest", str(path)], engine=city) == 1
+    err = capsys.readouterr().err
+    assert "2 of 3 rows would be rejected (67%, more than the 5% allowed), so nothing was stored" in err
+    assert "2 of 3 rows: 'Call Date/Time' values like 'not yet', '02/30/2025 10:00' are not dates (rows 3, 4)" in err
+    assert table_counts(city) == before
+    assert main(["ingest", "--max-rejects", "70", str(path)], engine=city) == 0
+    assert capsys.readouterr().out.startswith("police: calls.csv: 3 rows read, 1 new, 0 updated, 0 unchanged, "
+                                              "2 rejected")
 
 
 def test_the_command_line_takes_a_mapping_file_for_one_load(city, tmp_path, capsys):
