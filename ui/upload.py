@@ -1,20 +1,25 @@
-"""The upload page's working state, kept in the session: a file is read once per upload and
-prepared (validated and matched) once per department and column mapping, not on every rerun.
+"""The upload page's working state, kept in the session: a file is read once per upload, its mapping
+suggested once per department, and prepared (validated and matched) once per department, column
+mapping and answer, not on every rerun.
 
 Only the latest file and its latest preparation are kept, so a session holds one extract at most.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
-from loaders import ingest
+from loaders import ingest, mappings
+from loaders.dates import AmbiguousDateOrder
+from loaders.propose import FieldGuess, propose
 from loaders.read import LoadError, read_table
-from loaders.specs import best_fit
+from loaders.specs import best_fit, detect_department, find_layout, spec
 from ui import data
 
 READ = "upload:read"
+SUGGESTED = "upload:suggested"
+DATE_QUESTIONS = "upload:date-questions"
 PREPARED = "upload:prepared"
 LOADED = "upload:loaded"
 
@@ -49,24 +54,93 @@ def read(uploaded) -> Upload:
         error = str(failure)
     held = Upload(uploaded.file_id, uploaded.name, content, ingest.file_hash(content), frame, notes, error)
     st.session_state[READ] = held
-    st.session_state.pop(PREPARED, None)
+    for key in (SUGGESTED, DATE_QUESTIONS, PREPARED):
+        st.session_state.pop(key, None)
     return held
 
 
-def preparation_key(upload: Upload, department: str, columns: dict[str, str], mapping: str | None = None) -> tuple:
-    return (upload.file_id, department, tuple(sorted(columns.items())), mapping)
+@dataclass(frozen=True)
+class Suggestion:
+    """Where a file's mapping comes from, in prepare()'s order: a mapping saved for its shape, a known
+    layout, the department's column names, or else a mapping proposed from its columns and values."""
+    kind: str | None  # "saved", "layout", "names", "proposal"; None: nothing to suggest
+    department: str | None
+    mapping: dict = field(default_factory=dict)  # as prepare() takes it: columns, lists, settings, keep
+    name: str | None = None  # the saved mapping's name or the layout's label
+    guesses: tuple[FieldGuess, ...] = ()
+    why: str = ""  # a proposal's reason for its department
 
 
-def prepare(upload: Upload, department: str, columns: dict[str, str], mapping: str | None = None) -> ingest.Prepared:
-    """The file validated and matched for this department and mapping (raises LoadError).
+def suggest(upload: Upload, department: str | None = None) -> Suggestion:
+    """The mapping to start from for this file, as `department` (None: whichever fits it)."""
+    held = st.session_state.setdefault(SUGGESTED, {})
+    key = (upload.file_id, department)
+    if key not in held:
+        first = held.get((upload.file_id, None))
+        # What fits the file best also fits its own department best: no second proposal to compute.
+        same = department is not None and first is not None and first.department == department
+        held[key] = first if same else _suggestion(upload, department)
+    return held[key]
 
-    `mapping`: the name of the saved mapping `columns` is, unchanged, so the load log names it."""
-    key = preparation_key(upload, department, columns, mapping)
+
+def _suggestion(upload: Upload, department: str | None) -> Suggestion:
+    headers, engine = upload.headers, data.engine()
+    saved = mappings.saved_for_any(engine, headers) if department is None else \
+        [(department, found)] if (found := mappings.saved_for(engine, department, headers)) else []
+    if len(saved) == 1:
+        found_in, found = saved[0]
+        return Suggestion("saved", found_in, found["columns"], found["name"])
+    layout = find_layout(headers, department)
+    if layout is not None:
+        return Suggestion("layout", layout.department, layout.mapping(), layout.label)
+    detected, _fit = detect_department(headers)
+    if department is None and detected is not None:
+        return Suggestion("names", detected, spec(detected).resolve(headers))
+    if department is not None:
+        resolved = spec(department).resolve(headers)
+        if not spec(department).missing(resolved):
+            return Suggestion("names", department, resolved)
+        if detected is not None or find_layout(headers) is not None or mappings.saved_for_any(engine, headers):
+            # The headers fit another department: a proposal would dress that file up as this one's.
+            return Suggestion(None, department)
+    proposal = propose(upload.frame, department)
+    return Suggestion("proposal", proposal.department, proposal.columns, guesses=proposal.guesses,
+                      why=proposal.department_why)
+
+
+def date_question(upload: Upload, columns: dict) -> AmbiguousDateOrder | None:
+    """The day/month question these date columns raised earlier, so it stays on the page once answered."""
+    return st.session_state.get(DATE_QUESTIONS, {}).get((upload.file_id, _date_sources(columns)))
+
+
+def remember_date_question(upload: Upload, columns: dict, question: AmbiguousDateOrder) -> None:
+    st.session_state.setdefault(DATE_QUESTIONS, {})[(upload.file_id, _date_sources(columns))] = question
+
+
+def _date_sources(columns: dict) -> str:
+    return repr([columns.get(name) for name in ("occurred_at", "occurred_date", "occurred_time", "closed_at")])
+
+
+def preparation_key(upload: Upload, department: str, columns: dict, mapping: str | None = None,
+                    date_order: str | None = None, load_anyway: bool = False) -> tuple:
+    return (upload.file_id, department, repr(sorted(columns.items())), mapping, date_order, load_anyway)
+
+
+def prepare(upload: Upload, department: str, columns: dict, mapping: str | None = None,
+            date_order: str | None = None, load_anyway: bool = False) -> ingest.Prepared:
+    """The file validated and matched for this department and mapping (raises LoadError, among them
+    AmbiguousDateOrder and TooManyRejects).
+
+    `mapping`: the name of the saved mapping or known layout `columns` is, unchanged, so the load log
+    names it; `load_anyway`: load however many rows are rejected."""
+    key = preparation_key(upload, department, columns, mapping, date_order, load_anyway)
     held = st.session_state.get(PREPARED)
     if held is None or held[0] != key:
         try:
             result = ingest.prepare(upload.content, upload.name, department, data.engine(),
-                                    columns=None if mapping else columns, mapping=mapping, matcher=data.matcher())
+                                    columns=None if mapping else columns, matcher=data.matcher(),
+                                    date_order=date_order,
+                                    max_reject_share=None if load_anyway else ingest.MAX_REJECT_SHARE)
         except LoadError as failure:
             result = failure
         held = (key, result)

@@ -105,10 +105,17 @@ FIELD_LABELS = {
     "address_type": "Street type",
     "address_postdir": "Direction after street",
     "address_unit": "Unit or apartment",
+    "address_block": "Block number",
+    "city": "City",
+    "zip": "ZIP code",
     "lat": "Latitude",
     "lon": "Longitude",
+    "point": "Point (lat, lon)",
+    "x": "Projected x",
+    "y": "Projected y",
     "parcel_id": "Parcel id",
     "description": "Description",
+    "routed_department": "Routed to",
 }
 
 
