@@ -62,7 +62,7 @@ def test_a_stale_source_and_rejected_rows_are_called_out(monkeypatch, city_dir, 
     lines[2] = ",".join(["", *lines[2].split(",")[1:]])  # no case number
     extract = tmp_path / "public_works.csv"
     extract.write_text("\n".join(lines[:20]) + "\n")
-    ingest(extract, "public_works", engine)
+    ingest(extract, "public_works", engine, max_reject_share=None)
 
     app = run_page(monkeypatch, city_copy_url)
     assert not app.exception

@@ -218,3 +218,14 @@ def test_offsets_are_converted_to_the_city_time_zone(sqlite_engine, tmp_path, mo
     ingest(path, None, sqlite_engine)
     calls = stored(sqlite_engine, "police").set_index("source_record_id")["occurred_at"].astype(str)
     assert calls.to_dict() == {"18-1": "2025-01-17 09:04:00", "18-2": "2025-07-17 10:04:00"}
+
+
+def test_owner_names_are_not_stored(loaded):
+    """Pittsburgh's notices name each parcel's owner: a person's name, which the dashboard does not need."""
+    path = shared_file("real_extracts/code_enforcement/pittsburgh_condemned_deadend_properties.csv")
+    owners = set(read_table(path.read_bytes(), path.name).frame["owner"]) - {""}
+    notices = stored(loaded[0], "public_works")
+    stored_text = " ".join(notices[["extra", "description", "address", "category", "status"]]
+                           .fillna("").astype(str).agg(" ".join, axis=1))
+    assert len(owners) > 1000
+    assert not [owner for owner in owners if len(owner) > 8 and owner in stored_text]

@@ -168,6 +168,20 @@ def test_a_workbook_call_at_midnight_is_a_date():
                                                        pd.Timestamp("2026-01-15 00:05")]
 
 
+@pytest.mark.parametrize("cells, expected", [
+    ([45672.4375, 45673.0], ["2025-01-15 10:30:00", "2025-01-16 00:00:00"]),  # Excel serial days, as numbers
+    ([datetime(2025, 1, 15, 10, 30), datetime(2025, 1, 16)], ["2025-01-15 10:30:00", "2025-01-16 00:00:00"]),
+])
+def test_workbook_dates_as_serial_numbers_or_date_cells(cells, expected):
+    content = xlsx_bytes({"Calls": [POLICE_HEADER[:4]] + [[f"C{i}", cell, "NOISE", "100 N MAIN ST"]
+                                                         for i, cell in enumerate(cells)]})
+    frame = read_table(content, "calls.xlsx").frame
+    police_spec = spec("police")
+    checked = validate(frame, police_spec, police_spec.resolve(list(frame.columns)), today=TODAY)
+    assert checked.rejects == []
+    assert [str(value) for value in checked.records["occurred_at"]] == expected
+
+
 def test_workbook_numbers_and_dates_load_like_their_csv():
     content = xlsx_bytes({"Runs": [
         FIRE_HEADER[:5] + ["Latitude", "Longitude"],
