@@ -47,8 +47,8 @@ def choose_department(file: upload.Upload) -> str | None:
         st.caption(f"Detected from the headers: **{spec(detected).label}** "
                    f"(the file has columns for {matched} of its {len(spec(detected).fields)} fields).")
     elif detected:
-        st.caption(f"Proposed from the file's columns and values: **{spec(detected).label}**, from "
-                   f"{found.why}. Check the department and each field.")
+        st.caption(f"Proposed from the file's columns and values: **{spec(detected).label}**. Why: {found.why}. "
+                   "Check the department.")
     else:
         st.caption("The headers fit no department's usual columns: choose the department, then check the columns "
                    "proposed for it.")
@@ -83,7 +83,9 @@ def edit_mapping(file: upload.Upload, department: str) -> tuple[dict, str | None
     for row in range(0, len(fields), 4):
         for cell, field in zip(st.columns(4), fields[row:row + 4]):
             current = shown.get(field)
-            blank = f"— {' + '.join(built[field])} —" if field in built else "— not in this file —"
+            blank = f"— {' + '.join(built[field])} —" if field in built else \
+                f"— every row: {found.mapping['default_category']} —" \
+                if field == "category" and found.mapping.get("default_category") else "— not in this file —"
             choice = cell.selectbox(
                 views.field_label(field) + (" *" if field in department_spec.required else ""),
                 ["", *file.headers],
@@ -159,6 +161,7 @@ def preview(file: upload.Upload, department: str, columns: dict) -> None:
 def ask_date_order(file: upload.Upload, question: AmbiguousDateOrder) -> str | None:
     """The analyst's answer to a column of dates that read both ways; None until they answer."""
     key = f"date-order:{file.file_id}:{question.column}"
+    st.subheader("Dates")
     dates = list(dict.fromkeys(match.group(0) for example in question.examples
                                if (match := NUMERIC_DATE.match(example.strip()))))
     shown = dates or [example.split()[0] for example in question.examples]
@@ -378,19 +381,19 @@ def history() -> None:
     })
     # Widths that fit the twelve columns across the page, so no count hides past its edge.
     count = {name: st.column_config.NumberColumn(format="localized", width=width)
-             for name, width in (("Read", 56), ("New", 56), ("Updated", 62), ("Unchanged", 72), ("Folded", 58),
+             for name, width in (("Read", 54), ("New", 54), ("Updated", 62), ("Unchanged", 78), ("Folded", 56),
                                  ("Rejected", 64))}
     count["Folded"] = st.column_config.NumberColumn(
-        format="localized", width=58, help="Rows folded into their record: further rows of one case, call or "
+        format="localized", width=56, help="Rows folded into their record: further rows of one case, call or "
                                            "request, and exact repeats")
     st.dataframe(table, hide_index=True, column_config={
-        "Load": st.column_config.NumberColumn(format="#%d", width=46),
-        "When": st.column_config.DatetimeColumn(format="MMM D, YYYY HH:mm", width=116),
-        "Department": st.column_config.TextColumn(width=108),
-        "File": st.column_config.TextColumn(width=112),
-        "Hash": st.column_config.TextColumn(width=74, help="The start of the file's SHA-256: the same file has "
+        "Load": st.column_config.NumberColumn(format="#%d", width=44),
+        "When": st.column_config.DatetimeColumn(format="MMM D, YYYY HH:mm", width=112),
+        "Department": st.column_config.TextColumn(width=122),
+        "File": st.column_config.TextColumn(width=110),
+        "Hash": st.column_config.TextColumn(width=72, help="The start of the file's SHA-256: the same file has "
                                                           "the same hash"),
-        "By": st.column_config.TextColumn(width=104),
+        "By": st.column_config.TextColumn(width=96),
         **count,
     })
     with_rejects = loads[loads["rows_rejected"] > 0]

@@ -128,7 +128,7 @@ def test_a_file_nothing_recognises_gets_a_proposed_mapping_with_reasons(monkeypa
     assert not app.exception
     assert next(s for s in app.selectbox if s.label == "Department").value == "police"
     captions = texts(app, "caption")
-    assert any(caption.startswith("Proposed from the file's columns and values: **Police**, from ")
+    assert any(caption.startswith("Proposed from the file's columns and values: **Police**. Why: ")
                and "Officer" in caption for caption in captions)
     assert "Proposed from the file's columns and values: check each field. Under each box, why its column was " \
            "proposed." in captions

@@ -162,6 +162,9 @@ def test_upload_a_police_extract_and_commit_it(writable_city, page, city_dir):
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "calls-e2e.csv", "mimeType": "text/csv", "buffer": out.getvalue().encode()}])
     page.get_by_text("Detected from the headers: Police").wait_for()
+    page.get_by_text("'Call Date/Time' holds dates like").wait_for()  # the first 50 calls fall on days 1-12
+    settle(page)
+    page.get_by_text("Month first:").click()
     page.get_by_role("heading", name="Where the records would be placed").wait_for()
     assert page.get_by_test_id("stMetric").filter(has_text="Rows read").inner_text().split()[-1] == "50"
     with reading(create_engine(url)) as conn:
@@ -177,6 +180,35 @@ def test_upload_a_police_extract_and_commit_it(writable_city, page, city_dir):
                               .where(records.c.source_record_id.like("E2E-%"))).scalar_one()
     assert (last["file_name"], last["rows_new"], stored) == ("calls-e2e.csv", 50, 50)
     assert page.get_by_text(f"as load #{last['ingest_id']}: 50 new").is_visible()
+
+
+def ambiguous_requests(count: int = 40) -> bytes:
+    """Requests in columns no department names, their dates all on days 1-12: 03/04/2025 reads both ways."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Ticket", "Opened", "Issue", "Site", "Stage"])
+    issues = ["Tall grass", "Junk and debris", "Graffiti", "Abandoned vehicle"]
+    for i in range(1, count + 1):
+        writer.writerow([f"T-{i:04d}", f"{i % 12 + 1:02d}/{i * 5 % 12 + 1:02d}/2025 {8 + i % 9:02d}:15",
+                         issues[i % 4], f"{100 + 2 * i} Main St", "Open" if i % 3 else "Closed"])
+    return out.getvalue().encode()
+
+
+def test_upload_asks_the_day_month_order_then_shows_the_proposed_mapping_and_the_load(server, page):
+    open_signed_in(page, f"{server}/upload", "analyst")
+    page.get_by_role("heading", name="Upload a department extract").wait_for()
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "tickets.csv", "mimeType": "text/csv", "buffer": ambiguous_requests()}])
+    page.get_by_text("'Opened' holds dates like").wait_for()
+    page.get_by_text("Proposed from the file's columns and values: check each field").wait_for()
+    assert page.get_by_role("combobox", name="Category *").input_value() == "Issue"
+    assert not page.get_by_role("button", name="Load 40 records into the dashboard").count()
+
+    settle(page)
+    page.get_by_text("Day first: 02/06/2025 is June 2").click()
+    page.get_by_role("button", name="Load 40 records into the dashboard").wait_for()
+    assert page.get_by_test_id("stMetric").filter(has_text="Rows read").inner_text().split()[-1] == "40"
+    assert page.get_by_role("radio", name="Day first: 02/06/2025 is June 2").is_checked()
 
 
 def _top_hotspot(url: str) -> tuple[str, str]:
