@@ -359,6 +359,19 @@ def test_the_fingerprint_is_the_one_stored_records_carry(city_dir, department):
     (CRM_HEADER, "crm"),
     (["INCIDENT_NUMBER", "CALL_DATE_TIME", "CALL_TYPE", "LOCATION"], "police"),
     (["Call No", "Received At", "Nature", "Where"], None),
+    # Exports of systems cities commonly run, and of the open-data portals they publish through.
+    (["OBJECTID", "IncidentNumber", "CallDateTime", "CallType", "Address", "X", "Y"], "police"),  # ArcGIS Hub CAD
+    (["Call Number", "Call Received", "Nature of Call", "Address", "Disposition"], "police"),  # a county CAD
+    (["Event Number", "Event Type", "Create Time", "Location", "Beat"], "police"),  # another CAD
+    (["INC_NO", "INC_DATE", "ALARM", "INC_TYPE", "NUM_MILE", "STREET_PRE", "STREETNAME", "STREETTYPE",
+      "STREETSUF", "APT_NO", "ZIP5"], "fire"),  # NFIRS basic module
+    (["Record ID", "Record Type", "Date Opened", "Status", "Address", "Parcel Number"], "public_works"),  # permits
+    (["Case Number", "Case Type", "Open Date", "Case Status", "Address", "Parcel Number"], "public_works"),
+    (["service_request_id", "status", "service_name", "service_code", "description", "requested_datetime",
+      "updated_datetime", "address", "lat", "long"], "crm"),  # Open311 GeoReport v2 / Socrata
+    (["id", "created_at", "summary", "address", "status", "lat", "lng"], "crm"),  # SeeClickFix
+    (["_id", "REQUEST_ID", "CREATED_ON", "REQUEST_TYPE", "STATUS", "DEPARTMENT", "X", "Y"], "crm"),  # CKAN 311
+    (["Case Number", "Date/Time Opened", "Case Type", "Status", "Address"], "crm"),  # a CRM's case export
 ])
 def test_the_department_is_detected_from_the_headers(header, department):
     assert detect_department(header)[0] == department
