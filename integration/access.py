@@ -10,10 +10,18 @@ descriptions with caller names and phone numbers) are seen only by that departme
 integration team member, and by the integration team lead; everyone else, admin included, sees the
 record's date, department and category but not those fields. `SENSITIVE_FIELDS` must agree with the
 `sensitive` lists in loaders/departments.toml (a test compares them).
+
+Sessions: how long one lasts (`SessionLimits`, from SESSION_IDLE_MINUTES and SESSION_MAX_HOURS),
+why one is over (`session_end`), where a sign-in may send the browser (`landing_path`), and which
+role a single sign-on identity's groups give (`role_for_groups`). Storing them is storage.accounts'.
 """
 
+import os
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -80,7 +88,12 @@ ALL_SENSITIVE_FIELDS = tuple(sorted({name for fields in SENSITIVE_FIELDS.values(
 
 # Roles whose department ties them to that department's sensitive fields.
 DEPARTMENT_ROLES = ("department_staff", "integration_team")
-DEFAULT_SESSION_MINUTES = 60
+DEFAULT_SESSION_MINUTES = 60  # idle timeout
+DEFAULT_SESSION_HOURS = 12  # absolute limit: a working day
+SESSION_SETTINGS = {
+    "SESSION_IDLE_MINUTES": "minutes without activity after which a session ends",
+    "SESSION_MAX_HOURS": "hours after signing in after which a session ends, active or not",
+}
 
 
 class AccessError(ValueError):
@@ -174,18 +187,6 @@ def redact(records_frame: pd.DataFrame, user: User | None, department: str | Non
     return redacted
 
 
-def session_expired(signed_in_at: datetime | None, now: datetime | None = None,
-                    timeout_minutes: int = DEFAULT_SESSION_MINUTES) -> bool:
-    """Whether a session that began (or was last active) at `signed_in_at` has run out by `now`."""
-    if timeout_minutes <= 0:
-        raise ValueError("a session timeout is a positive number of minutes")
-    if signed_in_at is None:
-        return True
-    now = now or datetime.now()
-    # A sign-in time in the future means a changed clock or a forged session: start again.
-    return now - signed_in_at >= timedelta(minutes=timeout_minutes) or signed_in_at > now + timedelta(minutes=1)
-
-
 def permission_table_markdown() -> str:
     """The permission table as Markdown, for the README and the admin page."""
     header = "| permission | " + " | ".join(SEAT_LABELS[s] for s in SEATS) + " |"
@@ -196,3 +197,151 @@ def permission_table_markdown() -> str:
     sensitive = ["own department" if s in DEPARTMENT_ROLES else ("all" if s == LEAD_SEAT else "-") for s in SEATS]
     lines.append("| sensitive fields (narratives, dispositions, caller details) | " + " | ".join(sensitive) + " |")
     return "\n".join(lines)
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+# Why a session ended, as stored with it; the frame turns each into what the person reads.
+END_REASONS = {
+    "signed_out": "signed out",
+    "idle": "no activity for longer than the idle timeout",
+    "time_limit": "reached the session's time limit",
+    "clock": "its times lie in the future (a changed clock or a forged session)",
+    "ended_by_admin": "ended by an administrator",
+    "account_disabled": "the account was disabled",
+    "password_reset": "an administrator set a new password",
+}
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a session lasts: `idle` without activity, and `absolute` after signing in at most."""
+    idle: timedelta = timedelta(minutes=DEFAULT_SESSION_MINUTES)
+    absolute: timedelta = timedelta(hours=DEFAULT_SESSION_HOURS)
+
+    def __post_init__(self):
+        if self.idle <= timedelta(0) or self.absolute <= timedelta(0):
+            raise AccessError("a session's idle timeout and time limit are positive")
+
+
+def _positive_number(environ: Mapping[str, str], name: str, default: float) -> float:
+    text = (environ.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise AccessError(f"{name} is '{text}': it should be a positive number of "
+                          f"{'minutes' if 'MINUTES' in name else 'hours'}")
+    return value
+
+
+def session_limits(environ: Mapping[str, str] | None = None) -> SessionLimits:
+    """The limits set by SESSION_IDLE_MINUTES (default 60) and SESSION_MAX_HOURS (default 12)."""
+    environ = os.environ if environ is None else environ
+    return SessionLimits(
+        idle=timedelta(minutes=_positive_number(environ, "SESSION_IDLE_MINUTES", DEFAULT_SESSION_MINUTES)),
+        absolute=timedelta(hours=_positive_number(environ, "SESSION_MAX_HOURS", DEFAULT_SESSION_HOURS)),
+    )
+
+
+def session_end(created_at: datetime, last_seen_at: datetime, expires_at: datetime, now: datetime,
+                limits: SessionLimits) -> str | None:
+    """Why a session is over by `now` ('time_limit', 'idle' or 'clock'), or None while it lasts.
+
+    The absolute limit is the earlier of the one stored at sign-in and the one set now, so a city
+    that shortens SESSION_MAX_HOURS shortens the sessions already open too.
+    """
+    if created_at > now + timedelta(minutes=1) or last_seen_at > now + timedelta(minutes=1):
+        return "clock"
+    if now >= min(expires_at, created_at + limits.absolute):
+        return "time_limit"
+    if now - last_seen_at >= limits.idle:
+        return "idle"
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+MAX_LANDING_LENGTH = 2048
+
+
+def landing_path(candidate: object, base_path: str = "") -> str:
+    """The page of this app a sign-in returns to: `candidate` when it is a path of the app (query
+    included), else the app's home. Never another site: no scheme, host, '//' or backslash."""
+    base = "/" + base_path.strip("/") if base_path.strip("/") else ""
+    home = base + "/"
+    if not isinstance(candidate, str) or not candidate or len(candidate) > MAX_LANDING_LENGTH:
+        return home
+    if _CONTROL.search(candidate) or not candidate.startswith("/") or candidate.startswith("//"):
+        return home
+    parts = urlsplit(candidate)
+    if parts.scheme or parts.netloc:
+        return home
+    path = parts.path
+    if base and not (path == base or path.startswith(base + "/")):
+        return home
+    return candidate
+
+
+_BROWSERS = (("Edge", r"Edg/(\d+)"), ("Opera", r"OPR/(\d+)"), ("Firefox", r"Firefox/(\d+)"),
+             ("Chrome", r"(?:Chrome|Chromium)/(\d+)"), ("Safari", r"Version/(\d+)[.\d]* .*Safari/"))
+_SYSTEMS = (("Windows", "Windows"), ("Android", "Android"), ("iOS", "iPhone"), ("iOS", "iPad"),
+            ("macOS", "Mac OS X"), ("ChromeOS", "CrOS"), ("Linux", "Linux"))
+
+
+def browser_label(user_agent: str | None) -> str:
+    """A short name for the browser a User-Agent header describes: "Chrome 140 on Linux"."""
+    agent = user_agent or ""
+    browser = next((f"{name} {match.group(1)}" for name, pattern in _BROWSERS
+                    if (match := re.search(pattern, agent))), None)
+    system = next((name for name, token in _SYSTEMS if token in agent), None)
+    if browser is None:
+        return "unknown browser" + (f" on {system}" if system else "")
+    if "HeadlessChrome" in agent:
+        browser = "Headless " + browser
+    return browser + (f" on {system}" if system else "")
+
+
+# --- single sign-on groups --------------------------------------------------------------------
+
+RoleGrant = tuple  # (role, department, lead)
+
+
+def parse_role_grant(text: str) -> RoleGrant:
+    """(role, department, lead) from "admin", "integration_lead", "integration_team:police",
+    "department_staff:fire" ...; AccessError when it names no valid role."""
+    role, _, department = str(text).strip().partition(":")
+    lead = role == LEAD_SEAT
+    role = "integration_team" if lead else role
+    grant = (role, department.strip() or None, lead)
+    check_role(*grant)
+    return grant
+
+
+def parse_group_roles(table: Mapping[str, object] | None) -> dict[str, RoleGrant]:
+    """The settings' group -> role table, each role checked; AccessError names a wrong line."""
+    grants = {}
+    for group, text in (table or {}).items():
+        try:
+            grants[str(group)] = parse_role_grant(str(text))
+        except AccessError as error:
+            raise AccessError(f"group '{group}' in the group -> role table: {error}") from None
+    return grants
+
+
+def role_for_groups(groups: Iterable[str] | str | None, grants: Mapping[str, RoleGrant]) -> RoleGrant | None:
+    """The role a person's identity-provider groups give: the first seat of SEATS (the most
+    trusted) among the groups the table names; None when it names none of them."""
+    if isinstance(groups, str):
+        groups = [groups]
+    found = [grants[group] for group in (groups or ()) if isinstance(group, str) and group in grants]
+    if not found:
+        return None
+
+    def rank(grant: RoleGrant) -> tuple:
+        role, department, lead = grant
+        return SEATS.index(LEAD_SEAT if lead else role), department or ""
+
+    return min(found, key=rank)

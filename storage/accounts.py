@@ -6,6 +6,13 @@ the reason, and takes as long, so it never reveals whether a user name exists. A
 MAX_FAILED_ATTEMPTS wrong passwords an account is locked for LOCKOUT; the page frame signs in
 through `sign_in(engine, ...)`, which commits the failure count even though it raises.
 What each role may do lives in integration.access; this module only stores it.
+
+Sessions: a sign-in starts one (`sign_in_session`, `start_session`) and hands back a random token
+for the browser's cookie; only the token's SHA-256 is stored. Every page run checks the token
+(`check_session`): an unknown, ended or run-out token, or one whose account is disabled, opens
+nothing. A session ends once, for a reason, with an audit row: signed out, idle, time limit,
+ended by an administrator, account disabled, password reset. Every app server on the database
+sees the same sessions.
 """
 
 import base64
@@ -21,11 +28,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from integration.access import ROLE_LABELS, AccessError, User, check_role
-from storage.engine import writing
+from integration.access import (END_REASONS, ROLE_LABELS, AccessError, RoleGrant, SessionLimits, User,
+                                browser_label, check_role, session_end)
+from storage.engine import reading, writing
 from storage.repository import audit
 from storage.repository import now as clock
-from storage.schema import users
+from storage.schema import sessions, users
 
 # scrypt cost: 2**14 x 8 uses 16 MiB and ~50 ms per hash. Tests may lower SCRYPT_N; stored hashes
 # carry their own parameters, and a sign-in re-hashes a password stored with other ones.
@@ -54,6 +62,7 @@ REFUSED_MESSAGE = (
     "an administrator can unlock it."
 )
 DEMO_CREATOR = "demo-users"
+GROUPS_CREATOR = "single sign-on groups"  # who created or changed an account from the provider's groups
 
 
 class AccountError(ValueError):
@@ -269,12 +278,26 @@ def sign_in(engine: Engine, name: str, password: str, now: datetime | None = Non
     return _committed(engine, authenticate, name, password, now)
 
 
-def identify(conn: Connection, name: str, now: datetime | None = None) -> User:
+def identify(conn: Connection, name: str, now: datetime | None = None, grant: RoleGrant | None = None,
+             display_name: str | None = None) -> User:
     """The account of a single sign-on identity the provider has already checked, or SignInRefused.
 
-    Like authenticate(), it audits before raising; prefer `sign_in_identity`.
+    `grant` is the role the person's provider groups give (integration.access.role_for_groups): it
+    creates the account when there is none and keeps its role in step with the groups. Without a
+    grant the account must exist. Like authenticate(), it audits before raising; prefer
+    `sign_in_identity`.
     """
     row = _row(conn, name, lock=True)
+    if row is None and grant is not None and NAME_PATTERN.fullmatch(name_key(name)):
+        create_user(conn, name, None, *grant, created_by=GROUPS_CREATOR, display_name=display_name, now=now)
+        row = _row(conn, name, lock=True)
+    elif row is not None and grant is not None and not row["disabled"] \
+            and (row["role"], row["department"], bool(row["lead"])) != tuple(grant):
+        try:
+            set_role(conn, row["name"], *grant, changed_by=GROUPS_CREATOR)
+        except AccountError as problem:  # the last active admin keeps the role; say so in the log
+            audit(conn, GROUPS_CREATOR, "role_kept", row["name"], str(problem))
+        row = _row(conn, name, lock=True)
     if row is None or row["disabled"]:
         reason = "unknown_user" if row is None else "disabled"
         audit(conn, _printable(name_key(name)) or "?", "sign_in_failed", None, f"single sign-on: {reason}")
@@ -309,6 +332,8 @@ def set_password(conn: Connection, name: str, password: str, *, changed_by: str,
         failed_attempts=0, locked_until=None,
     ))
     audit(conn, _printable(changed_by), "password_changed" if own else "password_reset", row["name"])
+    if not own:  # whoever knew the old password is signed out with it
+        end_user_sessions(conn, row["name"], "password_reset", by=changed_by)
 
 
 def _other_active_admins(conn: Connection, user_id: int) -> int:
@@ -338,6 +363,7 @@ def disable_user(conn: Connection, name: str, *, by: str) -> None:
         raise AccountError(f"'{row['name']}' is the last active admin; make another admin first")
     conn.execute(users.update().where(users.c.user_id == row["user_id"]).values(disabled=True))
     audit(conn, _printable(by), "user_disabled", row["name"])
+    end_user_sessions(conn, row["name"], "account_disabled", by=by)
 
 
 def enable_user(conn: Connection, name: str, *, by: str) -> None:
@@ -397,3 +423,198 @@ def demo_accounts(conn: Connection) -> list[DemoAccount]:
         users.c.created_by == DEMO_CREATOR, users.c.password_changed_at.is_(None), sa.not_(users.c.disabled))
     names = set(conn.execute(query).scalars())
     return [account for account in DEMO_ACCOUNTS if account.name in names]
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+SESSION_TOKEN_BYTES = 32  # 256 random bits: guessing one is hopeless, so a plain SHA-256 is enough to store
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
+TOUCH_INTERVAL = timedelta(minutes=1)  # last_seen_at is written at most this often: idle time is this exact
+BROWSER_LIMIT = 300
+SESSION_METHODS = ("password", "single sign-on")
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """What a presented token opens: `user` when the session lasts; else `refused` says why
+    (unknown, or an END_REASONS key)."""
+    user: User | None
+    session_id: int | None = None
+    refused: str | None = None
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(SESSION_TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a session token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def start_session(conn: Connection, user: User | str, method: str, *, limits: SessionLimits,
+                  browser: str | None = None, address: str | None = None, token: str | None = None,
+                  now: datetime | None = None) -> str:
+    """Open a session for `user` and return its token (a new random one unless `token` is given)."""
+    if method not in SESSION_METHODS:
+        raise ValueError(f"unknown sign-in method {method!r}")
+    token = token or new_session_token()
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise ValueError("a session token is 32 to 128 letters, digits, - and _")
+    row = _existing(conn, user.name if isinstance(user, User) else user, lock=False)
+    stamp = now or clock()
+    conn.execute(sessions.insert().values(
+        token_hash=token_hash(token), user_id=row["user_id"], method=method, created_at=stamp, last_seen_at=stamp,
+        expires_at=stamp + limits.absolute, browser=_printable_long(browser, BROWSER_LIMIT),
+        address=_printable_long(address, 64),
+    ))
+    return token
+
+
+def _printable_long(text: str | None, limit: int) -> str | None:
+    return None if text is None else "".join(c if c.isprintable() else "?" for c in text)[:limit]
+
+
+def sign_in_session(engine: Engine, name: str, password: str, *, limits: SessionLimits, browser: str | None = None,
+                    address: str | None = None, now: datetime | None = None) -> tuple[User, str]:
+    """authenticate() and, when it passes, a new session: (user, token). A refusal keeps its
+    failure count and audit row, as sign_in() does."""
+    with writing(engine) as conn:
+        try:
+            user = authenticate(conn, name, password, now)
+        except SignInRefused as error:
+            refused = error
+        else:
+            end_expired_sessions(conn, limits, now)
+            return user, start_session(conn, user, "password", limits=limits, browser=browser, address=address,
+                                       now=now)
+    raise refused
+
+
+def identity_session(engine: Engine, name: str, token: str, *, limits: SessionLimits, grant: RoleGrant | None = None,
+                     display_name: str | None = None, browser: str | None = None, address: str | None = None,
+                     now: datetime | None = None) -> User:
+    """identify() a single sign-on identity and open the session of `token` for it, in one
+    transaction that keeps the audit row when it refuses."""
+    with writing(engine) as conn:
+        try:
+            user = identify(conn, name, now, grant, display_name)
+        except SignInRefused as error:
+            refused = error
+        else:
+            end_expired_sessions(conn, limits, now)
+            start_session(conn, user, "single sign-on", limits=limits, browser=browser, address=address, token=token,
+                          now=now)
+            return user
+    raise refused
+
+
+_SESSION_USER = sa.select(
+    sessions.c.session_id, sessions.c.created_at, sessions.c.last_seen_at, sessions.c.expires_at,
+    sessions.c.ended_at, sessions.c.end_reason,
+    users.c.name, users.c.role, users.c.department, users.c.lead, users.c.display_name,
+    users.c.must_change_password, users.c.disabled,
+).join(users, users.c.user_id == sessions.c.user_id)
+
+
+def check_session(engine: Engine, token: str | None, limits: SessionLimits, now: datetime | None = None) -> SessionCheck:
+    """The user a browser's session token signs in, read afresh on every call (a role change, a
+    disabled account or a sign-out elsewhere counts at once). Ends a session that has run out,
+    with its audit row; notes activity at most once a TOUCH_INTERVAL."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        return SessionCheck(None, refused="unknown")
+    stamp = now or clock()
+    with reading(engine) as conn:
+        row = conn.execute(_SESSION_USER.where(sessions.c.token_hash == token_hash(token))).mappings().first()
+    if row is None:
+        return SessionCheck(None, refused="unknown")
+    if row["ended_at"] is not None:
+        return SessionCheck(None, row["session_id"], refused=row["end_reason"])
+    over = "account_disabled" if row["disabled"] else session_end(
+        row["created_at"], row["last_seen_at"], row["expires_at"], stamp, limits)
+    if over:
+        with writing(engine) as conn:
+            _end(conn, row["session_id"], row["name"], over, by=row["name"], now=stamp, limits=limits)
+        return SessionCheck(None, row["session_id"], refused=over)
+    if stamp - row["last_seen_at"] >= TOUCH_INTERVAL:
+        with writing(engine) as conn:
+            conn.execute(sessions.update().where(sessions.c.session_id == row["session_id"],
+                                                 sessions.c.ended_at.is_(None)).values(last_seen_at=stamp))
+    return SessionCheck(_user(row), row["session_id"])
+
+
+def _end(conn: Connection, session_id: int, user_name: str, reason: str, *, by: str, now: datetime | None = None,
+         limits: SessionLimits | None = None, detail: str | None = None) -> bool:
+    """End one open session for `reason` and audit it; False when it had already ended."""
+    ended = conn.execute(sessions.update().where(sessions.c.session_id == session_id, sessions.c.ended_at.is_(None))
+                         .values(ended_at=now or clock(), end_reason=reason)).rowcount
+    if not ended:
+        return False
+    if reason == "signed_out":
+        audit(conn, user_name, "sign_out", None, f"session {session_id}")
+    elif reason in ("idle", "time_limit", "clock"):
+        limit = {"idle": f"{limits.idle.total_seconds() / 60:g} minutes without activity" if limits else "idle",
+                 "time_limit": f"{limits.absolute.total_seconds() / 3600:g}-hour limit" if limits else "time limit",
+                 "clock": END_REASONS["clock"]}[reason]
+        audit(conn, user_name, "session_expired", None, f"session {session_id}: {limit}")
+    else:
+        audit(conn, _printable(by) or "?", "session_ended", user_name,
+              f"session {session_id}: {END_REASONS.get(reason, reason)}" + (f" ({detail})" if detail else ""))
+    return True
+
+
+def end_session(engine: Engine, token: str | None, reason: str = "signed_out", now: datetime | None = None) -> bool:
+    """End the session of `token` (a sign-out); False when there was none open."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        return False
+    with writing(engine) as conn:
+        row = conn.execute(_SESSION_USER.where(sessions.c.token_hash == token_hash(token))).mappings().first()
+        return row is not None and _end(conn, row["session_id"], row["name"], reason, by=row["name"], now=now)
+
+
+def end_session_by_id(conn: Connection, session_id: int, *, by: str, now: datetime | None = None) -> bool:
+    """An administrator ends one session; False when it had already ended."""
+    row = conn.execute(_SESSION_USER.add_columns(sessions.c.browser)
+                       .where(sessions.c.session_id == session_id)).mappings().first()
+    if row is None:
+        raise AccountError(f"there is no session {session_id}")
+    return _end(conn, session_id, row["name"], "ended_by_admin", by=by, now=now, detail=browser_label(row["browser"]))
+
+
+def end_user_sessions(conn: Connection, name: str, reason: str, *, by: str, now: datetime | None = None) -> int:
+    """End every open session of `name`; how many were open."""
+    row = _existing(conn, name, lock=False)
+    open_ids = conn.execute(sa.select(sessions.c.session_id).where(
+        sessions.c.user_id == row["user_id"], sessions.c.ended_at.is_(None)).order_by(sessions.c.session_id)).scalars()
+    return sum(_end(conn, session_id, row["name"], reason, by=by, now=now) for session_id in list(open_ids))
+
+
+def end_expired_sessions(conn: Connection, limits: SessionLimits, now: datetime | None = None) -> int:
+    """End, with their audit rows, the open sessions that have run out; how many."""
+    stamp = now or clock()
+    candidates = conn.execute(_SESSION_USER.where(sessions.c.ended_at.is_(None), sa.or_(
+        sessions.c.expires_at <= stamp, sessions.c.created_at <= stamp - limits.absolute,
+        sessions.c.last_seen_at <= stamp - limits.idle, sessions.c.last_seen_at > stamp + timedelta(minutes=1),
+        sessions.c.created_at > stamp + timedelta(minutes=1)))).mappings().all()
+    ended = 0
+    for row in candidates:
+        reason = session_end(row["created_at"], row["last_seen_at"], row["expires_at"], stamp, limits)
+        if reason:
+            ended += _end(conn, row["session_id"], row["name"], reason, by=row["name"], now=stamp, limits=limits)
+    return ended
+
+
+def open_sessions(conn: Connection, limits: SessionLimits, now: datetime | None = None) -> pd.DataFrame:
+    """The sessions open now, for the admin page: newest activity first, with the browser named."""
+    stamp = now or clock()
+    query = (sa.select(sessions.c.session_id, users.c.name, users.c.display_name, sessions.c.method,
+                       sessions.c.created_at, sessions.c.last_seen_at, sessions.c.expires_at, sessions.c.browser,
+                       sessions.c.address)
+             .join(users, users.c.user_id == sessions.c.user_id)
+             .where(sessions.c.ended_at.is_(None), sessions.c.expires_at > stamp,
+                    sessions.c.created_at > stamp - limits.absolute, sessions.c.last_seen_at > stamp - limits.idle)
+             .order_by(sessions.c.last_seen_at.desc(), sessions.c.session_id.desc()))
+    result = conn.execute(query)
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame["browser"] = frame["browser"].map(browser_label) if len(frame) else frame["browser"]
+    return frame

@@ -312,6 +312,25 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+# Signed-in sessions (storage.accounts), shared by every app server on the database. The browser
+# holds a random token in an HttpOnly cookie; only its SHA-256 is kept here, so a copy of this
+# table opens nothing. A session ends once (ended_at, end_reason) and is never reopened.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("session_id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.user_id"), nullable=False, index=True),
+    Column("method", String(20), nullable=False),  # password | single sign-on
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),  # the absolute limit; idle time counts from last_seen_at
+    Column("ended_at", DateTime, index=True),
+    Column("end_reason", String(30)),
+    Column("browser", String(300)),  # the User-Agent it was started from
+    Column("address", String(64)),  # the client address it was started from
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -1,4 +1,4 @@
-"""Who may see and do what: the role table, sensitive fields, redaction and the session timeout."""
+"""Who may see and do what: the role table, sensitive fields, redaction, session limits, landing paths and groups."""
 
 import tomllib
 from datetime import datetime, timedelta
@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from integration import access
-from integration.access import AccessError, User, can, check_role, redact, sees_sensitive, session_expired
+from integration.access import (AccessError, SessionLimits, User, can, check_role, redact, sees_sensitive,
+                                session_end, session_limits)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -215,28 +216,135 @@ def test_redact_a_numeric_status_column():
 T0 = datetime(2026, 3, 2, 9, 0)
 
 
-@pytest.mark.parametrize("signed_in_at, now, minutes, expired", [
-    (T0, T0, 60, False),
-    (T0, T0 + timedelta(minutes=59, seconds=59), 60, False),
-    (T0, T0 + timedelta(minutes=60), 60, True),
-    (T0, T0 + timedelta(hours=9), 480, True),
-    (T0, T0 + timedelta(hours=7), 480, False),
-    (None, T0, 60, True),
-    (T0 + timedelta(hours=1), T0, 60, True),  # signed in "in the future": the clock moved or the session is forged
-    (T0 + timedelta(seconds=30), T0, 60, False),  # small clock skew between servers is fine
+LIMITS = SessionLimits(idle=timedelta(minutes=60), absolute=timedelta(hours=12))
+H12 = T0 + timedelta(hours=12)
+
+
+@pytest.mark.parametrize("created, last_seen, expires, now, ended", [
+    (T0, T0, H12, T0, None),
+    (T0, T0, H12, T0 + timedelta(minutes=59, seconds=59), None),
+    (T0, T0, H12, T0 + timedelta(minutes=60), "idle"),
+    (T0, T0 + timedelta(hours=11, minutes=30), H12, T0 + timedelta(hours=11, minutes=59), None),
+    (T0, T0 + timedelta(hours=11, minutes=30), H12, H12, "time_limit"),  # active, but a working day is over
+    (T0, T0, T0 + timedelta(hours=1), T0 + timedelta(minutes=59), None),
+    (T0, T0, T0 + timedelta(hours=30), T0 + timedelta(hours=12), "time_limit"),  # stored with a longer limit
+    (T0 + timedelta(hours=1), T0 + timedelta(hours=1), H12, T0, "clock"),  # started "in the future": forged or a moved clock
+    (T0, T0 + timedelta(hours=1), H12, T0, "clock"),
+    (T0 + timedelta(seconds=30), T0 + timedelta(seconds=30), H12, T0, None),  # small skew between servers is fine
 ])
-def test_session_expired(signed_in_at, now, minutes, expired):
-    assert session_expired(signed_in_at, now, minutes) is expired
+def test_session_end(created, last_seen, expires, now, ended):
+    assert session_end(created, last_seen, expires, now, LIMITS) == ended
 
 
-def test_session_timeout_must_be_positive():
-    with pytest.raises(ValueError):
-        session_expired(T0, T0, 0)
+@pytest.mark.parametrize("environ, idle_minutes, hours", [
+    ({}, 60, 12),
+    ({"SESSION_IDLE_MINUTES": "15", "SESSION_MAX_HOURS": "8"}, 15, 8),
+    ({"SESSION_IDLE_MINUTES": " 90 ", "SESSION_MAX_HOURS": "0.5"}, 90, 0.5),
+    ({"SESSION_IDLE_MINUTES": "", "SESSION_MAX_HOURS": ""}, 60, 12),
+])
+def test_session_limits_from_the_settings(environ, idle_minutes, hours):
+    assert session_limits(environ) == SessionLimits(timedelta(minutes=idle_minutes), timedelta(hours=hours))
+
+
+@pytest.mark.parametrize("environ, named", [
+    ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES is '0'"),
+    ({"SESSION_IDLE_MINUTES": "-5"}, "SESSION_IDLE_MINUTES"),
+    ({"SESSION_MAX_HOURS": "a day"}, "SESSION_MAX_HOURS is 'a day': it should be a positive number of hours"),
+    ({"SESSION_MAX_HOURS": "nan"}, "SESSION_MAX_HOURS"),
+])
+def test_wrong_session_settings_are_named(environ, named):
+    with pytest.raises(AccessError, match=named):
+        session_limits(environ)
+
+
+@pytest.mark.parametrize("candidate, base, landing", [
+    ("/property?property=P000123", "", "/property?property=P000123"),
+    ("/hotspots?days=90&min=2&end=2026-03-01&department=police&department=fire", "",
+     "/hotspots?days=90&min=2&end=2026-03-01&department=police&department=fire"),
+    ("/", "", "/"),
+    ("/property?property=%3Cscript%3Ealert(1)%3C/script%3E", "", "/property?property=%3Cscript%3Ealert(1)%3C/script%3E"),
+    ("//evil.example/phish", "", "/"),
+    ("/\\evil.example", "", "/"),
+    ("https://evil.example/", "", "/"),
+    ("javascript:alert(1)", "", "/"),
+    ("property", "", "/"),
+    ("/property\r\nSet-Cookie: x=1", "", "/"),
+    ("/property?\x00", "", "/"),
+    ("/" + "a" * 3000, "", "/"),
+    ("", "", "/"),
+    (None, "", "/"),
+    (["/property"], "", "/"),
+    ("/dashboard/property?property=P1", "dashboard", "/dashboard/property?property=P1"),
+    ("/dashboard", "/dashboard/", "/dashboard"),
+    ("/property?property=P1", "dashboard", "/dashboard/"),  # outside the app's path
+    ("/dashboardx/property", "dashboard", "/dashboard/"),
+])
+def test_landing_path_stays_inside_the_app(candidate, base, landing):
+    assert access.landing_path(candidate, base) == landing
+
+
+@pytest.mark.parametrize("agent, label", [
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
+     "Chrome 140 on Linux"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 "
+     "Safari/537.36 Edg/139.0.3405.86", "Edge 139 on Windows"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14.6; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox 128 on macOS"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 "
+     "Safari/605.1.15", "Safari 18 on macOS"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/18.0 Mobile/15E148 Safari/604.1", "Safari 18 on iOS"),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/140.0.0.0 "
+     "Safari/537.36", "Headless Chrome 140 on Linux"),
+    ("curl/8.5.0", "unknown browser"),
+    ("", "unknown browser"),
+    (None, "unknown browser"),
+])
+def test_browser_label(agent, label):
+    assert access.browser_label(agent) == label
+
+
+GROUPS = {
+    "Dashboard Admins": "admin",
+    "Integration Team Lead": "integration_lead",
+    "Integration Team - Police": "integration_team:police",
+    "PD Records": "department_staff:police",
+    "Fire Prevention": "department_staff:fire",
+    "GIS Analysts": "analyst",
+    "All Staff": "viewer",
+}
+
+
+@pytest.mark.parametrize("groups, grant", [
+    (["All Staff"], ("viewer", None, False)),
+    (["All Staff", "PD Records"], ("department_staff", "police", False)),  # the most trusted seat wins
+    (["PD Records", "Fire Prevention"], ("department_staff", "fire", False)),  # one seat, two departments: by name
+    (["All Staff", "Integration Team - Police", "Integration Team Lead"], ("integration_team", None, True)),
+    (["GIS Analysts", "Dashboard Admins"], ("admin", None, False)),
+    ("GIS Analysts", ("analyst", None, False)),  # a provider that sends one group as a string
+    (["Payroll", "Parks"], None),
+    ([], None),
+    (None, None),
+    ([None, 42, "All Staff"], ("viewer", None, False)),
+])
+def test_role_for_groups(groups, grant):
+    assert access.role_for_groups(groups, access.parse_group_roles(GROUPS)) == grant
+
+
+@pytest.mark.parametrize("table, named", [
+    ({"Finance": "accountant"}, "group 'Finance' in the group -> role table: unknown role 'accountant'"),
+    ({"PD": "department_staff"}, "department staff need a department"),
+    ({"PD": "department_staff:parks"}, "unknown department 'parks'"),
+    ({"Admins": "admin:police"}, "only department staff and integration team members have a department"),
+])
+def test_a_wrong_group_role_line_is_named(table, named):
+    with pytest.raises(AccessError, match=named):
+        access.parse_group_roles(table)
 
 
 def test_sensitive_fields_agree_with_the_department_specs():
     with (ROOT / "loaders" / "departments.toml").open("rb") as handle:
         specs = tomllib.load(handle)
+    specs.pop("shared", None)  # column names every department's extracts may use: not a department
     assert set(specs) == set(access.SENSITIVE_FIELDS) == set(access.DEPARTMENTS)
     for department, entry in specs.items():
         assert set(entry.get("sensitive", ())) == set(access.SENSITIVE_FIELDS[department]), department
