@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from integration.matcher import Matcher
 from loaders import mappings
+from loaders.propose import Proposal, propose
 from loaders.read import LoadError, read_table
 from loaders.specs import best_fit, detect_department, field_label, find_layout, spec
 from loaders.validate import HASHED, REJECT_KINDS, validate
@@ -226,39 +227,73 @@ def _sheet_fit(engine: Engine, department: str | None, columns: dict | None):
     return sheet_fit
 
 
-def _columns_for(engine: Engine, department: str | None, headers: list[str],
-                 file_name: str) -> tuple[str, dict, str | None, str | None]:
-    """(department, mapping, its name, how it was found) for a file given without a mapping.
+@dataclass(frozen=True)
+class MappingSource:
+    """Where a file's mapping comes from, in the order a load takes them: a mapping an analyst saved for
+    files of its shape (their word wins), a known layout, the department's own column names; failing
+    those, a mapping proposed from the file's columns and values, for a person to confirm."""
+    kind: str | None  # "saved", "layout", "names", "proposal"; None: the headers fit another department
+    department: str | None
+    columns: dict = field(default_factory=dict)  # as prepare() takes them: columns, lists, settings, keep
+    name: str | None = None  # the saved mapping's name or the layout's label
+    proposal: Proposal | None = None
 
-    In order: a mapping an analyst saved for files of this shape (their word wins); a known layout;
-    the department's own column names. Failing all three, LoadError with a proposed mapping.
+    def note(self) -> str | None:
+        if self.kind == "saved":
+            return f"used the {spec(self.department).label} mapping '{self.name}' saved for files with these columns"
+        if self.kind == "layout":
+            return f"recognised as {self.name}"
+        return None
+
+
+def find_mapping(engine: Engine, headers: list[str], department: str | None = None,
+                 frame: pd.DataFrame | None = None) -> MappingSource:
+    """The mapping to load a file with (as `department`; None: whichever fits its headers).
+
+    A proposal is made only when `frame` (the file's rows) is given and nothing else fits.
     """
-    saved = ([(department, found)] if (found := mappings.saved_for(engine, department, headers)) else []) \
-        if department is not None else mappings.saved_for_any(engine, headers)
+    saved = mappings.saved_for_any(engine, headers) if department is None else \
+        [(department, found)] if (found := mappings.saved_for(engine, department, headers)) else []
     if len(saved) == 1:
         found_in, found = saved[0]
-        checked = mappings.check_mapping(found_in, found["columns"], headers, file_name, found["name"])
-        return found_in, checked, found["name"], (f"used the {spec(found_in).label} mapping '{found['name']}' "
-                                                  f"saved for files with these columns")
+        return MappingSource("saved", found_in, found["columns"], found["name"])
     layout = find_layout(headers, department)
     if layout is not None:
-        checked = mappings.check_mapping(layout.department, layout.mapping(), headers, file_name, layout.label)
-        return layout.department, checked, layout.label, f"recognised as {layout.label}"
+        return MappingSource("layout", layout.department, layout.mapping(), layout.label)
     detected, _fit = detect_department(headers)
     if department is None and detected is not None:
-        return detected, spec(detected).resolve(headers), None, \
-            f"taken for a {spec(detected).label} extract from its columns"
+        return MappingSource("names", detected, spec(detected).resolve(headers))
     if department is not None:
-        department_spec = spec(department)
-        resolved = department_spec.resolve(headers)
-        if not department_spec.missing(resolved):
-            return department, resolved, None, None
-        if detected is not None and detected != department:
-            other_spec = spec(detected)
-            found = other_spec.resolve(headers)
-            shown = ", ".join(found[f] for f in other_spec.required if f in found)
-            raise LoadError(f"{file_name} looks like a {other_spec.label} extract ({shown}), not "
-                            f"{department_spec.label}: choose {other_spec.label}, or map its columns")
+        resolved = spec(department).resolve(headers)
+        if not spec(department).missing(resolved):
+            return MappingSource("names", department, resolved)
+        if detected is not None or find_layout(headers) is not None or mappings.saved_for_any(engine, headers):
+            # The headers fit another department: a proposal would dress that file up as this one's.
+            return MappingSource(None, department)
+    if frame is None:
+        return MappingSource("proposal", department)
+    proposal = propose(frame, department)
+    return MappingSource("proposal", proposal.department, proposal.columns, proposal=proposal)
+
+
+def _columns_for(engine: Engine, department: str | None, headers: list[str],
+                 file_name: str) -> tuple[str, dict, str | None, str | None]:
+    """(department, mapping, its name, how it was found) for a file given without a mapping; LoadError
+    when the headers fit another department or nothing (a person must map the file, or confirm a proposal)."""
+    found = find_mapping(engine, headers, department)
+    if found.kind in ("saved", "layout"):
+        checked = mappings.check_mapping(found.department, found.columns, headers, file_name, found.name)
+        return found.department, checked, found.name, found.note()
+    if found.kind == "names":
+        how = None if department else f"taken for a {spec(found.department).label} extract from its columns"
+        return found.department, found.columns, None, how
+    detected, _fit = detect_department(headers)
+    if found.kind is None and detected is not None:
+        department_spec, other_spec = spec(department), spec(detected)
+        shown = ", ".join(column for field, column in other_spec.resolve(headers).items()
+                          if field in other_spec.required)
+        raise LoadError(f"{file_name} looks like a {other_spec.label} extract ({shown}), not "
+                        f"{department_spec.label}: choose {other_spec.label}, or map its columns")
     raise UnknownLayout(file_name, headers, department)
 
 

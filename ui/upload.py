@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from loaders import ingest, mappings
+from loaders import ingest
 from loaders.dates import AmbiguousDateOrder
-from loaders.propose import FieldGuess, propose
+from loaders.propose import FieldGuess
 from loaders.read import LoadError, read_table
-from loaders.specs import best_fit, detect_department, find_layout, spec
+from loaders.specs import best_fit
 from ui import data
 
 READ = "upload:read"
@@ -84,28 +84,10 @@ def suggest(upload: Upload, department: str | None = None) -> Suggestion:
 
 
 def _suggestion(upload: Upload, department: str | None) -> Suggestion:
-    headers, engine = upload.headers, data.engine()
-    saved = mappings.saved_for_any(engine, headers) if department is None else \
-        [(department, found)] if (found := mappings.saved_for(engine, department, headers)) else []
-    if len(saved) == 1:
-        found_in, found = saved[0]
-        return Suggestion("saved", found_in, found["columns"], found["name"])
-    layout = find_layout(headers, department)
-    if layout is not None:
-        return Suggestion("layout", layout.department, layout.mapping(), layout.label)
-    detected, _fit = detect_department(headers)
-    if department is None and detected is not None:
-        return Suggestion("names", detected, spec(detected).resolve(headers))
-    if department is not None:
-        resolved = spec(department).resolve(headers)
-        if not spec(department).missing(resolved):
-            return Suggestion("names", department, resolved)
-        if detected is not None or find_layout(headers) is not None or mappings.saved_for_any(engine, headers):
-            # The headers fit another department: a proposal would dress that file up as this one's.
-            return Suggestion(None, department)
-    proposal = propose(upload.frame, department)
-    return Suggestion("proposal", proposal.department, proposal.columns, guesses=proposal.guesses,
-                      why=proposal.department_why)
+    found = ingest.find_mapping(data.engine(), upload.headers, department, frame=upload.frame)
+    proposal = found.proposal
+    return Suggestion(found.kind, found.department, found.columns, found.name,
+                      guesses=proposal.guesses if proposal else (), why=proposal.department_why if proposal else "")
 
 
 def date_question(upload: Upload, columns: dict) -> AmbiguousDateOrder | None:
