@@ -57,3 +57,12 @@ def test_pages_holds_page_scripts_only():
 def test_every_page_names_the_permission_it_needs(path):
     call = _first_statement(path).value
     assert any(keyword.arg == "permission" for keyword in call.keywords), f"{path.name}: page_setup without permission"
+
+
+def test_tables_offer_no_download_of_their_own():
+    """A table's own "Download as CSV" follows no export permission, is not audited and keeps formula
+    cells live; the server's configuration turns it off, so every download is one of the pages' own."""
+    import tomllib
+
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as handle:
+        assert tomllib.load(handle)["client"]["disableDataExport"] is True
