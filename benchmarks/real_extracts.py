@@ -45,7 +45,8 @@ def extracts() -> list[Path]:
 
 
 def load_extracts(repeat: int) -> None:
-    print(f"{'file':52s} {'department':12s} {'read':>7s} {'loaded':>7s} {'folded':>7s} {'repeats':>7s} "
+    width = max(len(f"{path.parent.name}/{path.name}") for path in extracts())
+    print(f"{'file':{width}s} {'department':12s} {'read':>7s} {'loaded':>7s} {'folded':>7s} {'repeats':>7s} "
           f"{'rejected':>8s} {'loaded %':>8s} {'seconds':>8s}")
     for path in extracts():
         seconds = []
@@ -57,7 +58,7 @@ def load_extracts(repeat: int) -> None:
             engine.dispose()
         c = result.counts
         share = (c["new"] + c["folded"] + c["duplicate"]) / c["read"]
-        print(f"{path.parent.name + '/' + path.name:52s} {result.department:12s} {c['read']:7,} {c['new']:7,} "
+        print(f"{path.parent.name + '/' + path.name:{width}s} {result.department:12s} {c['read']:7,} {c['new']:7,} "
               f"{c['folded']:7,} {c['duplicate']:7,} {c['rejected']:8,} {share:8.1%} {statistics.median(seconds):8.2f}")
 
 
