@@ -293,7 +293,7 @@ _SYSTEMS = (("Windows", "Windows"), ("Android", "Android"), ("iOS", "iPhone"), (
 
 def browser_label(user_agent: str | None) -> str:
     """A short name for the browser a User-Agent header describes: "Chrome 140 on Linux"."""
-    agent = user_agent or ""
+    agent = user_agent if isinstance(user_agent, str) else ""
     browser = next((f"{name} {match.group(1)}" for name, pattern in _BROWSERS
                     if (match := re.search(pattern, agent))), None)
     system = next((name for name, token in _SYSTEMS if token in agent), None)

@@ -1,4 +1,5 @@
-"""Users and audit: accounts and their roles, and the log of who signed in, viewed, exported and changed what."""
+"""Users and audit: accounts and their roles, who is signed in where, and the log of who signed in,
+viewed, exported and changed what."""
 
 from datetime import date, datetime, time
 
@@ -15,7 +16,7 @@ user = page_setup("Users and audit", ":material/admin_panel_settings:", permissi
 st.title("Users and audit")
 engine = data.engine()
 who = current_user()
-people, log = st.tabs(["Users", "Audit log"])
+people, signed_in, log = st.tabs(["Users", "Sessions", "Audit log"])
 
 with people:
     with reading(engine) as conn:
@@ -75,6 +76,32 @@ with people:
                 st.rerun()
         except (accounts.AccountError, access.AccessError) as problem:
             st.error(str(problem))
+
+with signed_in:
+    limits = access.session_limits()
+    with writing(engine) as conn:  # sessions that ran out leave the list with their audit rows
+        accounts.end_expired_sessions(conn, limits)
+    with reading(engine) as conn:
+        open_now = accounts.open_sessions(conn, limits)
+    st.caption(f"{len(open_now):,} open sessions. A session ends after "
+               f"{limits.idle.total_seconds() / 60:g} minutes without activity and "
+               f"{limits.absolute.total_seconds() / 3600:g} hours after signing in; ending one signs that browser "
+               "out at its next click, on every server.")
+    shown = open_now.rename(columns={"session_id": "session", "name": "user", "display_name": "name",
+                                     "created_at": "started", "last_seen_at": "last seen", "expires_at": "ends by",
+                                     "address": "from address"})
+    st.dataframe(shown, hide_index=True)
+    if not open_now.empty:
+        labels = {f"#{row.session_id} {row.name} · {row.browser} · since {row.created_at:%H:%M}": row.session_id
+                  for row in open_now.itertuples()}
+        with st.form("end-sessions", clear_on_submit=True):
+            chosen = st.multiselect("Sessions to end", list(labels))
+            end = st.form_submit_button("End the chosen sessions")
+        if end and chosen:
+            with writing(engine) as conn:
+                for label in chosen:
+                    accounts.end_session_by_id(conn, labels[label], by=who)
+            st.rerun()
 
 with log:
     with reading(engine) as conn:

@@ -2,11 +2,30 @@
 
 Every script in pages/ calls page_setup() as its first statement (a test checks), so a deep link
 that runs a page without app.py still gets the whole frame, sign-in included.
+
+Sessions live in the database (storage.accounts), so every tab, window and app server shares them.
+The browser carries the session's token in a cookie only the server sets and reads:
+
+- signing in is a plain HTML form (no JavaScript) that posts to POST /session/sign-in, a route
+  `session_routes()` adds to Streamlit's own server through st.App (see app.py). The route checks
+  the password, stores the token's hash and answers with the cookie (HttpOnly, SameSite=Strict,
+  Secure over HTTPS, Path = the app's path) and a redirect to the page the form was on, query
+  included;
+- every page run reads the cookie from the request that opened the page's connection
+  (st.context.cookies) and checks the token against the database, so a sign-out, an expiry, a
+  disabled account or a role change counts at the next click in every tab on every server;
+- single sign-on (st.login) needs no cookie of ours: the session is keyed by a hash of
+  Streamlit's own signed identity cookie, and ends with it.
 """
 
+import hashlib
+import html
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import sqlalchemy as sa
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from integration import access
 from storage import accounts, repository
@@ -28,7 +47,13 @@ PAGES = (
     ("pages/data_quality.py", "Data quality", ":material/fact_check:", "view_data_quality"),
     ("pages/admin.py", "Users and audit", ":material/admin_panel_settings:", "manage_users"),
 )
-SESSION_KEYS = ("user_name", "last_seen_at")
+COOKIE_NAME = "dashboard_session"
+SIGN_IN_PATH = "/session/sign-in"
+NOTICE_PARAM = "signin"  # ?signin=refused: the route's answer to a refused sign-in, shown once
+TOKEN_KEY = "session_token"  # a token this tab holds itself: single sign-on without a cookie, tests
+# Streamlit's own single sign-on cookie (st.login), and its numbered chunks when it is long.
+IDENTITY_COOKIE = "_streamlit_user"
+MAX_FORM_FIELD = 2048
 
 
 def current_user() -> str:
@@ -38,7 +63,9 @@ def current_user() -> str:
 
 def page_setup(title: str, icon: str = ":material/location_city:", permission: str | None = None) -> access.User:
     """Configure the page, make sure someone allowed is signed in, draw the sidebar; call first on
-    every page. Returns the signed-in user; stops the page for anyone else."""
+    every page. Returns the signed-in user; stops the page for anyone else (None outside a page run)."""
+    if not st.runtime.exists() or get_script_run_ctx(suppress_warning=True) is None:
+        return None  # the server importing app.py to find its st.App: no page is being run
     st.set_page_config(page_title=f"{title} · Property risk", page_icon=icon, layout="wide")
     user = _signed_in_user()
     with st.sidebar:
@@ -85,64 +112,150 @@ def _sso_configured() -> bool:
         return False
 
 
+def _limits() -> access.SessionLimits:
+    try:
+        return access.session_limits()
+    except access.AccessError as problem:
+        st.error(f"The session settings are wrong: {problem}.")
+        st.stop()
+
+
+def _identity_token() -> str | None:
+    """A hash of Streamlit's signed single sign-on cookie: the same in every tab of a browser,
+    new at each st.login, unknowable without the cookie."""
+    cookies = st.context.cookies
+    chunks = sorted((int(name[len(IDENTITY_COOKIE) + 1:] or 0), name) for name in cookies
+                    if name == IDENTITY_COOKIE or (name.startswith(IDENTITY_COOKIE + "_")
+                                                   and name[len(IDENTITY_COOKIE) + 1:].isdigit()))
+    values = [_text(cookies[name]) for _, name in chunks]
+    if not values or None in values:
+        return None
+    return hashlib.sha256("\n".join(values).encode()).hexdigest()
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None  # what a browser sent, or nothing (AppTest sends mocks)
+
+
+def _presented_token() -> str | None:
+    token = _text(st.context.cookies.get(COOKIE_NAME)) or _text(st.session_state.get(TOKEN_KEY))
+    if token is None and _sso_configured() and st.user.is_logged_in:
+        token = _identity_token()
+    return token
+
+
 def _signed_in_user() -> access.User:
     engine = data.engine()
+    limits = _limits()
     state = st.session_state
-    now = datetime.now()
-    if state.get("user_name"):
-        if access.session_expired(state.get("last_seen_at"), now, access.DEFAULT_SESSION_MINUTES):
-            for key in SESSION_KEYS:
-                state.pop(key, None)
-            st.info(f"You were signed out after {access.DEFAULT_SESSION_MINUTES} minutes without activity.")
-        else:
-            with reading(engine) as conn:  # read every run: a role change or a disabled account counts at once
-                user = accounts.user_by_name(conn, state["user_name"])
-            if user is not None:
-                state["last_seen_at"] = now
-                if user.must_change_password:
-                    _change_password(engine, user)
-                return user
-            state.pop("user_name", None)
+    refused = None
+    token = _presented_token()
+    if token:
+        check = accounts.check_session(engine, token, limits)
+        if check.user is not None:
+            state["user_name"] = check.user.name
+            if check.user.must_change_password:
+                _change_password(engine, check.user)
+            return check.user
+        refused = check.refused
+    state.pop("user_name", None)
+    st.title("Property risk dashboard")
+    _say_why(refused, limits)
     if _sso_configured():
-        _single_sign_on(engine)
+        _single_sign_on(engine, limits, refused)
     _sign_in_form(engine)
     st.stop()
 
 
-def _single_sign_on(engine) -> None:
-    if not st.user.is_logged_in:
-        st.title("Property risk dashboard")
-        st.button("Sign in with your city account", type="primary", on_click=st.login)
-        return
-    try:
-        user = accounts.sign_in_identity(engine, str(st.user.get("email") or ""))
-    except accounts.SignInRefused:
-        st.error(f"{st.user.get('email')} has no role in the dashboard yet: ask an administrator to add it.")
-        st.stop()
-    st.session_state.update(user_name=user.name, last_seen_at=datetime.now())
-    st.rerun()
+def _say_why(refused: str | None, limits: access.SessionLimits) -> None:
+    """Why the sign-in form is back; nothing for a token nobody issued."""
+    if st.query_params.get(NOTICE_PARAM) == "refused":
+        st.error(accounts.REFUSED_MESSAGE)
+        del st.query_params[NOTICE_PARAM]  # once: a reload or a copied link does not repeat it
+    idle, hours = limits.idle.total_seconds() / 60, limits.absolute.total_seconds() / 3600
+    message = {
+        "signed_out": "You signed out (in this tab or another one). Sign in again to go on.",
+        "idle": f"You were signed out after {idle:g} minutes without activity.",
+        "time_limit": f"Your session reached its {hours:g}-hour limit: sign in again to go on.",
+        "ended_by_admin": "An administrator ended your session.",
+        "account_disabled": "Your account has been disabled: ask an administrator.",
+        "password_reset": "An administrator set a new password for your account: sign in with it.",
+    }.get(refused)
+    if message:
+        st.info(message)
+
+
+def _single_sign_on(engine, limits: access.SessionLimits, refused: str | None) -> None:
+    # The identity cookie opens a session once; after a sign-out or expiry it takes a new st.login.
+    if st.user.is_logged_in and refused in (None, "unknown"):
+        email = str(st.user.get("email") or "")
+        try:
+            settings = st.secrets.get("single_sign_on", {})
+            grant = access.role_for_groups(st.user.get(settings.get("groups_claim", "groups")),
+                                           access.parse_group_roles(settings.get("group_roles")))
+            token = _identity_token() or st.session_state.setdefault(TOKEN_KEY, accounts.new_session_token())
+            accounts.identity_session(engine, email, token, limits=limits, grant=grant,
+                                      display_name=str(st.user.get("name") or "") or None, **_client())
+        except access.AccessError as problem:
+            st.error(f"The single sign-on settings are wrong: {problem}.")
+            st.stop()
+        except accounts.SignInRefused:
+            st.error(f"{email} has no role in the dashboard yet: ask an administrator to add it.")
+            st.stop()
+        except sa.exc.IntegrityError:
+            pass  # another tab of the same browser opened the session a moment ago
+        st.rerun()
+    st.button("Sign in with your city account", type="primary", on_click=st.login)
+
+
+def _client() -> dict:
+    return {"browser": _text(st.context.headers.get("User-Agent")), "address": _text(st.context.ip_address)}
+
+
+def _base_path() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def _here() -> str:
+    """This page's path and query, for the sign-in to come back to."""
+    path = urlsplit(st.context.url or "").path or _base_path() + "/"
+    query = [(key, value) for key in st.query_params if key != NOTICE_PARAM for value in st.query_params.get_all(key)]
+    return path + (f"?{urlencode(query)}" if query else "")
+
+
+# No script: the browser posts the form to the sign-in route, which sets the cookie and redirects back.
+SIGN_IN_FORM = """
+<style>
+.dashboard-sign-in {{ display: flex; flex-direction: column; gap: 0.35rem; max-width: 26rem; }}
+.dashboard-sign-in label {{ font-size: 0.875rem; margin-top: 0.5rem; }}
+.dashboard-sign-in input {{ font: inherit; padding: 0.5rem 0.75rem; border-radius: 0.5rem;
+  border: 1px solid rgba(49, 51, 63, 0.25); background: var(--st-secondary-background-color, #f0f2f6); }}
+.dashboard-sign-in input:focus {{ outline: 2px solid #b3261e; outline-offset: 0; }}
+.dashboard-sign-in button {{ font: inherit; margin-top: 1rem; align-self: flex-start; padding: 0.4rem 1.1rem;
+  border-radius: 0.5rem; border: 1px solid #b3261e; background: #b3261e; color: #fff; cursor: pointer; }}
+</style>
+<form class="dashboard-sign-in" method="post" action="{action}">
+  <label for="dashboard-user-name">User name</label>
+  <input id="dashboard-user-name" name="user_name" autocomplete="username" required maxlength="120" autofocus>
+  <label for="dashboard-password">Password</label>
+  <input id="dashboard-password" name="password" type="password" autocomplete="current-password" required
+    maxlength="1024">
+  <input type="hidden" name="next" value="{landing}">
+  <button type="submit">Sign in</button>
+</form>
+"""
 
 
 def _sign_in_form(engine) -> None:
-    st.title("Property risk dashboard")
     with reading(engine) as conn:
         if accounts.count_users(conn) == 0:
             st.info("This database has no accounts yet. Create the first administrator from a terminal in "
                     "the project folder:\n\n```\n.venv/bin/python -m storage create-user NAME --role admin\n```")
             st.stop()
         demos = accounts.demo_accounts(conn)
-    with st.form("sign-in"):
-        name = st.text_input("User name", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        try:
-            user = accounts.sign_in(engine, name, password)
-        except accounts.SignInRefused as refused:
-            st.error(str(refused))
-        else:
-            st.session_state.update(user_name=user.name, last_seen_at=datetime.now())
-            st.rerun()
+    st.html(SIGN_IN_FORM.format(action=html.escape(_base_path() + SIGN_IN_PATH, quote=True),
+                                landing=html.escape(_here(), quote=True)))
     if demos:
         st.caption("Demo accounts of the sample city (one per role):")
         st.table([{"user name": d.name, "password": d.password, "who": d.display_name} for d in demos])
@@ -174,10 +287,67 @@ def _change_password(engine, user: access.User) -> None:
 
 
 def _sign_out(user: access.User) -> None:
-    with writing(data.engine()) as conn:
-        repository.audit(conn, user.name, "sign_out")
-    for key in SESSION_KEYS:
-        st.session_state.pop(key, None)
+    # Ending the session in the database signs out every tab and server that holds its token; the
+    # browser may keep the dead cookie until the next sign-in replaces it: it opens nothing.
+    accounts.end_session(data.engine(), _presented_token())
+    st.session_state.pop("user_name", None)
     if _sso_configured() and st.user.is_logged_in:
         st.logout()
     st.rerun()
+
+
+# --- the sign-in route --------------------------------------------------------------------------
+
+
+def session_routes() -> list:
+    """The routes app.py's st.App adds to Streamlit's server: POST /session/sign-in."""
+    from starlette.routing import Route
+
+    return [Route(_base_path() + SIGN_IN_PATH, _sign_in_route, methods=["POST"])]
+
+
+def same_origin(headers) -> bool:
+    """Whether a form post comes from a page of this server (Origin, else Referer, names the host
+    the request was sent to): a sign-in posted from another site is refused."""
+    sent_from = headers.get("origin") or headers.get("referer") or ""
+    host = urlsplit(sent_from).netloc if sent_from not in ("", "null") else ""
+    forwarded = (headers.get("x-forwarded-host") or "").split(",")[0].strip()
+    return bool(host) and host in {headers.get("host"), forwarded}
+
+
+def _with_notice(landing: str) -> str:
+    parts = urlsplit(landing)
+    query = [pair for pair in parse_qsl(parts.query, keep_blank_values=True) if pair[0] != NOTICE_PARAM]
+    return urlunsplit(("", "", parts.path, urlencode([*query, (NOTICE_PARAM, "refused")]), ""))
+
+
+def _secure(request) -> bool:
+    forwarded = (request.headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+async def _sign_in_route(request):
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import PlainTextResponse, RedirectResponse
+
+    if not same_origin(request.headers):
+        return PlainTextResponse("Sign-in refused: the form was not sent from a page of this dashboard.",
+                                 status_code=403)
+    async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_FIELD) as form:
+        name, password, wanted = (form.get(key) for key in ("user_name", "password", "next"))
+    base = _base_path()
+    landing = access.landing_path(wanted, base)
+    limits = access.session_limits()
+    try:
+        _, token = await run_in_threadpool(
+            accounts.sign_in_session, data.engine(), str(name or "")[:MAX_FORM_FIELD],
+            str(password or "")[:MAX_FORM_FIELD], limits=limits, browser=request.headers.get("user-agent"),
+            address=request.client.host if request.client else None)
+    except accounts.SignInRefused:
+        response = RedirectResponse(_with_notice(landing), status_code=303)
+    else:
+        response = RedirectResponse(landing, status_code=303)
+        response.set_cookie(COOKIE_NAME, token, max_age=int(limits.absolute.total_seconds()), path=base or "/",
+                            httponly=True, samesite="strict", secure=_secure(request))
+    response.headers["Cache-Control"] = "no-store"
+    return response

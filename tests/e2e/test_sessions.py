@@ -1,0 +1,247 @@
+"""Signed in once, everywhere: real servers, real cookies, headless Chromium.
+
+One server on a copy of the sample city for a browser's tabs, reloads and links; two servers on
+two ports against one PostgreSQL for a city that runs several behind a load balancer.
+"""
+
+import secrets
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from storage import accounts, migrate, repository
+from storage.engine import create_engine, reading, writing
+from tests.conftest import _postgres_url, copy_sqlite
+from tests.e2e.test_browser import PASSWORDS, browser, settle, streamlit_server  # noqa: F401 (browser: a fixture)
+from ui.frame import COOKIE_NAME
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def city_server(city_db_url, tmp_path_factory):
+    """A server of these tests' own on a copy of the sample city: signing in writes sessions."""
+    directory = tmp_path_factory.mktemp("sessions")
+    url = copy_sqlite(city_db_url, directory / "city.db")
+    with streamlit_server(url, directory / "streamlit.log") as base:
+        yield base, url
+
+
+@pytest.fixture
+def context(browser):  # noqa: F811
+    """One browser profile: its tabs share cookies, as a person's browser does."""
+    opened = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened.set_default_timeout(60_000)
+    yield opened
+    opened.close()
+
+
+def a_property(url: str) -> tuple[str, str]:
+    with reading(create_engine(url)) as conn:
+        property_id = repository.property_master(conn)["property_id"].iloc[0]
+        return property_id, repository.get_property(conn, property_id)["address"]
+
+
+def sign_in(page, user: str) -> None:
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password", exact=True).fill(PASSWORDS[user])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").first.wait_for()
+
+
+def refused(page) -> None:
+    """The sign-in form, and nothing of the page behind it."""
+    page.get_by_role("button", name="Sign in").wait_for()
+    assert not page.get_by_text("Signed in as").count()
+    assert not page.get_by_test_id("stDataFrame").count()
+
+
+def session_cookie(context) -> dict:
+    [cookie] = [c for c in context.cookies() if c["name"] == COOKIE_NAME]
+    return cookie
+
+
+def test_signed_in_once_a_reload_a_new_tab_and_a_pasted_link_stay_signed_in(city_server, context):
+    base, url = city_server
+    property_id, address = a_property(url)
+    first = context.new_page()
+    first.goto(f"{base}/hotspots?days=30&min=3")
+    refused(first)
+    sign_in(first, "lead")
+    first.wait_for_url("**/hotspots?*days=30*")  # back on the page and the filters the link asked for
+    assert "min=3" in first.url
+    cookie = session_cookie(context)
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"], cookie["secure"]) == (True, "Strict", "/", False)
+    assert first.evaluate("document.cookie").find(COOKIE_NAME) == -1  # no script on the page can read it
+
+    first.reload()
+    first.get_by_text("Signed in as").first.wait_for()
+    first.get_by_test_id("stDataFrame").first.wait_for()
+
+    second = context.new_page()  # what the hotspots list's Open link does: the property in a new tab
+    second.goto(f"{base}/property?property={property_id}")
+    second.get_by_role("heading", name=address).wait_for()
+    second.get_by_text("Signed in as").first.wait_for()
+
+    # A colleague's link in an e-mail: a navigation from another site, which a Strict cookie does not
+    # ride along; the page's own connection, opened from the dashboard's page, carries it.
+    mail = context.new_page()
+    mail.set_content(f'<a id="link" href="{base}/property?property={property_id}">the property</a>')
+    mail.click("#link")
+    mail.get_by_role("heading", name=address).wait_for()
+    mail.get_by_text("Signed in as").first.wait_for()
+
+
+def test_signing_out_in_one_tab_refuses_the_other_at_its_next_action_and_the_cookie_replayed(
+        city_server, context, browser):  # noqa: F811
+    base, url = city_server
+    property_id, address = a_property(url)
+    first = context.new_page()
+    first.goto(f"{base}/")
+    sign_in(first, "viewer")
+    second = context.new_page()
+    second.goto(f"{base}/property?property={property_id}")
+    second.get_by_role("heading", name=address).wait_for()
+    stolen = session_cookie(context)
+
+    settle(first)
+    first.get_by_role("button", name="Sign out").click()
+    refused(first)
+
+    settle(second)
+    second.get_by_test_id("stSidebar").get_by_text("Hotspots").click()  # its next action, without a reload
+    refused(second)
+    second.get_by_text("You signed out").wait_for()
+
+    elsewhere = browser.new_context()  # the cookie copied into another browser after the sign-out
+    try:
+        elsewhere.add_cookies([stolen])
+        replay = elsewhere.new_page()
+        replay.goto(f"{base}/property?property={property_id}")
+        refused(replay)
+        assert not replay.get_by_role("heading", name=address).count()
+    finally:
+        elsewhere.close()
+
+
+def test_a_forged_cookie_opens_nothing(city_server, context):
+    base, url = city_server
+    property_id, address = a_property(url)
+    context.add_cookies([{"name": COOKIE_NAME, "value": secrets.token_urlsafe(32), "url": base}])
+    page = context.new_page()
+    page.goto(f"{base}/property?property={property_id}")
+    refused(page)
+    assert not page.get_by_role("heading", name=address).count()
+
+
+def test_a_hostile_deep_link_runs_no_script_and_shows_no_error_page(city_server, context):
+    base, _url = city_server
+    dialogs = []
+    page = context.new_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    hostile = ("property=%3Cscript%3Ealert(1)%3C%2Fscript%3E&next=https%3A%2F%2Fevil.example"
+               "&x=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(2)%3E")
+    page.goto(f"{base}/property?{hostile}")
+    refused(page)
+    sign_in(page, "viewer")
+    page.wait_for_url("**/property?*")
+    assert page.url.startswith(base + "/property?")  # the app's own page, never the address in `next`
+    settle(page)
+    assert not page.get_by_test_id("stException").count()
+    assert dialogs == []
+
+
+def test_an_admin_sees_open_sessions_with_their_browser_and_ends_one(city_server, context, browser):  # noqa: F811
+    base, url = city_server
+    other = browser.new_context()
+    try:
+        theirs = other.new_page()
+        theirs.goto(f"{base}/")
+        sign_in(theirs, "analyst")
+        admin = context.new_page()
+        admin.goto(f"{base}/admin")
+        sign_in(admin, "admin")
+        admin.get_by_role("tab", name="Sessions").click()
+        chooser = admin.get_by_test_id("stMultiSelect").filter(has_text="Sessions to end")
+        chooser.click()
+        admin.get_by_role("option").filter(has_text="analyst · Headless Chrome").first.click()
+        admin.keyboard.press("Escape")
+        admin.get_by_role("button", name="End the chosen sessions").click()
+        settle(admin)
+        settle(theirs)
+        theirs.get_by_test_id("stSidebar").get_by_text("Hotspots").click()
+        refused(theirs)
+        theirs.get_by_text("An administrator ended your session.").wait_for()
+    finally:
+        other.close()
+    with reading(create_engine(url)) as conn:
+        assert "analyst" in repository.audit_entries(conn, user_name="admin", action="session_ended")["target"].tolist()
+
+
+# --- two servers, one PostgreSQL ---------------------------------------------------------------
+
+
+@pytest.fixture
+def two_servers(city_dir, tmp_path):
+    """The sample city in a PostgreSQL schema of its own, served by two servers on two ports."""
+    from loaders.__main__ import load_city
+
+    url = _postgres_url()
+    schema = f"e2e_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    scoped = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    try:
+        engine = create_engine(scoped)
+        migrate.upgrade(engine)
+        load_city(city_dir, engine)
+        with writing(engine) as conn:
+            accounts.create_demo_users(conn)
+        engine.dispose()
+        with streamlit_server(scoped, tmp_path / "first.log") as first, \
+                streamlit_server(scoped, tmp_path / "second.log") as second:
+            yield first, second, scoped
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def test_a_session_started_on_one_server_is_valid_on_the_other_and_a_sign_out_on_either_ends_it(
+        two_servers, context):
+    first, second, url = two_servers
+    assert first != second
+    property_id, address = a_property(url)
+    on_first = context.new_page()
+    on_first.goto(f"{first}/")
+    sign_in(on_first, "police")
+    on_first.get_by_text("PostgreSQL at").wait_for()
+
+    on_second = context.new_page()  # the load balancer sends the next request to the other server
+    on_second.goto(f"{second}/property?property={property_id}")
+    on_second.get_by_role("heading", name=address).wait_for()
+    on_second.get_by_text("Signed in as").first.wait_for()
+
+    settle(on_second)
+    on_second.get_by_role("button", name="Sign out").click()  # signed out through the second ...
+    refused(on_second)
+    settle(on_first)
+    on_first.get_by_test_id("stSidebar").get_by_text("Hotspots").click()  # ... the first refuses
+    refused(on_first)
+
+    # Signed in again on the first and out there: the cookie sent to the second opens nothing.
+    on_first.reload()
+    sign_in(on_first, "police")
+    again = context.new_page()
+    again.goto(f"{second}/property?property={property_id}")
+    again.get_by_role("heading", name=address).wait_for()
+    settle(on_first)
+    on_first.get_by_role("button", name="Sign out").click()
+    refused(on_first)
+    again.reload()
+    refused(again)
+    with reading(create_engine(url)) as conn:
+        log = repository.audit_entries(conn, user_name="police")
+    assert log["action"].tolist().count("sign_in") == 2 and log["action"].tolist().count("sign_out") == 2
