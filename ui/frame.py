@@ -292,7 +292,8 @@ def _sign_out(user: access.User) -> None:
     accounts.end_session(data.engine(), _presented_token())
     st.session_state.pop("user_name", None)
     if _sso_configured() and st.user.is_logged_in:
-        st.logout()
+        st.logout()  # sends the browser to Streamlit's /auth/logout, which clears the identity cookie
+        st.stop()
     st.rerun()
 
 

@@ -245,3 +245,78 @@ def test_a_session_started_on_one_server_is_valid_on_the_other_and_a_sign_out_on
     with reading(create_engine(url)) as conn:
         log = repository.audit_entries(conn, user_name="police")
     assert log["action"].tolist().count("sign_in") == 2 and log["action"].tolist().count("sign_out") == 2
+
+
+# --- single sign-on ------------------------------------------------------------------------------
+
+COOKIE_SECRET = "a test cookie secret, not a real one"
+
+
+@pytest.fixture
+def sso_server(city_db_url, tmp_path, monkeypatch):
+    """A server with single sign-on configured (its provider's address is a closed local port: the
+    tests stand in for the provider by signing Streamlit's identity cookie themselves)."""
+    secrets_file = tmp_path / "secrets.toml"
+    secrets_file.write_text(f'''
+[auth]
+redirect_uri = "http://127.0.0.1:9/oauth2callback"
+cookie_secret = "{COOKIE_SECRET}"
+client_id = "dashboard"
+client_secret = "not used"
+server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
+
+[single_sign_on]
+groups_claim = "groups"
+[single_sign_on.group_roles]
+"PD Records" = "department_staff:police"
+''')
+    monkeypatch.setenv("STREAMLIT_SECRETS_FILES", str(secrets_file))
+    url = copy_sqlite(city_db_url, tmp_path / "city.db")
+    with streamlit_server(url, tmp_path / "streamlit.log") as base:
+        yield base, url
+
+
+def identity_cookie(base: str, claims: dict) -> dict:
+    """Streamlit's identity cookie as its OIDC callback sets it after the provider signed someone in."""
+    import json
+
+    from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
+
+    payload = json.dumps({**claims, "origin": base, "is_logged_in": True, "provider": "default"})
+    value = create_signed_value(COOKIE_SECRET, "_streamlit_user", payload).decode()
+    return {"name": "_streamlit_user", "value": value, "url": base, "httpOnly": True, "sameSite": "Lax"}
+
+
+def test_single_sign_on_tabs_share_one_session_and_signing_out_ends_it_in_each(sso_server, context):
+    base, url = sso_server
+    property_id, address = a_property(url)
+    context.add_cookies([identity_cookie(base, {"email": "jane.doe@city.gov", "name": "Jane Doe",
+                                                "groups": ["All Staff", "PD Records"]})])
+    first = context.new_page()
+    first.goto(f"{base}/property?property={property_id}")
+    first.get_by_role("heading", name=address).wait_for()
+    first.get_by_text("Department staff").first.wait_for()
+    second = context.new_page()
+    second.goto(f"{base}/hotspots")
+    second.get_by_text("Signed in as").first.wait_for()
+    from storage.schema import sessions, users
+
+    jane = sessions.c.user_id == sa.select(users.c.user_id).where(users.c.name == "jane.doe@city.gov").scalar_subquery()
+    with reading(create_engine(url)) as conn:
+        assert conn.execute(sa.select(sessions.c.method).where(jane)).scalars().all() == ["single sign-on"]
+
+    settle(first)
+    first.get_by_role("button", name="Sign out").click()
+    first.get_by_role("button", name="Sign in with your city account").wait_for()
+    for _ in range(100):  # Streamlit's /auth/logout clears the identity cookie on the way back
+        if not [c for c in context.cookies() if c["name"] == "_streamlit_user"]:
+            break
+        first.wait_for_timeout(200)
+    else:
+        pytest.fail("the identity cookie outlived the sign-out")
+    settle(second)
+    second.get_by_test_id("stSidebar").get_by_text("Property history").click()
+    second.get_by_role("button", name="Sign in with your city account").wait_for()
+    assert not second.get_by_text("Signed in as").count()
+    with reading(create_engine(url)) as conn:
+        assert conn.execute(sa.select(sessions.c.end_reason).where(jane)).scalars().all() == ["signed_out"]
