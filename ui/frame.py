@@ -21,7 +21,7 @@ The browser carries the session's token in a cookie only the server sets and rea
 import hashlib
 import html
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 import streamlit as st
@@ -49,6 +49,11 @@ PAGES = (
 )
 COOKIE_NAME = "dashboard_session"
 SIGN_IN_PATH = "/session/sign-in"
+SINGLE_SIGN_ON_PATH = "/session/single-sign-on"
+# The page a single sign-on was started from, kept across the provider's round trip (which always
+# returns to the home page) and used once, when the session opens.
+LANDING_COOKIE = "dashboard_landing"
+LANDING_SECONDS = 600
 NOTICE_PARAM = "signin"  # ?signin=refused: the route's answer to a refused sign-in, shown once
 TOKEN_KEY = "session_token"  # a token this tab holds itself: single sign-on without a cookie, tests
 # Streamlit's own single sign-on cookie (st.login), and its numbered chunks when it is long.
@@ -204,8 +209,21 @@ def _single_sign_on(engine, limits: access.SessionLimits, refused: str | None) -
             st.stop()
         except sa.exc.IntegrityError:
             pass  # another tab of the same browser opened the session a moment ago
+        _go_to_landing()
         st.rerun()
-    st.button("Sign in with your city account", type="primary", on_click=st.login)
+    st.html(SINGLE_SIGN_ON_FORM.format(action=html.escape(_base_path() + SINGLE_SIGN_ON_PATH, quote=True),
+                                       landing=html.escape(_here(), quote=True)))
+    st.caption("Or with an account of the dashboard's own:")
+
+
+def _go_to_landing() -> None:
+    """After a single sign-on, the page it was started from (the provider returns to the home page)."""
+    landing = access.landing_path(unquote(_text(st.context.cookies.get(LANDING_COOKIE)) or ""), _base_path())
+    parts = urlsplit(landing)
+    page = parts.path[len(_base_path()):].strip("/")
+    script = next((script for script, *_ in PAGES if script == f"pages/{page}.py"), None)
+    if script is not None:
+        st.switch_page(script, query_params=parse_qsl(parts.query))
 
 
 def _client() -> dict:
@@ -243,6 +261,18 @@ SIGN_IN_FORM = """
     maxlength="1024">
   <input type="hidden" name="next" value="{landing}">
   <button type="submit">Sign in</button>
+</form>
+"""
+
+
+SINGLE_SIGN_ON_FORM = """
+<style>
+.dashboard-single-sign-on button {{ font: inherit; padding: 0.4rem 1.1rem; border-radius: 0.5rem;
+  border: 1px solid #b3261e; background: #b3261e; color: #fff; cursor: pointer; }}
+</style>
+<form class="dashboard-single-sign-on" method="get" action="{action}">
+  <input type="hidden" name="next" value="{landing}">
+  <button type="submit">Sign in with your city account</button>
 </form>
 """
 
@@ -301,10 +331,12 @@ def _sign_out(user: access.User) -> None:
 
 
 def session_routes() -> list:
-    """The routes app.py's st.App adds to Streamlit's server: POST /session/sign-in."""
+    """The routes app.py's st.App adds to Streamlit's server: POST /session/sign-in, and
+    GET /session/single-sign-on, which keeps the page to come back to and starts st.login's flow."""
     from starlette.routing import Route
 
-    return [Route(_base_path() + SIGN_IN_PATH, _sign_in_route, methods=["POST"])]
+    return [Route(_base_path() + SIGN_IN_PATH, _sign_in_route, methods=["POST"]),
+            Route(_base_path() + SINGLE_SIGN_ON_PATH, _single_sign_on_route, methods=["GET"])]
 
 
 def same_origin(headers) -> bool:
@@ -350,5 +382,18 @@ async def _sign_in_route(request):
         response = RedirectResponse(landing, status_code=303)
         response.set_cookie(COOKIE_NAME, token, max_age=int(limits.absolute.total_seconds()), path=base or "/",
                             httponly=True, samesite="strict", secure=_secure(request))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _single_sign_on_route(request):
+    from starlette.responses import RedirectResponse
+    from streamlit.user_info import generate_login_redirect_url  # where st.login() sends the browser
+
+    base = _base_path()
+    response = RedirectResponse(generate_login_redirect_url("default"), status_code=303)
+    landing = access.landing_path(request.query_params.get("next"), base)
+    response.set_cookie(LANDING_COOKIE, quote(landing, safe=""), max_age=LANDING_SECONDS, path=base or "/",
+                        httponly=True, samesite="lax", secure=_secure(request))
     response.headers["Cache-Control"] = "no-store"
     return response

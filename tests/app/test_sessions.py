@@ -6,7 +6,7 @@ import html
 import re
 from datetime import timedelta
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -23,15 +23,14 @@ PASSWORDS = {account.name: account.password for account in accounts.DEMO_ACCOUNT
 HOST = "127.0.0.1:8501"
 
 
-def post_sign_in(fields: dict, headers: dict | None = None, path: str = frame.SIGN_IN_PATH):
-    """POST the sign-in form to the route as a browser on this server would: (status, headers, cookie)."""
-    body = urlencode(fields).encode()
+def call_route(method: str, path: str, body: bytes = b"", headers: dict | None = None, query: str = ""):
+    """One request to the frame's routes, as a browser on this server sends it: (status, headers, cookie)."""
     sent = {"host": HOST, "origin": f"http://{HOST}", "content-type": "application/x-www-form-urlencoded",
             "content-length": str(len(body)), "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36"}
     sent.update(headers or {})
-    scope = {"type": "http", "http_version": "1.1", "method": "POST", "scheme": "http", "path": path,
-             "raw_path": path.encode(), "query_string": b"", "root_path": "", "client": ("127.0.0.1", 50000),
-             "server": ("127.0.0.1", 8501),
+    scope = {"type": "http", "http_version": "1.1", "method": method, "scheme": "http", "path": path,
+             "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8501),
              "headers": [(name.encode(), value.encode()) for name, value in sent.items() if value is not None]}
     answer = []
 
@@ -50,6 +49,11 @@ def post_sign_in(fields: dict, headers: dict | None = None, path: str = frame.SI
     for line in answered.get("set-cookie", []):
         cookie.load(line)
     return start["status"], answered, cookie
+
+
+def post_sign_in(fields: dict, headers: dict | None = None):
+    """POST the sign-in form to the route: (status, headers, cookie)."""
+    return call_route("POST", frame.SIGN_IN_PATH, urlencode(fields).encode(), headers)
 
 
 def sign_in_fields(user="viewer", password=None, landing="/property?property=P000010") -> dict:
@@ -319,3 +323,26 @@ def test_a_wrong_group_role_line_is_named_on_the_page(monkeypatch, city):
     monkeypatch.setitem(SSO_SECRETS["single_sign_on"], "group_roles", {"PD Records": "sheriff"})
     app = open_as_identity(monkeypatch, city, {"email": "jane@city.gov", "groups": ["PD Records"]})
     assert app.error[0].value.startswith("The single sign-on settings are wrong: group 'PD Records'")
+
+
+def test_single_sign_on_offers_the_provider_and_keeps_the_page_to_come_back_to(monkeypatch, city):
+    monkeypatch.setenv("DATABASE_URL", city)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.secrets.update(SSO_SECRETS)
+    app.user = {"is_logged_in": False}
+    app.context = {"url": "http://127.0.0.1:8501/property"}
+    app.query_params.update({"property": "P000010"})
+    app.switch_page("pages/property.py")
+    app = app.run()
+    sso = next(element.proto.body for element in app.get("html") if frame.SINGLE_SIGN_ON_PATH in element.proto.body)
+    assert 'method="get"' in sso and 'name="next" value="/property?property=P000010"' in sso
+    assert sign_in_form(app)  # the dashboard's own accounts still sign in beside it
+
+
+@pytest.mark.parametrize("wanted, kept", [("/property?property=P000010", "/property?property=P000010"),
+                                          ("https://evil.example/", "/"), ("//evil.example", "/")])
+def test_the_single_sign_on_route_starts_streamlits_login_and_keeps_only_a_page_of_the_app(wanted, kept):
+    status, headers, cookie = call_route("GET", frame.SINGLE_SIGN_ON_PATH, query=urlencode({"next": wanted}))
+    assert status == 303 and headers["location"][0].startswith("/auth/login?provider=")
+    landing = cookie[frame.LANDING_COOKIE]
+    assert (unquote(landing.value), landing["httponly"], int(landing["max-age"])) == (kept, True, 600)

@@ -320,3 +320,19 @@ def test_single_sign_on_tabs_share_one_session_and_signing_out_ends_it_in_each(s
     assert not second.get_by_text("Signed in as").count()
     with reading(create_engine(url)) as conn:
         assert conn.execute(sa.select(sessions.c.end_reason).where(jane)).scalars().all() == ["signed_out"]
+
+
+def test_single_sign_on_started_from_a_deep_link_lands_on_it_after_the_provider(sso_server, context):
+    base, url = sso_server
+    property_id, address = a_property(url)
+    page = context.new_page()
+    page.goto(f"{base}/property?property={property_id}")
+    page.get_by_role("button", name="Sign in with your city account").click()
+    page.wait_for_url("**/auth/login?provider=*")  # Streamlit's own st.login flow, on to the provider
+    [landing] = [c for c in context.cookies() if c["name"] == "dashboard_landing"]
+    assert landing["httpOnly"] and landing["path"] == "/"
+    # The provider signs the person in and sends the browser back to the home page, as it always does.
+    context.add_cookies([identity_cookie(base, {"email": "jane.doe@city.gov", "groups": ["PD Records"]})])
+    page.goto(f"{base}/")
+    page.get_by_role("heading", name=address).wait_for()
+    page.wait_for_url(f"**/property?property={property_id}")
