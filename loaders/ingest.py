@@ -157,7 +157,7 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
     department_spec = spec(department)
     if frame.empty:
         raise LoadError(f"{file_name} has a header row but no records")
-    checked = validate(frame, department_spec, columns, today=today, date_order=date_order)
+    checked = validate(frame, department_spec, columns, today=today, date_order=date_order, faults=table.faults)
     notes.extend(checked.notes)
     if matcher is None:
         with reading(engine) as conn:

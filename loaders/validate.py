@@ -17,6 +17,7 @@ import pandas as pd
 from loaders import coordinates
 from loaders.dates import AmbiguousDateOrder, infer, parse_dates
 from loaders.privacy import mask_contact_details
+from loaders.read import RowFault
 from loaders.specs import ADDRESS_PARTS, MAPPING_SETTINGS, DepartmentSpec
 
 EARLIEST = pd.Timestamp("1950-01-01")
@@ -42,6 +43,8 @@ REJECT_KINDS = {
     "too_old": "the date is before 1950",
     "missing_category": "the category is empty",
     "bad_closed_date": "the closed date is not a date",
+    "short_row": "the row has fewer fields than the header",
+    "cell_too_long": "a cell is longer than a cell may be",
 }
 
 
@@ -67,9 +70,11 @@ def source_label(columns: dict, name: str) -> str:
 
 
 def validate(frame: pd.DataFrame, spec: DepartmentSpec, columns: dict, today: datetime | None = None,
-             date_order: str | None = None, timezone: str | None = None) -> Validated:
+             date_order: str | None = None, timezone: str | None = None,
+             faults: dict[int, RowFault] | None = None) -> Validated:
     """Canonical records from `frame`, whose columns feed the spec's fields as the mapping `columns` says.
 
+    `faults` (the reader's, by position in `frame`) reject their rows before anything else is checked.
     Raises AmbiguousDateOrder when a date column reads both as month/day and day/month and neither
     `date_order` nor the mapping's date_order says which.
     """
@@ -99,6 +104,11 @@ def validate(frame: pd.DataFrame, spec: DepartmentSpec, columns: dict, today: da
             reasons.loc[rows] = [message(i) for i in rows]
             kinds.loc[rows] = kind
             culprits.update({i: (column, values[i]) for i in rows})
+
+    for position, fault in (faults or {}).items():
+        i = frame.index[position]
+        reasons[i], kinds[i] = f"row {row_number[i]}: {fault.detail}", fault.kind
+        culprits[i] = (fault.column, fault.value)
 
     ids = text("source_record_id", placeholders=False).str.replace(FLOAT_ID, r"\1", regex=True)
     id_column = source_label(columns, "source_record_id")
