@@ -87,9 +87,10 @@ with signed_in:
                f"{limits.idle.total_seconds() / 60:g} minutes without activity and "
                f"{limits.absolute.total_seconds() / 3600:g} hours after signing in; ending one signs that browser "
                "out at its next click, on every server.")
-    shown = open_now.rename(columns={"session_id": "session", "name": "user", "display_name": "name",
-                                     "created_at": "started", "last_seen_at": "last seen", "expires_at": "ends by",
-                                     "address": "from address"})
+    shown = open_now[["session_id", "name", "display_name", "browser", "created_at", "last_seen_at", "expires_at",
+                      "method", "address"]].rename(columns={
+        "session_id": "session", "name": "user", "display_name": "name", "created_at": "started",
+        "last_seen_at": "last seen", "expires_at": "ends by", "address": "from address"})
     st.dataframe(shown, hide_index=True)
     if not open_now.empty:
         labels = {f"#{row.session_id} {row.name} · {row.browser} · since {row.created_at:%H:%M}": row.session_id

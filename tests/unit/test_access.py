@@ -348,3 +348,16 @@ def test_sensitive_fields_agree_with_the_department_specs():
     assert set(specs) == set(access.SENSITIVE_FIELDS) == set(access.DEPARTMENTS)
     for department, entry in specs.items():
         assert set(entry.get("sensitive", ())) == set(access.SENSITIVE_FIELDS[department]), department
+
+
+def test_every_session_setting_is_in_the_readme_configuration_table():
+    table = (ROOT / "README.md").read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    for name in access.SESSION_SETTINGS:
+        assert f"| `{name}` |" in table, name
+
+
+def test_the_secrets_example_maps_groups_to_roles_that_exist():
+    with (ROOT / ".streamlit" / "secrets.toml.example").open("rb") as handle:
+        example = tomllib.load(handle)
+    grants = access.parse_group_roles(example["single_sign_on"]["group_roles"])
+    assert access.role_for_groups(["All Staff", "PD Records"], grants) == ("department_staff", "police", False)
