@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,8 +56,10 @@ def main() -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from integration.access import SessionLimits
     from storage import accounts, repository
     from storage.engine import create_engine, reading, writing
+    from ui.frame import TOKEN_KEY
 
     engine = create_engine()
     with reading(engine) as conn:
@@ -70,12 +72,12 @@ def main() -> None:
         if accounts.user_by_name(conn, "benchmark") is None:
             accounts.create_user(conn, "benchmark", "benchmark-only-pass", "integration_team", lead=True,
                                  created_by="benchmark")
+        token = accounts.start_session(conn, "benchmark", "password", limits=SessionLimits())
 
     def run(page: str, **query) -> float:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         app.query_params.update(query)
-        app.session_state["user_name"] = "benchmark"
-        app.session_state["last_seen_at"] = datetime.now()
+        app.session_state[TOKEN_KEY] = token  # the session a sign-in would have opened
         app.switch_page(page)
         started = time.perf_counter()
         app.run()
