@@ -66,7 +66,7 @@ def current_user() -> str:
     return st.session_state.get("user_name") or "unknown"
 
 
-def page_setup(title: str, icon: str = ":material/location_city:", permission: str | None = None) -> access.User:
+def page_setup(title: str, icon: str = ":material/location_city:", permission: str | None = None) -> access.User | None:
     """Configure the page, make sure someone allowed is signed in, draw the sidebar; call first on
     every page. Returns the signed-in user; stops the page for anyone else (None outside a page run)."""
     if not st.runtime.exists() or get_script_run_ctx(suppress_warning=True) is None:
@@ -100,8 +100,12 @@ def audit(action: str, target: str | None = None, detail: str | None = None) -> 
 def exported(target: str, detail: str, make):
     """The file of a download button, made when the button is pressed, with the export audited."""
     user_name = current_user()
+    engine, token, limits = data.engine(), _presented_token(), access.session_limits()
 
     def make_and_audit():
+        # Made when pressed, without a page run: a sign-out elsewhere since must count here too.
+        if accounts.check_session(engine, token, limits).user is None:
+            raise PermissionError("the session that drew this page has ended: sign in again")
         content = make()
         with writing(data.engine()) as conn:
             repository.audit(conn, user_name, "export", target, detail)

@@ -51,8 +51,10 @@ def sign_in(page, user: str) -> None:
 
 
 def refused(page) -> None:
-    """The sign-in form, and nothing of the page behind it."""
+    """The sign-in form, and nothing of the page behind it (once the run has finished: until
+    then Streamlit still shows the elements of the run before, faded)."""
     page.get_by_role("button", name="Sign in").wait_for()
+    settle(page)
     assert not page.get_by_text("Signed in as").count()
     assert not page.get_by_test_id("stDataFrame").count()
 
@@ -336,3 +338,33 @@ def test_single_sign_on_started_from_a_deep_link_lands_on_it_after_the_provider(
     page.goto(f"{base}/")
     page.get_by_role("heading", name=address).wait_for()
     page.wait_for_url(f"**/property?property={property_id}")
+
+
+def test_a_download_pressed_after_a_sign_out_in_another_tab_makes_no_file(city_server, context):
+    base, url = city_server
+    first = context.new_page()
+    first.goto(f"{base}/hotspots")
+    sign_in(first, "lead")
+    button = first.get_by_role("button", name="Download CSV")
+    button.wait_for()
+    settle(first)
+    with first.expect_download() as made:  # while the session lasts, the file is made
+        button.click()
+    assert made.value.suggested_filename.startswith("hotspots-")
+
+    second = context.new_page()
+    second.goto(f"{base}/")
+    second.get_by_text("Signed in as").first.wait_for()
+    settle(second)
+    second.get_by_role("button", name="Sign out").click()
+    refused(second)
+
+    with reading(create_engine(url)) as conn:
+        exports_before = len(repository.audit_entries(conn, user_name="lead", action="export"))
+    downloads = []
+    first.on("download", lambda download: downloads.append(download))
+    button.click()  # a download is made when pressed, without a page run
+    first.wait_for_timeout(3000)
+    assert downloads == []
+    with reading(create_engine(url)) as conn:
+        assert len(repository.audit_entries(conn, user_name="lead", action="export")) == exports_before
