@@ -346,3 +346,18 @@ def test_the_single_sign_on_route_starts_streamlits_login_and_keeps_only_a_page_
     assert status == 303 and headers["location"][0].startswith("/auth/login?provider=")
     landing = cookie[frame.LANDING_COOKIE]
     assert (unquote(landing.value), landing["httponly"], int(landing["max-age"])) == (kept, True, 600)
+
+
+def test_a_password_an_admin_set_is_changed_first_and_the_session_goes_on(monkeypatch, city):
+    with writing(create_engine(city)) as conn:
+        accounts.create_user(conn, "jdoe", "first password 12", "viewer", created_by="admin", must_change_password=True)
+    _, _, cookie = post_sign_in(sign_in_fields("jdoe", "first password 12", "/"))
+    app = open_with_token("app.py", monkeypatch, city, cookie[frame.COOKIE_NAME].value)
+    assert app.title[0].value == "Choose your own password" and not app.metric
+    current, new, again = app.text_input
+    current.input("first password 12")
+    new.input("a password only I know")
+    again.input("a password only I know")
+    app = app.button[0].click().run()
+    assert not app.exception and signed_in(app)
+    assert app.title[0].value == "Cross-department property risk"
