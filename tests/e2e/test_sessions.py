@@ -79,7 +79,25 @@ def test_signed_in_once_a_reload_a_new_tab_and_a_pasted_link_stay_signed_in(city
 
     first.reload()
     first.get_by_text("Signed in as").first.wait_for()
-    first.get_by_test_id("stDataFrame").first.wait_for()
+    grid = first.get_by_test_id("stDataFrame").first
+    grid.wait_for()
+    settle(first)
+    # The list's Open link (second column; the grid draws on a canvas): a new tab on the property.
+    box = grid.bounding_box()
+    link = (box["x"] + 100, box["y"] + 35 + 17)
+    with context.expect_page() as opened:
+        first.mouse.move(*link)
+        first.wait_for_timeout(300)
+        first.mouse.click(*link)  # the first click selects the cell, the second follows the link
+        first.wait_for_timeout(300)
+        first.mouse.click(*link)
+    from_list = opened.value
+    from_list.wait_for_url("**/property?property=*")
+    with reading(create_engine(url)) as conn:
+        listed = repository.get_property(conn, from_list.url.split("property=")[1])["address"]
+    from_list.get_by_role("heading", name=listed).wait_for()
+    from_list.get_by_text("Signed in as").first.wait_for()
+    from_list.close()
 
     second = context.new_page()  # what the hotspots list's Open link does: the property in a new tab
     second.goto(f"{base}/property?property={property_id}")
