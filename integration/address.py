@@ -48,7 +48,7 @@ from integration.usps import (
     UNIT_NEEDS_ID,
 )
 
-__all__ = ["Address", "Street", "normalize", "normalize_parts"]
+__all__ = ["Address", "Street", "normalize", "normalize_parts", "place_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +182,10 @@ _NAME_START = {
     "FT": "FORT", "PT": "POINT",
 }
 
+_NAME_START_WRITTEN: dict[str, list[str]] = {}
+for _short, _long in _NAME_START.items():
+    _NAME_START_WRITTEN.setdefault(_long, []).append(_short)
+
 # Street types after which a bare number is a route number ("HWY 50"), not an ordinal.
 _ROUTE_TYPES = frozenset({"HWY", "RTE", "FWY", "EXPY", "TPKE", "PIKE", "BYP", "LOOP", "SPUR"})
 
@@ -223,10 +227,12 @@ _AMBIGUOUS_STATES = frozenset({"CT", "NE", "FL", "KY", "MT", "PR", "IN", "OR", "
 
 _TOKEN_RE = re.compile(r"\d\s*/\s*\d{1,2}(?![\d/])|[A-Z0-9]+(?:-[A-Z0-9]+)*|[,;&@/#\\-]")
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
+_LINE_BREAK_RE = re.compile(r"\r\n|\n|\r")
 _WORD_RE = re.compile(r"[A-Z]+")
 _INITIALS_RE = re.compile(r"(?<![A-Z0-9])([A-Z])\.(?=[A-Z](?:\.|(?![A-Z0-9])))")
 _NUMBER_DASH_FRACTION_RE = re.compile(r"(\d)-(\d/\d)")
 _FRACTION_RE = re.compile(r"\d/\d{1,2}")
+_GLUED_FRACTION_RE = re.compile(r"(?<![\d/])(\d+)([13]/[24])(?![\d/])")  # "1231/2 MAIN ST" is 123 1/2
 _NUM_RE = re.compile(r"(\d+)([A-Z]?)")
 _RANGE_RE = re.compile(r"(\d+)([A-Z]?)-(\d+)([A-Z]?)")
 _NUM_LETTER_RE = re.compile(r"(\d+)-([A-Z])")
@@ -242,6 +248,9 @@ _GLUED_UNIT_RE = re.compile(
 _ZIP_RE = re.compile(r"(\d{5})(?:-?\d{4})?")
 _UNIT_ID_RE = re.compile(r"[A-Z]{0,2}-?\d+[A-Z]{0,2}(?:-[A-Z0-9]{1,4})?|[A-Z]-?\d*")
 
+_MAX_SPACE_RANGE = 200  # "2112 38 METCALF ST" spans 26 numbers; a wider "range" is something else
+# Words a number may precede inside a street name ("123 5 MILE RD", "40 12 OAKS DR")
+_NUMBERED_NAMES = frozenset({"MILE", "MILES", "OAKS", "PINES", "POINTS", "CORNERS", "LAKES"})
 _MAX_WORD = 30
 _MAX_CHARS = 200  # longer strings are junk or notes; the head is enough and keeps CRF time bounded
 _FRACTION_CHARS = {
@@ -269,6 +278,15 @@ def normalize(text: object, *, cities: frozenset[str] | None = None) -> Address:
             return Address(kind="empty", raw=str(text) if isinstance(text, str) else "")
         except Exception:
             return _EMPTY
+
+
+def place_name(text: object) -> str:
+    """A city or neighbourhood name as `normalize` writes it in `Address.city` ("St. Clair" ->
+    "SAINT CLAIR"), so names from a master compare with names read from records."""
+    raw = _coerce(text)
+    if not raw:
+        return ""
+    return _canonical_place([w for w in _tokenize(_clean(raw)) if w not in _PUNCT])
 
 
 def normalize_parts(
@@ -347,7 +365,7 @@ def _clean(s: str) -> str:
     if len(s) > _MAX_CHARS:
         s = s[:_MAX_CHARS]
     if "\n" in s or "\r" in s:
-        s = s.replace("\r\n", ",").replace("\n", ",").replace("\r", ",")  # one line, one part
+        s = _one_line(s)
     if not s.isascii():
         for ch, rep in _FRACTION_CHARS.items():
             if ch in s:
@@ -360,9 +378,20 @@ def _clean(s: str) -> str:
         s = _INITIALS_RE.sub(r"\1", s).replace(".", " ")
     if "'" in s or "`" in s:
         s = s.replace("'", "").replace("`", "")
-    if "/" in s and "-" in s:
-        s = _NUMBER_DASH_FRACTION_RE.sub(r"\1 \2", s)
+    if "/" in s:
+        if "-" in s:
+            s = _NUMBER_DASH_FRACTION_RE.sub(r"\1 \2", s)
+        s = _GLUED_FRACTION_RE.sub(r"\1 \2", s)
     return s
+
+
+def _one_line(s: str) -> str:
+    """Lines joined as comma-separated parts; a line that only begins the next one goes, as in
+    parcel files that repeat the house number on a line of its own ("214\\n214 LANGLEY AVE")."""
+    lines = [line.strip() for line in _LINE_BREAK_RE.split(s)]
+    lines = [line for line in lines if line]
+    kept = [line for line, after in zip(lines, [*lines[1:], ""]) if not after.upper().startswith(line.upper() + " ")]
+    return ", ".join(kept)
 
 
 def _paren_content(m: re.Match) -> str:
@@ -416,7 +445,10 @@ def _city_index(cities: frozenset[str]) -> dict[tuple[str, ...], str]:
     for city in cities:
         words = tuple(w for w in _tokenize(_clean(str(city))) if w not in _PUNCT)
         if words:
-            index[words] = _canonical_place(list(words))
+            canonical = _canonical_place(list(words))
+            index[words] = canonical
+            for short in _NAME_START_WRITTEN.get(canonical.split()[0], ()):
+                index[(short, *canonical.split()[1:])] = canonical  # MOUNT OLIVER written MT OLIVER
     return index
 
 
@@ -460,6 +492,9 @@ def _parse(tokens: list[str], cities: dict | None) -> tuple[_Draft, bool]:
     box = _po_box(tokens)
     if box is not None:
         return box, True
+    if "INTERSECTION" in tokens[1:]:
+        # "A & B INTERSECTION, CITY": the word closes the corner's streets
+        tokens = [("," if t == "INTERSECTION" and i else t) for i, t in enumerate(tokens)]
     sep = _separator_index(tokens)
     if sep is not None:
         left, right = tokens[:sep], tokens[sep + 1 :]
@@ -468,6 +503,15 @@ def _parse(tokens: list[str], cities: dict | None) -> tuple[_Draft, bool]:
             pass  # "... BLDG 1STFL & BSMT": two units, not two streets
         elif not _starts_with_number(left) and (_starts_with_number(right_head) or _late_number(right_head)):
             pass  # "FLOWERS & GIFTS LLC 204 GAULT AVE": a name before the address
+        elif _numbered_street(left) and _starts_with_street(right_head):
+            d = _Draft()
+            d.kind = "intersection"
+            d.street = _build_street(left)  # "5 STREET & HOYT STREET": 5TH ST at HOYT ST
+            other = _Draft()
+            confident = _parse_location(right, other, cities)
+            d.cross_street = other.street
+            d.city, d.state, d.zip = other.city, other.state, other.zip
+            return d, confident
         elif _starts_with_number(left) and tokens[sep] in ("&", "AND") and _name_with_and(left, right_head):
             tokens = [*left, "AND", *right]  # "514 PEACE & PLENTY LN": one street name
         elif _starts_with_number(left):
@@ -489,6 +533,15 @@ def _parse(tokens: list[str], cities: dict | None) -> tuple[_Draft, bool]:
                 return d, confident
             tokens = left + right
     return _parse_address(tokens, cities)
+
+
+def _numbered_street(words: list[str]) -> bool:
+    """A number and a street type alone: "5 STREET", "4 PLACE" (New York's 5TH STREET, 4TH PLACE)."""
+    return len(words) == 2 and words[0].isdigit() and STREET_SUFFIXES.get(words[1]) in COMMON_SUFFIXES
+
+
+def _starts_with_street(words: list[str]) -> bool:
+    return bool(words) and not _starts_with_number(words) and words[0] not in UNIT_DESIGNATORS
 
 
 def _name_with_and(left: list[str], right: list[str]) -> bool:
@@ -673,6 +726,9 @@ def _parse_number(tokens: list[str], d: _Draft) -> int:
             k = 2
     elif t in ("BLOCK", "BLK") and n > 1:
         d.kind = "block"
+        if n > 2 and _NUM_RE.fullmatch(tokens[1]) and tokens[2] not in _PUNCT:
+            d.number = _hundred(tokens[1])  # "BLOCK 600 HOLLACE ST"
+            return 2
         return 2 if tokens[1] == "OF" else 1
     else:
         return 0
@@ -689,6 +745,9 @@ def _parse_number(tokens: list[str], d: _Draft) -> int:
         elif t in ("&", "AND") and k + 1 < n and tokens[k + 1].isdigit() and not d.number_high:
             _set_high(d, tokens[k + 1])
             k += 2
+        elif k == 1 and t.isdigit() and _space_range_follows(tokens, d):
+            _set_space_range(d, tokens[0], t)
+            k += 1
         elif _FRACTION_RE.fullmatch(t) and not d.fraction:
             d.fraction = t
             k += 1
@@ -708,6 +767,46 @@ def _parse_number(tokens: list[str], d: _Draft) -> int:
         else:
             break
     return k
+
+
+def _space_range_follows(tokens: list[str], d: _Draft) -> bool:
+    """Whether "1249 51 VOSKAMP ST" holds a second house number (a range, or the number written
+    twice) rather than a numbered street: the digits must be followed by a name, not a type."""
+    if d.kind != "address" or not d.number.isdigit() or d.number_suffix or d.fraction or len(tokens) < 4:
+        return False
+    if len(tokens[1]) > max(len(tokens[0]), 2):
+        return False
+    name = tokens[2]
+    if name in DIRECTIONALS and len(tokens) > 4:
+        name = tokens[3]
+    if _ORDINAL_RE.fullmatch(name):
+        return True  # "5125 31 2ND AVE"
+    if name in _ORDINAL_SUFFIXES and name == tokens[2]:
+        return False  # "210 21 ST ST": the 21ST street
+    if name in STREET_SUFFIXES:
+        # a type word begins the name only when another type follows ("7219 5 FOREST WY"); alone
+        # it is the type of a numbered street ("123 21 ST")
+        at = tokens.index(name, 2)
+        return at + 1 < len(tokens) and tokens[at + 1] in STREET_SUFFIXES
+    return (
+        name.isalpha() and name not in _ORDINAL_SUFFIXES and name not in UNIT_DESIGNATORS
+        and name not in _NUMBERED_NAMES
+    )
+
+
+def _set_space_range(d: _Draft, written: str, second: str) -> None:
+    """The second number completes the first's last digits (1249 51 -> 1249-1251; 0035 37 ->
+    35-37); the same number again is written once; a lower one is read as a unit."""
+    low = int(d.number)
+    width = len(written)
+    if len(second) >= len(str(low)):
+        high = int(second)
+    else:
+        high = int(written[: width - len(second)] + second)
+    if high > low and high - low <= _MAX_SPACE_RANGE:
+        d.number_high = str(high)
+    elif high != low and not d.unit_id:
+        d.unit_type, d.unit_id = "#", second
 
 
 def _letter_is_suffix(tokens: list[str], k: int) -> bool:
@@ -792,9 +891,11 @@ def _parse_location(tokens: list[str], d: _Draft, cities: dict | None) -> bool:
             words = words + first[:k]
             tail_groups = [first[k:], *tail_groups[1:]] if len(first) > k else tail_groups[1:]
     if tail_groups:
-        _read_tail_groups(tail_groups, d)
+        _read_tail_groups(tail_groups, d, cities)
         city_expected = not d.city and bool(d.state or d.zip)
     else:
+        if cities:
+            words = _peel_known_tail(words, d, cities)
         words = _strip_state_zip(words, d, sure=False)
         city_expected = bool(d.state or d.zip)
     if cities and not d.city:
@@ -808,6 +909,8 @@ def _parse_location(tokens: list[str], d: _Draft, cities: dict | None) -> bool:
         if not city_expected:
             confident = False
         city_expected = False
+    elif d.unit_type and len(street_words) < len(words):
+        city_expected = False  # "58 ROSTOCK ST BSMT 15218": the unit ended the words, and no place follows
     end, ok = _street_end(street_words, city_expected)
     if end < len(street_words):
         if not d.city:
@@ -836,7 +939,7 @@ def _short_direction_len(group: list[str]) -> int:
     return 0
 
 
-def _read_tail_groups(groups: list[list[str]], d: _Draft) -> None:
+def _read_tail_groups(groups: list[list[str]], d: _Draft, cities: dict | None = None) -> None:
     """The comma groups after the street: units, then place, state, ZIP and country."""
     places: list[list[str]] = []
     for g in groups:
@@ -847,6 +950,9 @@ def _read_tail_groups(groups: list[list[str]], d: _Draft) -> None:
         elif not places and _is_bare_unit(g):
             _read_units(g, d, bare_id=True)  # "123 MAIN ST, 2"
             continue
+        if cities and not d.city and (known := _known_place(g, cities)):
+            # a place the caller knows, before any state reading: "MOUNT WASHINGTON" is no WA
+            d.city, g = known
         if g:
             places.append(g)
     flat = [(gi, t) for gi, g in enumerate(places) for t in g]
@@ -855,6 +961,15 @@ def _read_tail_groups(groups: list[list[str]], d: _Draft) -> None:
         # the city is the last group that still has words ("WEST SIDE, LAKEPORT, WI")
         last = flat[len(rest) - 1][0]
         d.city = _canonical_place([t for gi, t in flat[: len(rest)] if gi == last])
+
+
+def _known_place(group: list[str], cities: dict) -> tuple[str, list[str]] | None:
+    """A known place at the start of a comma group, with only a state or ZIP after it."""
+    for k in range(min(len(group), 4), 0, -1):
+        place = cities.get(tuple(group[:k]))
+        if place is not None and all(w in STATES or _ZIP_RE.fullmatch(w) for w in group[k:]):
+            return place, group[k:]
+    return None
 
 
 def _unit_index(group: list[str]) -> int:
@@ -883,7 +998,14 @@ def _strip_state_zip(words: list[str], d: _Draft, sure: bool) -> list[str]:
     if words and (m := _ZIP_RE.fullmatch(words[-1])) and (sure or len(words) > 1):
         d.zip = m.group(1)
         words.pop()
+    elif sure and len(words) > 1 and len(words[-1]) == 4 and words[-1].isdigit() and words[-2] in STATES:
+        d.zip = "0" + words.pop()  # "CAMBRIDGE, MA 1241": a spreadsheet dropped the leading zero
     state_at = _state_at_end(words, sure or bool(d.zip))
+    if (
+        state_at is not None and not sure and state_at == len(words) - 1 and words[-1] in STREET_SUFFIXES
+        and not any(w in STREET_SUFFIXES for w in words[1:-1])
+    ):
+        state_at = None  # "STOEBNER WY 15214": the street's only type before a ZIP, not Wyoming
     if state_at is not None:
         d.state = STATES[" ".join(words[state_at:])]
         del words[state_at:]
@@ -898,6 +1020,10 @@ def _state_at_end(words: list[str], sure: bool) -> int | None:
         name = " ".join(words[-k:])
         if name not in STATES:
             continue
+        if k == 1 and name in _AMBIGUOUS_STATES and n > 1 and (
+            _ORDINAL_RE.fullmatch(words[-2]) or words[-2] in _ORDINAL_WORDS
+        ):
+            return None  # "1ST FL 15227": a floor before the ZIP, not Florida
         if not sure:
             if k == 1 and name in _AMBIGUOUS_STATES:
                 return None
@@ -909,6 +1035,22 @@ def _state_at_end(words: list[str], sure: bool) -> int | None:
                 return None
         return n - k
     return None
+
+
+def _peel_known_tail(words: list[str], d: _Draft, cities: dict) -> list[str]:
+    """A known place at the end, perhaps before a state and ZIP, taken off before any state is read
+    from its words: "4 GRANVILLE ST MOUNT WASHINGTON" is in Mount Washington, not the state WA."""
+    end = len(words)
+    if end and _ZIP_RE.fullmatch(words[end - 1]):
+        end -= 1
+    if end and words[end - 1] in STATES and len(words[end - 1]) == 2:
+        end -= 1
+    for k in (4, 3, 2, 1):
+        if end - k >= 2 and (city := cities.get(tuple(words[end - k : end]))) is not None:
+            d.city = city
+            _strip_state_zip(words[end:], d, sure=True)
+            return words[: end - k]
+    return words
 
 
 def _peel_city(words: list[str], d: _Draft, cities: dict) -> list[str]:
@@ -944,6 +1086,8 @@ def _street_end(words: list[str], city_expected: bool) -> tuple[int, bool]:
     if end < n and words[end - 1] in DIRECTIONALS and len(words[end - 1]) > 2:
         return end, False  # "LINCOLN PARK WEST CHICAGO": WEST ends the street or begins the city
     if end >= n:
+        if city_expected and STREET_SUFFIXES[words[last]] in COMMON_SUFFIXES and last == n - 1:
+            return n, True  # "W STATION SQUARE DR 15232": the street ends in a common type before the ZIP
         if not city_expected:
             # "3705 N OVERLOOK BLVD OVERLOOK PARK FLATS": a street, then a building name?
             doubtful = any(
@@ -997,6 +1141,8 @@ def _after_type(words: list[str], c: int) -> int:
         # PETERSBURG"), else it may begin a place name ("WEST PALM BEACH")
         if len(words[end]) <= 2 or end == n - 1 or words[end + 1] == "ST":
             end += 1
+            if end < n and (words[end - 1], words[end]) in DIRECTIONAL_PAIRS and len(words[end]) == 1:
+                end += 1  # "LUCERNE DR S E GRAND RAPIDS": S E is SE
     return end
 
 
@@ -1207,6 +1353,8 @@ def _canonical_name(words: list[str], typ: str) -> str:
         return x
     if out[0] in _NAME_START:
         out[0] = _NAME_START[out[0]]
+    if typ == "EXT" and out[-1] in STREET_SUFFIXES:
+        out[-1] = STREET_SUFFIXES[out[-1]]  # "FEDERAL STREET EXT" is FEDERAL ST EXT
     if not typ:
         last = out[-1]
         if last.isdigit() or len(last) == 1 or (len(last) <= 3 and any(c.isdigit() for c in last)):
@@ -1322,6 +1470,10 @@ def _parse_usaddress(text: str, cities: dict | None) -> _Draft | None:
 def _prefer_tagged(tagged: _Draft, ours: _Draft) -> bool:
     """Whether usaddress's reading beats our unsure one: it must at least find a street, and
     keep the house number we found."""
+    if ours.kind == "intersection" and ours.street.name and ours.cross_street.name:
+        return False  # two streets around a separator: usaddress reads "1ST AND MT PLEASANT" as one
+    if ours.kind == "block" and ours.street.name and tagged.kind != "block":
+        return False  # "BLOCK 600 HOLLACE ST": usaddress takes the block's number for a house's
     if tagged.kind == "po_box":
         return ours.kind != "address" or not ours.number
     if not tagged.street.name:

@@ -5,52 +5,89 @@
 normalised once. The rules, in order, stopping at the first confident answer:
 
 1. parcel id, compared by `parcel_key` (letters and digits, upper case: dashes and spaces aside);
-2. exact key, then the key without the unit (a unit the master lacks falls back to its building);
-3. another address of the same property (alias), and ranges (1502 inside a 1500-1504 parcel);
-4. a relaxed key (missing or misspelt street type or direction) or a fuzzy street name, among the
-   streets that have the house number, accepted only above a threshold with a clear margin;
-5. coordinates: the nearest property within a few metres, when the text found nothing; and a
-   text match far from the record's own coordinates goes to review.
+2. outside the city: a place or ZIP code that is not the city's (the master's city and zip
+   columns, its neighbourhoods, and the names and ZIP codes in matcher.toml) leaves the record
+   unmatched with method "outside";
+3. exact key, then the key without the unit (a unit the master lacks falls back to its building;
+   "123 1/2" falls back to 123 when the master has no half);
+4. another address of the same property (alias), and ranges (1502 inside a 1500-1504 parcel);
+5. the same street name with a direction or type missing on either side ("920 TYSON ST" for
+   920 N TYSON ST), or a misspelt name, among the streets that have the house number, accepted
+   only when one street fits clearly better than every other;
+6. coordinates: the nearest parcel point within `spatial.radius_m` when it is clearly nearer than
+   the next, for a record whose text places nothing; otherwise the nearest go to review. A text
+   match farther than `spatial.disagree_m` from the record's own point goes to review.
 
 A wrong automatic match is worse than a review item: ties, numbers that do not exist on the
 street and fuzzy matches without margin go to `review` with their candidates.
 """
 
 import bisect
+import dataclasses
+import functools
 import gc
 import json
 import math
 import multiprocessing
 import re
+import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
-from integration.address import Address, Street, normalize
+from integration.address import Address, Street, normalize, place_name
+from integration.usps import SUFFIX_NAMES
 
 FUZZY_MAX_EDITS = 2  # a misspelt street name is joined within one edit, two for long names
 FUZZY_LONG_NAME = 9  # letters from which a name may take two edits
 FUZZY_SHORT_NAME = 4  # shorter names, and names with digits (5TH, 6TH), must be spelt right
-SPATIAL_RADIUS_M = 25.0  # a record's own coordinates this close to one property place it there
-SPATIAL_MARGIN_M = 10.0  # ...when the next property is at least this much farther
-FAR_FROM_TEXT_M = 400.0  # a text match this far from the record's coordinates is doubted
 MAX_CANDIDATES = 5
 PARALLEL_FROM = 40_000  # unique strings; below this, starting processes costs more than it saves
 
 STATUS_COLUMNS = ["property_id", "status", "method", "score", "candidates", "normalized"]
+SETTINGS_FILE = Path(__file__).resolve().parent / "matcher.toml"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """matcher.toml, read once: the city's own names and ZIP codes, and the spatial rules."""
+
+    city_names: tuple[str, ...] = ()
+    city_zips: tuple[str, ...] = ()
+    city_states: tuple[str, ...] = ()
+    radius_m: float = 15.0
+    clear_ratio: float = 2.0
+    clear_margin_m: float = 8.0
+    review_radius_m: float = 60.0
+    disagree_m: float = 200.0
+
+
+@functools.lru_cache(maxsize=1)
+def settings() -> Settings:
+    with SETTINGS_FILE.open("rb") as handle:
+        raw = tomllib.load(handle)
+    city, spatial = raw.get("city", {}), raw.get("spatial", {})
+    return Settings(
+        city_names=tuple(str(n) for n in city.get("names", ())),
+        city_zips=tuple(str(z) for z in city.get("zips", ())),
+        city_states=tuple(str(z) for z in city.get("states", ())),
+        **{name: float(spatial[name]) for name in ("radius_m", "clear_ratio", "clear_margin_m", "review_radius_m",
+                                                    "disagree_m") if name in spatial},
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Placement:
     status: str
     method: str | None = None
     property_id: str | None = None
     score: float | None = None
     candidates: tuple = ()
+    off_street: bool = False  # review because the house number is not on the street
 
 
 _FLOAT_EXPORT = re.compile(r"(\d+)\.0+")
@@ -80,19 +117,19 @@ def _number(address: Address) -> int | None:
     return int(address.number) if address.number.isdigit() else None
 
 
-def _name_type(street: Street) -> tuple[str, str]:
-    return street.name, street.type
-
-
 class Matcher:
     """An index over a property master; `match()` places records on it.
 
-    `workers` > 1 normalises and places large batches in that many forked processes. Leave it at
-    1 inside a threaded server: forking a process that runs other threads is not safe.
+    `places` are more names of the city or its neighbourhoods; `config` replaces matcher.toml (the
+    city's own names, ZIP codes and states beside the master's, and the spatial rules). `workers` > 1
+    normalises and places large batches in that many forked processes. Leave it at 1 inside a
+    threaded server: forking a process that runs other threads is not safe.
     """
 
-    def __init__(self, master: pd.DataFrame, places: Iterable[str] = (), workers: int = 1):
+    def __init__(self, master: pd.DataFrame, places: Iterable[str] = (), workers: int = 1, *,
+                 config: Settings | None = None):
         master = master.reset_index(drop=True)
+        self.config = config = config or settings()
         self.workers = max(1, workers)
         self.addresses: dict[str, str] = {}  # property_id -> primary address
         self.by_key: dict[str, set[str]] = defaultdict(set)
@@ -101,17 +138,22 @@ class Matcher:
         # street key -> house number -> property ids; and ranges per street
         self.numbers: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.ranges: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        # (name, type) and name alone -> street keys, for relaxed lookups
-        self.streets_by_name_type: dict[tuple[str, str], set[str]] = defaultdict(set)
+        # name -> street keys, for a direction or type written on one side only
         self.streets_by_name: dict[str, set[str]] = defaultdict(set)
         self.street_of_key: dict[str, Street] = {}
         self.parcels: dict[str, set[str]] = defaultdict(set)
 
-        self.cities = {c.strip().upper() for c in _texts(master, "city") if c.strip()}
-        # A neighbourhood written where the city would be is still this city.
-        self.places = frozenset(self.cities | {p.strip().upper() for p in [*places, *_texts(master, "neighborhood")]
-                                               if p and p.strip()})
-        self.zips = {z for z in _digits(_column(master, "zip")).str[:5] if len(z) == 5}
+        names = [*_texts(master, "city"), *config.city_names]
+        self.city_names = frozenset(n for n in map(place_name, names) if n)
+        neighbourhoods = {place_name(p) for p in [*places, *_texts(master, "neighborhood")]} - {""}
+        # Names that may trail the street without a comma, so they can be peeled off; and the
+        # places that are this city's own when a record names them.
+        self.places = frozenset(self.city_names | neighbourhoods)
+        zips = [*_digits(_column(master, "zip")), *config.city_zips]
+        self.zips = frozenset(z[:5] for z in map(digits, zips) if len(z) >= 5)
+        states = [*_texts(master, "state"), *config.city_states]
+        self.states = frozenset(s.strip().upper() for s in states if len(s.strip()) == 2)
+        self._own_place: dict[str, bool] = {}
 
         texts = master["address"].fillna("").astype(str).tolist()
         entries = dict(zip(*_run_parallel(_index_entries, sorted(set(texts)), self.workers, self.places)))
@@ -132,13 +174,13 @@ class Matcher:
             for number in self.numbers[key]:
                 self.streets_with_number[number].append(key)
         self.sorted_numbers = {key: sorted(on_street) for key, on_street in self.numbers.items()}
+        self.skeletons = {name: _skeleton(name) for name in self.streets_by_name}
         self._coordinates(master)
 
     def _index(self, pid: str, key: str, base_key: str, street: Street, low: int | None, high: int | None) -> None:
         self.by_key[key].add(pid)
         self.by_base_key[base_key].add(pid)
         street = self.street_of_key.setdefault(street.key, street)
-        self.streets_by_name_type[_name_type(street)].add(street.key)
         self.streets_by_name[street.name].add(street.key)
         if low is None:
             return
@@ -149,6 +191,7 @@ class Matcher:
     def _coordinates(self, master: pd.DataFrame) -> None:
         self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
         self.point_ids: list[str] = []
+        self.location: dict[str, tuple[float, float]] = {}
         if "lat" not in master or "lon" not in master:
             self.points = np.empty((0, 2))
             return
@@ -165,15 +208,14 @@ class Matcher:
 
     def place_text(self, address: Address) -> Placement:
         """Where the address text alone puts a record."""
-        if address.kind == "block":
+        kind = address.kind
+        if kind in ("address", "block", "intersection") and self.outside(address):
+            return OUTSIDE
+        if kind == "block":
             return Placement("block")
-        if address.kind == "intersection":
+        if kind == "intersection":
             return Placement("intersection")
-        if address.kind != "address" or not address.street.name:
-            return Placement("unmatched")
-        if self._outside(address):
-            return Placement("unmatched")
-        if address.number == "":
+        if kind != "address" or not address.street.name or address.number == "":
             return Placement("unmatched")
 
         exact = self.by_key.get(address.key)
@@ -187,21 +229,24 @@ class Matcher:
             # no unit written, but the master knows the building only by its units (duplex halves)
             return self._decide(self.by_base_key[address.base_key], address.base_key, "unit_base")
 
-        street_keys = self._street_keys(address.street)
         number = _number(address)
-        if address.street.key in self.numbers:
-            return self._on_known_street(address, address.street.key, number, 100.0, "exact")
-        if len(street_keys) == 1:
-            return self._on_known_street(address, street_keys[0], number, 95.0, "fuzzy")
-        if len(street_keys) > 1:
-            return self._among_streets(address, street_keys, number)
-        return self._fuzzy(address, number)
+        if number is None:
+            return Placement("unmatched")
+        return self._on_street(address, address.street, number, relaxed=True)
 
-    def _outside(self, address: Address) -> bool:
+    def outside(self, address: Address) -> bool:
+        """Whether the address names a ZIP code, state or place that is not this city's."""
         if address.zip and self.zips and address.zip[:5] not in self.zips:
             return True
-        city = address.city.upper()
-        return bool(city and self.places and city not in self.places and not address.zip)
+        if address.state and self.states and address.state not in self.states:
+            return True
+        return bool(address.city and self.city_names and not self._is_own_place(address.city))
+
+    def _is_own_place(self, city: str) -> bool:
+        known = self._own_place.get(city)
+        if known is None:
+            known = self._own_place[city] = _names_a_place(city, self.places)
+        return known
 
     def _decide(self, pids: set[str], key: str, method: str, score: float = 100.0) -> Placement:
         if len(pids) > 1:
@@ -215,78 +260,115 @@ class Matcher:
         return Placement("review", None, None, score / 100.0,
                          tuple((pid, self.addresses.get(pid, ""), score / 100.0) for pid in sorted(pids))[:MAX_CANDIDATES])
 
-    def _street_keys(self, street: Street) -> list[str]:
-        """Master streets the written street can only mean: same name, type and direction where written."""
-        keys = self.streets_by_name_type.get(_name_type(street)) if street.type else self.streets_by_name.get(street.name)
-        keys = set(keys or ())
-        if street.predir:
-            keys = {k for k in keys if self.street_of_key[k].predir == street.predir}
-        if street.postdir:
-            keys = {k for k in keys if self.street_of_key[k].postdir == street.postdir}
-        return sorted(keys)
-
-    def _on_known_street(self, address: Address, street_key: str, number: int | None, score: float,
-                         method: str) -> Placement:
-        if number is None:
-            return Placement("unmatched")
-        on_street = self.numbers[street_key]
-        pids = on_street.get(number)
+    def _at(self, street_key: str, number: int) -> tuple[set[str], str]:
+        """The properties at a house number on a street: its own parcels, else the ranges that hold it."""
+        pids = self.numbers[street_key].get(number) if street_key in self.numbers else None
         if pids:
-            if address.number_suffix or address.fraction:
-                return self._review(pids, score * 0.9)  # 123A when the master only has 123
-            if len(pids) > 1:
-                return self._review(pids, score)
-            return Placement("matched", method, next(iter(pids)), score / 100.0)
-        in_range = {pid for low, high, pid in self.ranges.get(street_key, ()) if low <= number <= high
-                    and (low - number) % 2 == 0}
-        if len(in_range) == 1:
-            return Placement("matched", "range", next(iter(in_range)), score / 100.0)
-        if in_range:
-            return self._review(in_range, score)
-        # the number does not exist on this street: show the nearest numbers as candidates
+            return pids, "exact"
+        return {pid for low, high, pid in self.ranges.get(street_key, ()) if low <= number <= high
+                and (low - number) % 2 == 0}, "range"
+
+    def _on_street(self, address: Address, street: Street, number: int, relaxed: bool) -> Placement:
+        """A numbered address that has no exact key: on its own street, on a street of the same
+        name with a direction or type written on one side only, or on a misspelt street."""
+        own = street.key if street.key in self.numbers else None
+        if own is not None:
+            pids, method = self._at(own, number)
+            if pids:
+                return self._placed(address, own, pids, method, 100.0)
+        having = {}
+        for key in self._siblings(street):
+            pids, method = self._at(key, number)
+            if pids:
+                having[key] = (pids, method)
+        if len(having) == 1:
+            (key, (pids, method)), = having.items()
+            return self._placed(address, key, pids, "fuzzy" if method == "exact" else method, 95.0)
+        if having:
+            return self._review(set().union(*(pids for pids, _ in having.values())), 80.0)
+        if relaxed and own is None and street.type:
+            # "1004 SPRING GARDEN", "MURRAY HILL": read as a type, the last word may be the name's
+            whole = Street(street.predir, f"{street.name} {SUFFIX_NAMES.get(street.type, street.type)}", "",
+                           street.postdir)
+            if self.streets_by_name.get(whole.name):
+                return self._on_street(address, whole, number, relaxed=False)
+        if own is not None or self.streets_by_name.get(street.name):
+            return self._not_on_street(own or sorted(self.streets_by_name[street.name])[0], number)
+        return self._fuzzy(address, number)
+
+    def _siblings(self, street: Street) -> list[str]:
+        """Master streets of the same name whose direction and type agree where both are written."""
+        found = []
+        for key in sorted(self.streets_by_name.get(street.name, ())):
+            other = self.street_of_key[key]
+            if key == street.key:
+                continue
+            if street.predir and other.predir and street.predir != other.predir:
+                continue
+            if street.postdir and other.postdir and street.postdir != other.postdir:
+                continue
+            if street.type and other.type and street.type != other.type:
+                continue
+            found.append(key)
+        return found
+
+    def _placed(self, address: Address, street_key: str, pids: set[str], method: str, score: float) -> Placement:
+        if len(pids) > 1:
+            return self._review(pids, score)
+        if address.number_suffix:
+            return self._review(pids, score * 0.9)  # 123A when the master has only 123
+        if address.number_high and self._splits_range(address, street_key, pids):
+            return self._review(pids | self._at(street_key, int(digits(address.number_high)))[0], score * 0.9)
+        if address.fraction:
+            method = "unit_base"  # "123 1/2" on 123's parcel: the master has no half of its own
+        return Placement("matched", method, next(iter(pids)), score / 100.0)
+
+    def _splits_range(self, address: Address, street_key: str, pids: set[str]) -> bool:
+        """Whether a written range ("1249-1251") ends on another property than it starts."""
+        high = digits(address.number_high)
+        return bool(high) and bool(self._at(street_key, int(high))[0] - pids)
+
+    def _not_on_street(self, street_key: str, number: int) -> Placement:
+        """The number does not exist on the street: review, with the nearest numbers as candidates."""
         numbers = self.sorted_numbers.get(street_key, [])  # a street the master knows only without numbers
         at = bisect.bisect_left(numbers, number)
         nearest = sorted(numbers[max(0, at - MAX_CANDIDATES): at + MAX_CANDIDATES],
                          key=lambda n: (abs(n - number), n))[:MAX_CANDIDATES]
+        on_street = self.numbers.get(street_key, {})
         candidates = set().union(*(on_street[n] for n in nearest)) if nearest else set()
-        return self._review(candidates, score * 0.5)
+        return dataclasses.replace(self._review(candidates, 50.0), off_street=True)
 
-    def _among_streets(self, address: Address, street_keys: list[str], number: int | None) -> Placement:
-        """Several master streets fit the written one (e.g. N MAIN ST and S MAIN ST for MAIN ST)."""
-        having = [k for k in street_keys if number is not None and number in self.numbers[k]]
-        if len(having) == 1:
-            return self._on_known_street(address, having[0], number, 95.0, "fuzzy")
-        pids = set().union(*(self.numbers[k][number] for k in having)) if having else set()
-        return self._review(pids, 80.0) if pids else Placement("review", candidates=())
-
-    def _fuzzy(self, address: Address, number: int | None) -> Placement:
+    def _fuzzy(self, address: Address, number: int) -> Placement:
         """A misspelt street name, among the streets that have this house number.
 
         Joined only when the name is within its edit budget and every other such street is at
-        least two edits farther (a different written type or direction counts as edits too).
+        least two edits farther (a different written type or direction counts as edits too). A
+        misspelling that sounds the same (MONTUTH for MONTOOTH: the same consonants) costs one
+        edit less.
         """
         written = address.street
-        if number is None:
-            return Placement("unmatched")
+        skeleton = _skeleton(written.name)
         ranked = []
         for key in self.streets_with_number.get(number, ()):
             street = self.street_of_key[key]
             if written.predir and street.predir and street.predir != written.predir:
                 continue  # the other side of town
-            edits = OSA.distance(written.name, street.name)
-            if edits > FUZZY_MAX_EDITS + 2:
+            edits = OSA.distance(written.name, street.name, score_cutoff=FUZZY_MAX_EDITS + 2)
+            if edits > FUZZY_MAX_EDITS + 1:
                 continue
-            penalty = 2 * (bool(written.type) and street.type != written.type)
-            penalty += written.predir != street.predir
-            ranked.append((edits + penalty, edits, key))
+            cost = edits - (edits > 1 and self.skeletons[street.name] == skeleton)
+            cost += 2 * (bool(written.type) and bool(street.type) and street.type != written.type)
+            cost += bool(written.predir) != bool(street.predir)
+            ranked.append((cost, edits, key))
         if not ranked:
             return Placement("review", candidates=())
         ranked.sort()
         best, best_edits, best_key = ranked[0]
         clear = len(ranked) == 1 or ranked[1][0] >= best + 2
         pids = self.numbers[best_key][number]
-        if best <= _edit_budget(written.name) and clear and len(pids) == 1:
-            return Placement("matched", "fuzzy", next(iter(pids)), _similarity(written.name, best_edits))
+        if best <= _edit_budget(written.name) and clear and len(pids) == 1 and not address.number_suffix:
+            method = "unit_base" if address.fraction else "fuzzy"
+            return Placement("matched", method, next(iter(pids)), _similarity(written.name, best_edits))
         candidates = [(pid, self.addresses.get(pid, ""), _similarity(written.name, edits))
                       for _, edits, key in ranked for pid in sorted(self.numbers[key][number])]
         return Placement("review", None, None, candidates[0][2], tuple(candidates[:MAX_CANDIDATES]))
@@ -305,12 +387,20 @@ class Matcher:
         return found
 
     def place_spatial(self, lat: float, lon: float) -> Placement | None:
-        near = self.nearest(lat, lon)
-        if not near or near[0][0] > SPATIAL_RADIUS_M:
+        """The parcel whose point is nearest, when it is within the radius and clearly nearer than
+        the next; else review with the points nearby; None when no parcel point is near."""
+        config = self.config
+        near = [n for n in self.nearest(lat, lon) if n[0] <= config.review_radius_m]
+        if not near:
             return None
-        if len(near) > 1 and near[1][0] - near[0][0] < SPATIAL_MARGIN_M:
-            return None
-        return Placement("matched", "spatial", near[0][1], round(1 - near[0][0] / SPATIAL_RADIUS_M / 2, 3))
+        first = near[0][0]
+        clear = len(near) == 1 or (near[1][0] >= config.clear_ratio * first
+                                   and near[1][0] - first >= config.clear_margin_m)
+        if first <= config.radius_m and clear:
+            return Placement("matched", "spatial", near[0][1], round(1 - first / config.radius_m / 2, 3))
+        candidates = tuple((pid, self.addresses.get(pid, ""), round(max(0.0, 1 - metres / config.review_radius_m), 3))
+                           for metres, pid in near[:MAX_CANDIDATES])
+        return Placement("review", None, None, candidates[0][2], candidates)
 
     # --- whole frames ---------------------------------------------------------------------
 
@@ -357,27 +447,74 @@ class Matcher:
         parcel = parcel_key(parcel)
         if parcel and len(self.parcels.get(parcel, ())) == 1:
             return Placement("matched", "parcel_id", next(iter(self.parcels[parcel])), 1.0)
-        if zip_code is not None and by_text.status == "matched":
+        if zip_code is not None and by_text is not OUTSIDE:
             record_zip = digits(zip_code)[:5]
             if len(record_zip) == 5 and self.zips and record_zip not in self.zips:
-                return Placement("unmatched")
+                return OUTSIDE
         has_point = not (math.isnan(lat) or math.isnan(lon)) and self.point_ids
-        if not has_point:
+        if not has_point or by_text is OUTSIDE:
             return by_text
         if by_text.status == "matched":
             home = self.location.get(by_text.property_id)
-            if home and _metres(lat, lon, *home) > FAR_FROM_TEXT_M:
+            if home and _metres(lat, lon, *home) > self.config.disagree_m:
                 spatial = self.place_spatial(lat, lon)
                 candidates = [(by_text.property_id, self.addresses.get(by_text.property_id, ""), by_text.score)]
                 if spatial:
-                    candidates.append((spatial.property_id, self.addresses.get(spatial.property_id, ""), spatial.score))
-                return Placement("review", None, None, by_text.score, tuple(candidates))
+                    candidates.extend(c for c in (spatial.candidates or ((spatial.property_id, self.addresses.get(
+                        spatial.property_id, ""), spatial.score),)) if c[0] != by_text.property_id)
+                return Placement("review", None, None, by_text.score, tuple(candidates[:MAX_CANDIDATES]))
             return by_text
-        if by_text.status in ("review", "unmatched") and kind in ("address", "empty"):
+        if by_text.status in ("review", "unmatched") and kind in ("address", "empty") and not by_text.off_street:
+            # coordinates settle a tie or place a record with no usable text; a number that is not
+            # on the street stays in review however near a neighbour the point is
             spatial = self.place_spatial(lat, lon)
-            if spatial and (by_text.status == "unmatched" or spatial.property_id in {c[0] for c in by_text.candidates}):
+            if spatial is None:
+                return by_text
+            if spatial.status == "matched" and (by_text.status == "unmatched"
+                                                or spatial.property_id in {c[0] for c in by_text.candidates}):
                 return spatial
+            if by_text.status == "unmatched":
+                return spatial if spatial.status == "review" else Placement(
+                    "review", None, None, spatial.score,
+                    ((spatial.property_id, self.addresses.get(spatial.property_id, ""), spatial.score),))
         return by_text
+
+
+OUTSIDE = Placement("unmatched", "outside")
+
+
+# Words that may follow a neighbourhood's everyday name in its official one (SQUIRREL HILL NORTH).
+_PLACE_QUALIFIERS = frozenset({"NORTH", "SOUTH", "EAST", "WEST", "UPPER", "LOWER", "CENTRAL", "FLATS", "SLOPES"})
+
+
+def _names_a_place(city: str, places: frozenset[str]) -> bool:
+    """Whether a written place is one of `places`, or one without the qualifier its official name
+    ends in ("SQUIRREL HILL" for SQUIRREL HILL NORTH), or holds one ("EAST LIBERTY PITTSBURGH").
+    A qualifier in front makes another place: CARNEGIE is not EAST CARNEGIE."""
+    if city in places:
+        return True
+    words = city.split()
+    for place in places:
+        known = place.split()
+        if known[: len(words)] == words and all(w in _PLACE_QUALIFIERS for w in known[len(words) :]):
+            return True
+        if _contains(words, known):
+            return True
+    return False
+
+
+def _contains(words: list[str], part: list[str]) -> bool:
+    n = len(part)
+    return 0 < n <= len(words) and any(words[i : i + n] == part for i in range(len(words) - n + 1))
+
+
+_VOWELS = re.compile(r"(?<=.)[AEIOUYHW]+")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def _skeleton(name: str) -> str:
+    """A street name's consonants in order, doubles once: MONTOOTH and MONTUTH are MNT-TH alike."""
+    return _REPEATS.sub(r"\1", _VOWELS.sub("", name.replace(" ", "").replace("PH", "F").replace("CK", "K")))
 
 
 def _column(records: pd.DataFrame, name: str) -> pd.Series:

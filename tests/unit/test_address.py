@@ -208,6 +208,21 @@ CASES = [
     case("1234 BLOCK MAIN ST", "block", "1200 BLOCK MAIN ST", number="1200"),
     case("1200 blk of North Main Street", "block", "1200 BLOCK N MAIN ST", number="1200"),
     case("00 BLOCK W 6TH ST", "block", "0 BLOCK W 6TH ST", number="0"),
+    # --- ranges written with a space, and a number written twice (Pittsburgh parcel files) ---------
+    case("1249 51 VOSKAMP ST", "address", "1249-1251 VOSKAMP ST", number="1249", number_high="1251"),
+    case("0035 37 ORMOND WAY", "address", "35-37 ORMOND WAY", number="35", number_high="37"),
+    case("0334 38 E MEYERS AVE", "address", "334-338 E MEYERS AVE", predir="E"),
+    case("2112 38 METCALF ST", "address", "2112-2138 METCALF ST"),
+    case("5125 31 2ND AVE", "address", "5125-5131 2ND AVE"),
+    case("7219 5 FOREST WY", "address", "7219 FOREST WAY # 5"),
+    case("86 88 PARK AVE", "address", "86-88 PARK AVE", name="PARK"),
+    case("214 214 LANGLEY AVE", "address", "214 LANGLEY AVE"),
+    case("214\n214 LANGLEY AVE", "address", "214 LANGLEY AVE"),
+    case("1805 CLIFF ST\nPITTSBURGH PA 15219", "address", "1805 CLIFF ST", city="PITTSBURGH", zip="15219"),
+    case("123 21 ST PITTSBURGH PA", "address", "123 21ST ST", city="PITTSBURGH"),
+    case("100 5 MILE RD", "address", "100 5 MILE RD"),
+    case("19121/2 LITHGOW AVE", "address", "1912 1/2 LITHGOW AVE", fraction="1/2"),
+    case("2235 FEDERAL STREET EXT", "address", "2235 FEDERAL ST EXT"),
     # --- intersections ------------------------------------------------------------------------------
     case("MAIN ST & 5TH AVE", "intersection", "5TH AVE & MAIN ST", name="MAIN", cross="5TH AVE"),
     case("5TH AVE / MAIN ST", "intersection", "5TH AVE & MAIN ST", name="5TH", cross="MAIN ST"),
@@ -225,12 +240,31 @@ CASES = [
     case("123 MAIN ST & 5TH AVE", "address", "123 MAIN ST", number="123", cross="5TH AVE"),
     case("1200 BLOCK MAIN ST / 5TH AVE", "block", "1200 BLOCK MAIN ST", cross="5TH AVE"),
     case("514 PEACE & PLENTY LANE", "address", "514 PEACE AND PLENTY LN", name="PEACE AND PLENTY"),
+    case("1ST AND MT PLEASANT", "intersection", "1ST & MOUNT PLEASANT"),  # not "AND MT # 1"
+    case("1ST AVE AND MT PLEASANT RD", "intersection", "1ST AVE & MOUNT PLEASANT RD"),
+    case("KINCAID at HOWLEY STREET 15214", "intersection", "HOWLEY ST & KINCAID", zip="15214"),
+    case("ELBA ST / BRADDOCK N 15208", "intersection", "BRADDOCK N & ELBA ST", zip="15208"),
+    case("Rising Main Av @ Davenport St 15208", "intersection", "DAVENPORT ST & RISING MAIN AVE"),
+    case("PERRYSVILLE & PENN AVE INTERSECTION OVERBROOK", "intersection", "PENN AVE & PERRYSVILLE",
+         city="OVERBROOK"),
+    case("RESERVOIR DR & N HIGHLAND A, PITTSBURGH PA 15206", "intersection", "N HIGHLAND A & RESERVOIR DR",
+         city="PITTSBURGH", zip="15206"),
+    case("5 STREET & HOYT STREET", "intersection", "5TH ST & HOYT ST"),
+    case("4 PLACE & COURT STREET", "intersection", "4TH PL & COURT ST"),
+    case("BLOCK 600 HOLLACE STREET 15233", "block", "600 BLOCK HOLLACE ST"),
     # --- city / state / ZIP tails --------------------------------------------------------------------
     case("123 Main St, Lakeport, WI 53403", "address", "123 MAIN ST", city="LAKEPORT", state="WI", zip="53403"),
     case("123 MAIN ST LAKEPORT WI", "address", "123 MAIN ST", city="LAKEPORT", state="WI"),
     case("123 MAIN ST LAKEPORT WI 53403", "address", "123 MAIN ST", city="LAKEPORT", state="WI", zip="53403"),
     case("123 Main St., Lakeport Wisconsin 53403-1234", "address", "123 MAIN ST", city="LAKEPORT", state="WI", zip="53403"),
     case("123 MAIN ST 53403", "address", "123 MAIN ST", city="", zip="53403"),
+    case("58 Rostock St Bsmt 15218", "address", "58 ROSTOCK ST BSMT", city="", zip="15218"),
+    case("1915 LITHGOW AVE 1ST FL 15227", "address", "1915 LITHGOW AVE FL 1", state="", zip="15227"),
+    case("510 W STATION SQUARE Dr. 15232", "address", "510 W STATION SQUARE DR", city="", zip="15232"),
+    case("6300-block stoebner wy 15214", "block", "6300 BLOCK STOEBNER WAY", state="", zip="15214"),
+    case("25 First Street, 4th Floor, Cambridge, MA 1241", "address", "25 1ST ST FL 4", city="CAMBRIDGE",
+         zip="01241"),
+    case("1021 MAIN ST, STURTEVANT WI 53177", "address", "1021 MAIN ST", city="STURTEVANT", zip="53177"),
     case("123 MAIN ST, WEST SIDE", "address", "123 MAIN ST", city="WEST SIDE"),
     case("123 MAIN ST, WEST SIDE, RACINE, WI", "address", "123 MAIN ST", city="RACINE", state="WI"),
     case("123 MAIN ST, RACINE, WISCONSIN", "address", "123 MAIN ST", city="RACINE", state="WI"),
@@ -426,6 +460,28 @@ def test_cities_hint_peels_a_place_without_a_comma():
     assert normalize("123 MAIN ST APT 2 MOUNT PLEASANT", cities=places).key == "123 MAIN ST # 2"
     # a street that is only a city name keeps it
     assert normalize("12 LAKEPORT", cities=places).street.name == "LAKEPORT"
+
+
+@pytest.mark.parametrize(("text", "city", "key"), [
+    ("0521 DALTON AVE, MOUNT WASHINGTON", "MOUNT WASHINGTON", "521 DALTON AVE"),  # not the state WA
+    ("4 GRANVILLE STREET MOUNT WASHINGTON", "MOUNT WASHINGTON", "4 GRANVILLE ST"),
+    ("0521 DALTON AVE, MOUNT WASHINGTON PA 15211", "MOUNT WASHINGTON", "521 DALTON AVE"),
+    ("3031 VENSEL MT. OLIVER", "MOUNT OLIVER", "3031 VENSEL"),
+    ("2615 TOBERG STREET, ST. CLAIR", "SAINT CLAIR", "2615 TOBERG ST"),
+    ("MAIN ST AND 5TH AVE SQUIRREL HILL NORTH", "SQUIRREL HILL NORTH", "5TH AVE & MAIN ST"),
+])
+def test_known_places_with_saint_and_mount_peel_off(text, city, key):
+    places = frozenset({"Mount Washington", "Mt. Oliver", "St. Clair", "Squirrel Hill North", "PITTSBURGH"})
+    address = normalize(text, cities=places)
+    assert (address.city, address.key) == (city, key)
+
+
+@pytest.mark.parametrize(("text", "name"), [("St. Clair", "SAINT CLAIR"), ("Mt. Oliver", "MOUNT OLIVER"),
+                                            ("  pittsburgh ", "PITTSBURGH"), (None, "")])
+def test_place_name_is_written_as_normalize_writes_a_city(text, name):
+    from integration.address import place_name
+
+    assert place_name(text) == name
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,14 @@ MASTER_ROWS = [
     ("P17", "1012 MARQUETTE ST", "276000000001700", 42.7240, -87.8000),
     ("P18", "1016 MARQUETTE ST", "276000000001800", 42.7240, -87.8030),
     ("P19", "88 MOUNT PLEASANT ST", "276000000001900", 42.7260, -87.8000),
+    ("P20", "45 ELM ST", "276000000002000", 42.7280, -87.8000),
+    ("P21", "45 1/2 ELM ST", "276000000002100", 42.7280, -87.8030),
+    ("P22", "47 ELM ST", "276000000002200", 42.7280, -87.8060),
+    ("P23", "1249 51 VOSKAMP ST", "276000000002300", 42.7300, -87.8000),  # a range written with a space
+    ("P24", "920 N TYSON ST", "276000000002400", 42.7320, -87.8000),
+    ("P25", "953 TYSON ST", "276000000002500", 42.7320, -87.8030),
+    ("P26", "214\n214 LANGLEY AVE", "276000000002600", 42.7340, -87.8000),
+    ("P27", "5724 MURRAY HILL AVE", "276000000002700", 42.7360, -87.8000),
 ]
 MASTER = pd.DataFrame(MASTER_ROWS, columns=["property_id", "address", "parcel_id", "lat", "lon"]).assign(
     city="LAKEPORT", state="WI", zip="53403", neighborhood="WEST SIDE"
@@ -87,8 +95,27 @@ CASES = [
     ("", "unmatched", None, None),
     ("UNKNOWN", "unmatched", None, None),
     ("PO BOX 12", "unmatched", None, None),
-    ("100 N MAIN ST, KENOSHA WI 53140", "unmatched", None, None),  # another city
-    ("100 N MAIN ST 53140", "unmatched", None, None),  # a zip outside the master
+    ("100 N MAIN ST, KENOSHA WI 53140", "unmatched", "outside", None),  # another city
+    ("100 N MAIN ST 53140", "unmatched", "outside", None),  # a zip outside the master
+    ("100 N MAIN ST, STURTEVANT", "unmatched", "outside", None),  # another place, no ZIP
+    ("100 N MAIN ST, STURTEVANT WI 53403", "unmatched", "outside", None),  # another place, our ZIP
+    ("100 N MAIN ST, Lakeport", "matched", "exact", "P1"),
+    ("1200 BLOCK N MAIN ST, KENOSHA WI", "unmatched", "outside", None),
+    ("MAIN ST & 5TH ST, KENOSHA", "unmatched", "outside", None),
+    ("100 N MAIN ST, IL", "unmatched", "outside", None),  # another state
+    ("45 1/2 ELM ST", "matched", "exact", "P21"),  # the master has the half
+    ("45½ ELM ST", "matched", "exact", "P21"),
+    ("47 1/2 ELM ST", "matched", "unit_base", "P22"),  # it has not: the whole number's parcel
+    ("47½ Elm Street", "matched", "unit_base", "P22"),
+    ("471/2 ELM ST", "matched", "unit_base", "P22"),
+    ("46 ELM ST", "review", None, None),  # between two houses
+    ("1251 VOSKAMP ST", "matched", "range", "P23"),
+    ("1249-51 VOSKAMP ST", "matched", "exact", "P23"),
+    ("1253 VOSKAMP ST", "review", None, None),  # past the range: never the neighbour
+    ("920 TYSON ST", "matched", "fuzzy", "P24"),  # TYSON ST lacks 920; N TYSON ST has it
+    ("921 TYSON ST", "review", None, None),
+    ("214 LANGLEY AVE", "matched", "exact", "P26"),
+    ("5724 MURRAY HILL", "matched", "fuzzy", "P27"),  # HILL is the name's, not a type
 ]
 
 
@@ -115,6 +142,40 @@ def test_coordinates_place_a_record_with_no_usable_address(matcher):
     assert (placed["status"], placed["method"], placed["property_id"]) == ("matched", "spatial", "P3")
 
 
+def test_coordinates_between_two_parcels_go_to_review_with_both(matcher):
+    placed = place(matcher, "UNKNOWN", lat=42.70800, lon=-87.80005)  # P8 and P9 are 8 m apart
+    assert (placed["status"], placed["property_id"]) == ("review", None)
+    assert {"P8", "P9"} <= {c["property_id"] for c in json.loads(placed["candidates"])}
+
+
+def test_coordinates_far_from_every_parcel_stay_unmatched(matcher):
+    assert place(matcher, "", lat=42.6000, lon=-87.9000)["status"] == "unmatched"
+
+
+def test_a_number_not_on_the_street_stays_in_review_beside_a_neighbours_point(matcher):
+    placed = place(matcher, "46 ELM ST", lat=42.7280, lon=-87.80001)  # on 45 ELM ST's point
+    assert placed["status"] == "review"
+
+
+def test_a_text_match_within_a_block_of_the_records_coordinates_stands(matcher):
+    placed = place(matcher, "2210 GRAND AVE", lat=42.7029, lon=-87.8100)  # 100 m away
+    assert (placed["status"], placed["property_id"]) == ("matched", "P3")
+
+
+def test_the_citys_own_names_and_zips_come_from_the_settings_too():
+    import dataclasses
+
+    from integration.matcher import settings
+
+    bare = MASTER.drop(columns=["city", "zip", "state", "neighborhood"], errors="ignore")
+    assert place(Matcher(bare), "100 N MAIN ST, KENOSHA")["status"] == "matched"  # nothing known: nothing outside
+    config = dataclasses.replace(settings(), city_names=("LAKEPORT",), city_zips=("53403",))
+    own = Matcher(bare, config=config)
+    assert place(own, "100 N MAIN ST, KENOSHA")["status"] == "unmatched"
+    assert place(own, "100 N MAIN ST, LAKEPORT 53403")["property_id"] == "P1"
+    assert place(own, "100 N MAIN ST 53140")["method"] == "outside"
+
+
 def test_a_text_match_far_from_the_records_own_coordinates_goes_to_review(matcher):
     placed = place(matcher, "2210 GRAND AVE", lat=42.7000, lon=-87.8000)
     assert placed["status"] == "review"
@@ -138,7 +199,8 @@ def test_every_status_and_method_is_in_the_vocabulary(matcher):
     placed = matcher.match(pd.DataFrame({"address": [case[0] for case in CASES]}))
     assert set(placed["status"]) <= {"matched", "review", "block", "intersection", "unmatched"}
     assert set(placed["method"].dropna()) <= {"parcel_id", "exact", "alias", "range", "unit_base", "fuzzy",
-                                             "spatial", "decision"}
+                                             "spatial", "decision", "outside"}
+    assert set(placed.loc[placed["method"] == "outside", "status"]) == {"unmatched"}
 
 
 def test_an_empty_batch():
