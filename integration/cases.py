@@ -13,15 +13,10 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from integration.scoring import DEPARTMENT_NAMES, load_config
+from vocabulary import AGENDA_SECTION_LABELS, AGENDA_SECTIONS, CASE_STATUS_LABELS, CASE_STATUSES
 
-STATUS_LABELS = {
-    "new": "New",
-    "monitoring": "Monitoring",
-    "action_assigned": "Action assigned",
-    "referred": "Referred",
-    "resolved": "Resolved",
-}
-STATUSES = tuple(STATUS_LABELS)
+STATUS_LABELS = CASE_STATUS_LABELS
+STATUSES = CASE_STATUSES
 OPEN_STATUSES = tuple(s for s in STATUSES if s != "resolved")
 REOPEN_STATUS = "new"  # a case that flags again comes back as something the team must decide on
 
@@ -40,14 +35,8 @@ EVENT_LABELS = {
     "reviewed": "Reviewed, no change",
 }
 
-SECTION_LABELS = {
-    "new": "New on the list",
-    "rising": "Score rising",
-    "actions_due": "Actions due or overdue",
-    "flagged": "Still flagged",
-    "added": "Added by hand",
-}
-SECTIONS = tuple(SECTION_LABELS)
+SECTION_LABELS = AGENDA_SECTION_LABELS
+SECTIONS = AGENDA_SECTIONS
 
 
 class DecisionError(ValueError):

@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vocabulary import DEPARTMENT_LABELS, TREATMENTS
+
 CONFIG_FILE = Path(__file__).resolve().parent / "scoring.toml"
-DEPARTMENT_NAMES = {"police": "Police", "fire": "Fire", "public_works": "Public Works", "crm": "Customer Service"}
+DEPARTMENT_NAMES = DEPARTMENT_LABELS
 RECORD_COLUMNS = ["property_id", "department", "category", "subcategory", "occurred_at"]
 
 
@@ -47,7 +49,7 @@ def load_config(path: Path = CONFIG_FILE) -> ScoringConfig:
     with Path(path).open("rb") as handle:
         raw = tomllib.load(handle)
     institutional = raw["institutional"]
-    if institutional["treatment"] not in ("damp", "exclude"):
+    if institutional["treatment"] not in TREATMENTS:
         raise ValueError(f"{path}: institutional.treatment must be 'damp' or 'exclude'")
     return ScoringConfig(
         window_days=int(raw["window"]["days"]),

@@ -15,6 +15,7 @@ from loaders.specs import header_token
 from storage import repository
 from storage.engine import writing
 from storage.schema import properties
+from vocabulary import TREATMENTS
 
 # The headers each field of the master is recognised by, compared as header tokens (case and
 # punctuation aside). A field takes the first non-blank value among the columns a file has, in
@@ -162,7 +163,7 @@ def load_institutions(path: Path, engine: Engine, loaded_by: str = "command line
     if "property_id" not in frame.columns:
         raise LoadError(f"{Path(path).name} has no property_id column; its columns are: {', '.join(frame.columns)}")
     treatments = frame.get("treatment", pd.Series("damp", index=frame.index)).str.strip().str.lower().replace("", "damp")
-    bad = frame.index[~treatments.isin(["damp", "exclude"])]
+    bad = frame.index[~treatments.isin(TREATMENTS)]
     if len(bad):
         raise LoadError(f"{Path(path).name} row {bad[0] + 2}: treatment is '{treatments[bad[0]]}', not damp or exclude")
     with writing(engine) as conn:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders.specs import spec
-from storage.schema import DEPARTMENT_LABELS
+from vocabulary import DEPARTMENT_LABELS
 from ui import charts, data, views
 from ui.frame import page_setup
 

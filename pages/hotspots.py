@@ -7,6 +7,7 @@ from storage import repository
 from storage.engine import reading, writing
 from ui import data, hotspots
 from ui.frame import current_user, exported, page_setup
+from vocabulary import TREATMENTS
 
 user = page_setup("Hotspots", ":material/local_fire_department:", permission="view_hotspots")
 
@@ -115,7 +116,7 @@ with st.expander("Institutional properties", icon=":material/account_balance:"):
     with st.form("institution", clear_on_submit=True):
         cols = st.columns([2, 1, 2])
         property_id = cols[0].text_input("Property id", placeholder="e.g. P000004")
-        treatment = cols[1].selectbox("Treatment", ["damp", "exclude"])
+        treatment = cols[1].selectbox("Treatment", TREATMENTS)
         reason = cols[2].text_input("Why", placeholder="big-box store")
         add, remove = st.columns(2)
         added = add.form_submit_button("Add or change")

@@ -8,7 +8,7 @@ import streamlit as st
 from integration import access
 
 from loaders import placement
-from storage.schema import DEPARTMENT_LABELS
+from vocabulary import DEPARTMENT_LABELS
 from ui import data, maps, views
 from ui.frame import current_user, page_setup
 

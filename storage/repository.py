@@ -17,13 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from integration import cases as cases_rules
+from vocabulary import AGENDA_SECTIONS, CASE_STATUSES, DEPARTMENTS, MATCH_STATUSES, TREATMENTS
 from storage import arrow_reader
 from storage.engine import is_sqlite
 from storage.schema import (
-    AGENDA_SECTIONS,
-    CASE_STATUSES,
-    DEPARTMENTS,
-    MATCH_STATUSES,
     agenda_items,
     audit_log,
     case_actions,
@@ -368,7 +365,7 @@ def institution_list(conn: Connection) -> pd.DataFrame:
 
 
 def set_institution(conn: Connection, property_id: str, treatment: str, reason: str | None, added_by: str) -> None:
-    if treatment not in ("damp", "exclude"):
+    if treatment not in TREATMENTS:
         raise ValueError("treatment is 'damp' or 'exclude'")
     conn.execute(institutions.delete().where(institutions.c.property_id == property_id))
     conn.execute(institutions.insert().values(property_id=property_id, treatment=treatment, reason=reason,

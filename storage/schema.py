@@ -31,15 +31,6 @@ metadata = MetaData(
     }
 )
 
-DEPARTMENT_LABELS = {
-    "police": "Police",
-    "fire": "Fire",
-    "public_works": "Public Works",
-    "crm": "Customer Service",
-}
-DEPARTMENTS = tuple(DEPARTMENT_LABELS)
-MATCH_STATUSES = ("matched", "review", "block", "intersection", "unmatched")
-MATCH_METHODS = ("parcel_id", "exact", "alias", "range", "unit_base", "fuzzy", "spatial", "decision")
 
 properties = Table(
     "properties",
@@ -200,8 +191,6 @@ meetings = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
-CASE_STATUSES = ("new", "monitoring", "action_assigned", "referred", "resolved")
-AGENDA_SECTIONS = ("new", "rising", "actions_due", "flagged", "added")
 
 cases = Table(
     "cases",

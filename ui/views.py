@@ -5,7 +5,7 @@ import streamlit as st
 
 from loaders.specs import CANONICAL_FIELDS
 from loaders.validate import REJECT_KINDS
-from storage.schema import DEPARTMENT_LABELS
+from vocabulary import DEPARTMENT_LABELS, MATCH_STATUS_HELP, MATCH_STATUS_LABELS
 
 
 def department_label(department: str) -> str:
@@ -62,21 +62,8 @@ def department_table(departments: pd.DataFrame) -> None:
     )
 
 
-STATUS_LABELS = {
-    "matched": "On a property",
-    "review": "For review",
-    "block": "At a block",
-    "intersection": "At an intersection",
-    "unmatched": "Unmatched",
-}
-
-STATUS_HELP = {
-    "matched": "Joined to one property (parcel)",
-    "review": "Plausible properties, but not safe to join automatically: an analyst decides in Match review",
-    "block": "A block-level location, kept at the block and never forced onto one parcel",
-    "intersection": "A street corner, kept at the intersection",
-    "unmatched": "Nothing usable: blank, unknown, PO box, outside the city",
-}
+STATUS_LABELS = MATCH_STATUS_LABELS
+STATUS_HELP = MATCH_STATUS_HELP
 
 DECISION_LABELS = {
     "property": "Placed on a property",

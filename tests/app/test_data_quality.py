@@ -10,7 +10,8 @@ from tests.app.apptest import open_page
 from loaders.ingest import ingest
 from storage import repository
 from storage.engine import create_engine, reading, writing
-from storage.schema import DEPARTMENT_LABELS, ingests
+from storage.schema import ingests
+from vocabulary import DEPARTMENT_LABELS
 
 
 

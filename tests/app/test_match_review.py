@@ -10,7 +10,8 @@ from tests.app.apptest import open_page
 
 from storage import repository
 from storage.engine import create_engine, reading
-from storage.schema import DEPARTMENT_LABELS, match_decisions, matches, records
+from storage.schema import match_decisions, matches, records
+from vocabulary import DEPARTMENT_LABELS
 
 
 

@@ -18,7 +18,7 @@ from integration.cases import (
     should_reopen,
     state_after,
 )
-from storage.schema import AGENDA_SECTIONS, CASE_STATUSES
+from vocabulary import AGENDA_SECTIONS, CASE_STATUSES
 
 MEETING_DAY = date(2026, 11, 20)
 LAST_MEETING = date(2026, 11, 6)
