@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from integration import access, cases, exports, scoring
-from storage import repository
-from storage.engine import reading, writing
+from services import meetings
 from ui import data
 from ui.frame import current_user, exported, page_setup
 
@@ -20,8 +19,7 @@ engine = data.engine()
 left, right = st.columns(2)
 department = left.selectbox("Department", [None, *scoring.DEPARTMENT_NAMES],
                             format_func=lambda d: "All departments" if d is None else scoring.DEPARTMENT_NAMES[d])
-with reading(engine) as conn:
-    actions = repository.open_actions(conn, department=department, as_of=date.today())
+actions = meetings.open_actions(engine, department=department, as_of=date.today())
 owners = sorted({o for o in actions["owner"].dropna()}) if not actions.empty else []
 owner = right.selectbox("Owner", [None, *owners], format_func=lambda o: "Everyone" if o is None else o)
 if owner:
@@ -53,9 +51,7 @@ chosen = st.dataframe(table, hide_index=True, on_select="rerun" if decides else 
 picked = chosen.selection.rows if decides else []
 if decides and st.button(f"Mark {len(picked)} selected done" if picked else "Select actions to mark them done",
                          disabled=not picked, type="primary"):
-    with writing(engine) as conn:
-        for row in picked:
-            repository.mark_action_done(conn, int(actions["action_id"].iloc[row]), who)
+    meetings.mark_actions_done(engine, [int(actions["action_id"].iloc[row]) for row in picked], who)
     st.rerun()
 if access.can(user, "export"):
     shown_filters = {"department": department or "all", "owner": owner or "all"}

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from integration import access, cases, minutes, scoring
-from storage import repository
-from storage.engine import reading, writing
+from services import meetings
 from ui import data, meeting
 from ui import property as history_view
 from ui.frame import current_user, exported, page_setup
@@ -17,50 +16,40 @@ user = page_setup("Meeting", ":material/groups:", permission="view_meeting")
 st.title("Coordination meeting")
 who = current_user()
 engine = data.engine()
-
-with reading(engine) as conn:
-    held = repository.list_meetings(conn)
-choices = ["A new meeting…"] + [f"{pd.Timestamp(d):%B %-d, %Y}" for d in held["held_on"]] if not held.empty else \
-    ["A new meeting…"]
-requested = st.query_params.get("meeting")
-start_index = 0
-if requested and not held.empty and requested in {str(d) for d in held["held_on"]}:
-    start_index = 1 + [str(d) for d in held["held_on"]].index(requested)
 leads = access.can(user, "run_meeting")
 decides = access.can(user, "edit_cases")
-if not leads:
-    choices = [choice for choice in choices if choice != "A new meeting…"] or ["No meeting yet"]
-    start_index = max(0, start_index - 1)
-picked = st.selectbox("Meeting", choices, index=start_index)
+
+held = meetings.meetings(engine)
+days = [str(d) for d in held["held_on"]]
+choices = (["A new meeting…"] if leads else []) + [f"{pd.Timestamp(d):%B %-d, %Y}" for d in held["held_on"]]
+requested = st.query_params.get("meeting")
+start = days.index(requested) + (1 if leads else 0) if requested in days else 0
+picked = st.selectbox("Meeting", choices or ["No meeting yet"], index=start)
 if picked == "No meeting yet":
     st.info("No meeting has been held yet; the integration team lead starts one.")
     st.stop()
 if picked == "A new meeting…":
     left, right = st.columns(2)
     day = left.date_input("Meeting date", date.today())
-    size = right.number_input("Agenda size", 5, 200, meeting.AGENDA_SIZE, step=5,
+    size = right.number_input("Agenda size", 5, 200, meetings.AGENDA_SIZE, step=5,
                               help="New on the list first, then rising, then actions due, then the rest")
     if st.button("Start this meeting", type="primary"):
-        with writing(engine) as conn:
-            opened = repository.open_meeting(conn, day, who)
-        count = meeting.build_agenda(opened, who, int(size))
-        st.query_params["meeting"] = str(opened["held_on"])
+        count = meetings.build_agenda(engine, day, who, int(size))
+        st.query_params["meeting"] = str(day)
         st.toast(f"Agenda built: {count} properties")
         st.rerun()
     st.info("Start a meeting to build its agenda from the data: properties new on the list since the last "
             "meeting, properties whose score rose, open cases with actions due, then the rest still flagged.")
     st.stop()
 
-held_on = held["held_on"].iloc[[f"{pd.Timestamp(d):%B %-d, %Y}" for d in held["held_on"]].index(picked)]
-with reading(engine) as conn:
-    current = repository.meeting_on(conn, held_on)
+current = meetings.meeting_on(engine, held["held_on"].iloc[choices.index(picked) - (1 if leads else 0)])
+meeting_id = current["meeting_id"]
 st.query_params["meeting"] = str(current["held_on"])
-items = meeting.agenda(current["meeting_id"])
-
+items = meetings.agenda(engine, meeting_id)
 if items.empty:
     st.info("This meeting has no agenda yet.")
     if leads and st.button("Build the agenda from the data", type="primary"):
-        meeting.build_agenda(current, who)
+        meetings.build_agenda(engine, current["held_on"], who)
         st.rerun()
     st.stop()
 
@@ -68,40 +57,30 @@ if items.empty:
 active = items[~items["dropped"]]
 with st.expander(f"Agenda: {len(active)} properties", expanded=False, icon=":material/list:"):
     edited = st.data_editor(
-        pd.DataFrame({
-            "Order": range(1, len(items) + 1),
-            "Address": items["address"],
-            "Section": items["section"].map(cases.SECTION_LABELS),
-            "Score": items["score"],
-            "Why": items["why"],
-            "Drop": items["dropped"].astype(bool),
-        }),
+        pd.DataFrame({"Order": range(1, len(items) + 1), "Address": items["address"],
+                      "Section": items["section"].map(cases.SECTION_LABELS), "Score": items["score"],
+                      "Why": items["why"], "Drop": items["dropped"].astype(bool)}),
         hide_index=True, disabled=True if not leads else ["Address", "Section", "Score", "Why"],
-        key=f"agenda-{current['meeting_id']}",
-        column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1),
-                       "Score": st.column_config.NumberColumn(format="%.1f")},
-    )
+        key=f"agenda-{meeting_id}", column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1),
+                                                   "Score": st.column_config.NumberColumn(format="%.1f")})
     if not leads:
         st.caption("The integration team lead edits the agenda.")
     save, rebuild = st.columns(2)
     if leads and save.button("Save order and drops"):
         order = edited.assign(property_id=items["property_id"].to_numpy()).sort_values("Order", kind="stable")
-        with writing(engine) as conn:
-            repository.reorder_agenda(conn, current["meeting_id"], order["property_id"].tolist(), who)
-            for property_id, drop, was in zip(items["property_id"], edited["Drop"], items["dropped"]):
-                if bool(drop) != bool(was):
-                    repository.drop_agenda_item(conn, current["meeting_id"], property_id, who, dropped=bool(drop))
+        meetings.edit_agenda(engine, meeting_id, order["property_id"].tolist(),
+                             {pid: bool(drop) for pid, drop, was in zip(items["property_id"], edited["Drop"],
+                                                                          items["dropped"]) if bool(drop) != bool(was)},
+                             who)
         st.rerun()
     if leads and rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
-        meeting.build_agenda(current, who, max(len(active), meeting.AGENDA_SIZE))
+        meetings.build_agenda(engine, current["held_on"], who, max(len(active), meetings.AGENDA_SIZE))
         st.rerun()
     add = st.text_input("Add a property by hand (address or parcel id)", disabled=not leads)
     if leads and add.strip():
         for row in history_view.suggest(data.data_version(), add.strip()).itertuples():
             if st.button(f"Add {row.address}", key=f"add-{row.property_id}"):
-                with writing(engine) as conn:
-                    repository.add_agenda_item(conn, current["meeting_id"], row.property_id, who,
-                                               why="Added by hand")
+                meetings.add_agenda_item(engine, meeting_id, row.property_id, who, why="Added by hand")
                 st.rerun()
 
 if active.empty:
@@ -111,8 +90,7 @@ if active.empty:
 # --- one property at a time -----------------------------------------------------------------
 labels = [f"{n}. {row.address} · {cases.SECTION_LABELS.get(row.section, row.section)}"
           for n, row in enumerate(active.itertuples(), 1)]
-position = st.selectbox("Agenda item", range(len(labels)), format_func=labels.__getitem__, key="item")
-item = active.iloc[position]
+item = active.iloc[st.selectbox("Agenda item", range(len(labels)), format_func=labels.__getitem__, key="item")]
 property_id = item["property_id"]
 
 st.header(item["address"])
@@ -133,7 +111,7 @@ recent = meeting.since_last_meeting(history, current["held_on"])
 if not recent.empty:
     st.altair_chart(history_view.timeline(recent), width="stretch")
 
-case = meeting.case_of(property_id)
+case = meetings.case_of(engine, property_id)
 left, right = st.columns(2)
 with left:
     st.subheader("So far")
@@ -145,8 +123,7 @@ with left:
         st.dataframe(meeting.actions_table(case["actions"]), hide_index=True)
         for action in [a for a in case["actions"] if a["done_at"] is None and decides]:
             if st.button(f"Done: {action['what']}", key=f"done-{action['action_id']}", icon=":material/check:"):
-                with writing(engine) as conn:
-                    repository.mark_action_done(conn, action["action_id"], who, meeting_id=current["meeting_id"])
+                meetings.mark_action_done(engine, action["action_id"], who, meeting_id)
                 st.rerun()
         with st.expander("Case history"):
             for line in meeting.history_lines(case):
@@ -156,53 +133,22 @@ with right:
     st.subheader("This meeting's decision")
     if not decides:
         st.caption("Your role can follow the meeting; the integration team records its decisions.")
-    if decides:
-        read_version = case["version"] if case else 0
-        form_key = f"decision-{current['meeting_id']}-{property_id}"
-        with st.form(form_key):
-            # Keyed, so what was chosen survives the case changing underneath (a stale save keeps it).
-            status = st.selectbox("Status", cases.STATUSES, format_func=cases.status_label, key=f"{form_key}-status",
-                                  index=cases.STATUSES.index(case["status"]) if case else 0)
-            lead_options = [None, *scoring.DEPARTMENT_NAMES]
-            lead = st.selectbox("Lead department", lead_options, format_func=lambda d: "–" if d is None
-                                else scoring.DEPARTMENT_NAMES[d],
-                                index=lead_options.index(case["lead_department"]) if case and case["lead_department"]
-                                in lead_options else 0, key=f"{form_key}-lead")
-            new_actions = st.data_editor(
-                pd.DataFrame({"what": pd.Series(dtype=str), "owner": pd.Series(dtype=str),
-                              "department": pd.Series(dtype=str), "due_on": pd.Series(dtype="datetime64[ns]")}),
-                num_rows="dynamic", hide_index=True, key=f"{form_key}-actions",
-                column_config={
-                    "what": st.column_config.TextColumn("New action", required=True),
-                    "owner": st.column_config.TextColumn("Owner"),
-                    "department": st.column_config.SelectboxColumn("Department", options=list(scoring.DEPARTMENT_NAMES)),
-                    "due_on": st.column_config.DateColumn("Due"),
-                },
-            )
-            note = st.text_area("Note", max_chars=4000, key=f"{form_key}-note")
-            saved = st.form_submit_button("Record decision", type="primary")
+    else:
+        form_key = f"decision-{meeting_id}-{property_id}"
+        saved, changes, actions, note = meeting.decision_form(form_key, case)
         # The version this person was shown: a submit reruns the script, which would otherwise read the
         # case afresh and take someone else's newer save as the one this form was filled against.
         seen_key = f"{form_key}-seen"
         if not saved:
-            st.session_state[seen_key] = read_version
-        if saved:
-            actions = [{"what": row.what, "owner": row.owner or None, "department": row.department or None,
-                        "due_on": pd.Timestamp(row.due_on).date() if pd.notna(row.due_on) else None}
-                       for row in new_actions.itertuples() if isinstance(row.what, str) and row.what.strip()]
-            changes = {"status": status, "lead_department": lead}
-            expected = st.session_state.get(seen_key, read_version)
+            st.session_state[seen_key] = case["version"] if case else 0
+        else:
             try:
-                with writing(engine) as conn:
-                    target = case or repository.open_case(conn, property_id, who, meeting_id=current["meeting_id"])
-                    if expected == 0:  # no case when the form was shown: this save opened it (or found one)
-                        expected = target["version"] if case is None else expected
-                    repository.record_decision(conn, target["case_id"], expected, changes, actions, note.strip() or None,
-                                               who, current["meeting_id"])
+                meetings.record_decision(engine, property_id, st.session_state.get(seen_key, 0), changes, actions,
+                                         note.strip() or None, who, meeting_id)
                 for typed in (f"{form_key}-note", f"{form_key}-actions"):
                     st.session_state.pop(typed, None)  # saved: start the next decision blank
                 st.rerun()
-            except repository.StaleCase as stale:
+            except meetings.StaleCase as stale:
                 # Keep what was typed; the next save applies it on top of the version now stored.
                 st.session_state[seen_key] = stale.current_version
                 st.warning("Someone else saved this case after you opened it; nothing of yours was saved. "
@@ -214,11 +160,15 @@ with right:
 
 # --- minutes ---------------------------------------------------------------------------------
 st.divider()
-with reading(engine) as conn:
-    record = minutes.build_minutes(repository.minutes_input(conn, current["meeting_id"]))
+record = meetings.minutes(engine, meeting_id)
 st.subheader("Minutes")
 st.caption(f"{sum(1 for i in record.items if i.decided)} properties decided at this meeting, "
            f"for the people who were not there.")
+if leads:
+    named = st.text_input("Attendees (comma separated)", ", ".join(current["attendees"]), key=f"attendees-{meeting_id}")
+    if [n.strip() for n in named.split(",") if n.strip()] != current["attendees"]:
+        meetings.set_attendees(engine, meeting_id, named.split(","), who)
+        st.rerun()
 if not access.can(user, "export"):
     st.stop()
 downloads = st.columns([1, 1, 1, 3])

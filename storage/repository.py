@@ -16,7 +16,6 @@ import pyarrow.ipc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from integration import cases as cases_rules
 from vocabulary import AGENDA_SECTIONS, CASE_STATUSES, DEPARTMENTS, MATCH_STATUSES, TREATMENTS
 from storage import arrow_reader
 from storage.engine import is_sqlite
@@ -136,29 +135,15 @@ def get_property(conn: Connection, property_id: str) -> dict | None:
     return found
 
 
-def find_properties(conn: Connection, text: str, limit: int = 20) -> pd.DataFrame:
-    """Properties whose address contains `text`, or whose parcel id has its digits."""
-    words = text.upper().split()
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if not words:
-        return pd.DataFrame(columns=["property_id", "address", "parcel_id"])
-    by_address = sa.and_(*[property_addresses.c.address.contains(word, autoescape=True) for word in words])
-    condition = by_address
-    if len(digits) >= 6:
-        condition = sa.or_(by_address, properties.c.parcel_id == digits)
-    query = (
-        sa.select(properties.c.property_id, properties.c.address, properties.c.parcel_id)
-        .join(property_addresses, property_addresses.c.property_id == properties.c.property_id)
-        .where(condition)
-        .distinct()
-        .order_by(properties.c.address)
-        .limit(limit)
-    )
-    return _frame(conn, query)
-
-
 def count_properties(conn: Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(properties)).scalar_one()
+
+
+def master_version(conn: Connection) -> tuple[int, str]:
+    """Changes when properties are added or refreshed: the cache key of what is built from the master."""
+    count, updated = conn.execute(sa.select(sa.func.count(), sa.func.max(properties.c.updated_at))
+                                  .select_from(properties)).one()
+    return count, str(updated)
 
 
 # --- records and matches --------------------------------------------------------------------
@@ -632,6 +617,15 @@ def ingest_history(conn: Connection, limit: int = 200) -> pd.DataFrame:
 # --- overview -------------------------------------------------------------------------------
 
 
+def data_version(conn: Connection) -> tuple[str, int, int]:
+    """Changes whenever an ingest finishes or an analyst stores a decision: the cache key of reads
+    over the records."""
+    last_ingest, loads = conn.execute(sa.select(sa.func.max(ingests.c.finished_at), sa.func.count())
+                                      .select_from(ingests)).one()
+    decisions_made = conn.execute(sa.select(sa.func.count()).select_from(match_decisions)).scalar_one()
+    return str(last_ingest), loads, decisions_made
+
+
 def overview(conn: Connection) -> pd.DataFrame:
     """Per department: records, first and last date, records per match status, share matched, last load."""
     per_department = (
@@ -697,20 +691,15 @@ def meeting_on(conn: Connection, held_on: date) -> dict | None:
     return _meeting_row(row) if row else None
 
 
-def open_meeting(conn: Connection, held_on: date, author: str) -> dict:
-    """The meeting held on `held_on`, created if there is none yet (one meeting per day)."""
-    found = meeting_on(conn, held_on)
-    if found is not None:
-        return found
+def insert_meeting(conn: Connection, held_on: date, author: str) -> bool:
+    """Create the meeting held on `held_on`; False if there is one already (one meeting per day)."""
     try:
         with conn.begin_nested():
             conn.execute(meetings.insert().values(held_on=held_on, status="planned", created_by=author,
                                                   created_at=now()))
     except sa.exc.IntegrityError:
-        pass  # someone else started the same meeting a moment ago: theirs is ours
-    else:
-        audit(conn, author, "meeting_open", f"meeting:{held_on.isoformat()}")
-    return meeting_on(conn, held_on)
+        return False  # someone else started the same meeting a moment ago: theirs is ours
+    return True
 
 
 def list_meetings(conn: Connection) -> pd.DataFrame:
@@ -733,10 +722,8 @@ def previous_meeting(conn: Connection, day: date) -> dict | None:
     return _meeting_row(row) if row else None
 
 
-def set_attendees(conn: Connection, meeting_id: int, attendees: Sequence[str], author: str) -> None:
-    names = [name.strip() for name in attendees if name and name.strip()]
-    conn.execute(meetings.update().where(meetings.c.meeting_id == meeting_id).values(attendees=json.dumps(names)))
-    audit(conn, author, "meeting_attendees", f"meeting:{meeting_id}", json.dumps(names))
+def set_attendees(conn: Connection, meeting_id: int, names: Sequence[str]) -> None:
+    conn.execute(meetings.update().where(meetings.c.meeting_id == meeting_id).values(attendees=json.dumps(list(names))))
 
 
 def _item_row(item) -> dict:
@@ -750,7 +737,7 @@ def _item_row(item) -> dict:
             "added_by_hand": bool(row.get("added_by_hand", False)), "dropped": bool(row.get("dropped", False))}
 
 
-def save_agenda(conn: Connection, meeting_id: int, items: Iterable, author: str) -> int:
+def save_agenda(conn: Connection, meeting_id: int, items: Iterable) -> int:
     """Replace the meeting's agenda with `items` in order (AgendaItems or dicts with property_id,
     section and optionally score, why, added_by_hand, dropped); returns how many were saved."""
     rows, seen = [], set()
@@ -761,7 +748,6 @@ def save_agenda(conn: Connection, meeting_id: int, items: Iterable, author: str)
             rows.append(dict(row, meeting_id=meeting_id, position=len(rows) + 1))
     conn.execute(agenda_items.delete().where(agenda_items.c.meeting_id == meeting_id))
     insert_many(conn, agenda_items, rows)
-    audit(conn, author, "agenda_save", f"meeting:{meeting_id}", json.dumps({"items": len(rows)}))
     return len(rows)
 
 
@@ -803,23 +789,21 @@ def _renumber(conn: Connection, item_ids: Sequence[int]) -> None:
         conn.execute(update, [{"b_item_id": item_id, "b_position": n} for n, item_id in enumerate(item_ids, 1)])
 
 
-def reorder_agenda(conn: Connection, meeting_id: int, property_ids: Sequence[str], author: str) -> None:
+def reorder_agenda(conn: Connection, meeting_id: int, property_ids: Sequence[str]) -> None:
     """Put the given properties first, in that order; the others follow in their present order."""
     current = _agenda_order(conn, meeting_id)
     by_property = {property_id: item_id for item_id, property_id in current}
     first = [by_property[pid] for pid in dict.fromkeys(property_ids) if pid in by_property]
     _renumber(conn, first + [item_id for item_id, _ in current if item_id not in set(first)])
-    audit(conn, author, "agenda_reorder", f"meeting:{meeting_id}", json.dumps(list(property_ids)))
 
 
-def drop_agenda_item(conn: Connection, meeting_id: int, property_id: str, author: str, dropped: bool = True) -> None:
+def drop_agenda_item(conn: Connection, meeting_id: int, property_id: str, dropped: bool = True) -> None:
     """Drop a property from the agenda (kept, marked dropped), or bring it back with dropped=False."""
     conn.execute(agenda_items.update().where(agenda_items.c.meeting_id == meeting_id,
                                              agenda_items.c.property_id == property_id).values(dropped=dropped))
-    audit(conn, author, "agenda_drop" if dropped else "agenda_undrop", f"meeting:{meeting_id}", property_id)
 
 
-def add_agenda_item(conn: Connection, meeting_id: int, property_id: str, author: str, position: int | None = None,
+def add_agenda_item(conn: Connection, meeting_id: int, property_id: str, position: int | None = None,
                     why: str | None = None) -> None:
     """Add a property by hand (at the end, or at 1-based `position`); one already there comes back undropped."""
     exists = conn.execute(sa.select(agenda_items.c.item_id).where(
@@ -838,7 +822,6 @@ def add_agenda_item(conn: Connection, meeting_id: int, property_id: str, author:
             agenda_items.c.meeting_id == meeting_id, agenda_items.c.property_id == property_id)).scalar_one()
         order.insert(max(position - 1, 0), item_id)
         _renumber(conn, order)
-    audit(conn, author, "agenda_add", f"meeting:{meeting_id}", property_id)
 
 
 def _event_row(row) -> dict:
@@ -898,15 +881,13 @@ def _check_department(department: str | None) -> None:
         raise ValueError(f"'{department}' is not a department ({', '.join(DEPARTMENTS)})")
 
 
-def open_case(conn: Connection, property_id: str, author: str, meeting_id: int | None = None,
-              lead_department: str | None = None, status: str = "new", opened_at: datetime | None = None) -> dict:
-    """Open a case on a property, or return the one already open (one open case per property)."""
+def insert_case(conn: Connection, property_id: str, author: str, meeting_id: int | None = None,
+                lead_department: str | None = None, status: str = "new", opened_at: datetime | None = None) -> int | None:
+    """Open a case on a property with its "opened" event; returns its case_id, or None when the
+    property has an open case already (one open case per property, kept by the database)."""
     if status not in CASE_STATUSES or status == "resolved":
         raise ValueError(f"a case opens as one of {', '.join(s for s in CASE_STATUSES if s != 'resolved')}")
     _check_department(lead_department)
-    found = open_case_for(conn, property_id)
-    if found is not None:
-        return found
     stamp = now()
     try:
         with conn.begin_nested():
@@ -914,14 +895,22 @@ def open_case(conn: Connection, property_id: str, author: str, meeting_id: int |
                 property_id=property_id, status=status, lead_department=lead_department,
                 opened_at=opened_at or stamp, version=1, updated_at=stamp)).inserted_primary_key[0]
     except sa.exc.IntegrityError:
-        found = open_case_for(conn, property_id)  # opened by someone else a moment ago
-        if found is None:
+        if open_case_for(conn, property_id) is None:
             raise
-        return found
+        return None
     _write_events(conn, case_id, 1, [("opened", {"status": status, "lead_department": lead_department})],
                   author, meeting_id, stamp)
-    audit(conn, author, "case_open", f"case:{case_id}", property_id)
-    return get_case(conn, case_id)
+    return case_id
+
+
+def open_case(conn: Connection, property_id: str, author: str, meeting_id: int | None = None,
+              lead_department: str | None = None, status: str = "new", opened_at: datetime | None = None) -> dict:
+    """The property's open case, opened if it has none (unaudited: for loading and tests)."""
+    found = open_case_for(conn, property_id)
+    if found is None:
+        case_id = insert_case(conn, property_id, author, meeting_id, lead_department, status, opened_at)
+        found = get_case(conn, case_id) if case_id is not None else open_case_for(conn, property_id)
+    return found
 
 
 def _stale(conn: Connection, case_id: int, expected_version: int) -> StaleCase:
@@ -947,15 +936,15 @@ def _insert_action(conn: Connection, case_id: int, values: dict, author: str, me
 
 def record_decision(conn: Connection, case_id: int, expected_version: int, changes: dict,
                     actions: Sequence[dict] = (), note: str | None = None, author: str = "",
-                    meeting_id: int | None = None) -> int:
-    """Record a meeting's decision on a case read at `expected_version`; returns the new version.
+                    meeting_id: int | None = None) -> tuple[int, list[str]]:
+    """Record a meeting's decision on a case read at `expected_version`; returns the new version
+    and the kinds of the events it made.
 
-    changes may set status and lead_department; actions are new actions (what, owner, department,
-    due_on); note is free text. Every change becomes a case event (author, time, meeting). If the
-    case was saved by someone else since `expected_version`, nothing is written: StaleCase.
+    changes (checked by integration.cases.check_changes) may set status and lead_department;
+    actions (each checked by check_action) are new actions; note is free text. Every change becomes
+    a case event (author, time, meeting). If the case was saved by someone else since
+    `expected_version`, nothing is written: StaleCase.
     """
-    changes = cases_rules.check_changes(changes)  # the same rules as the page's, checked where it is stored
-    action_values = [cases_rules.check_action(action) for action in actions]
     if not author:
         raise ValueError("a decision needs its author")
 
@@ -977,29 +966,26 @@ def record_decision(conn: Connection, case_id: int, expected_version: int, chang
     events = [(name, {"from": current[name], "to": values[name]})
               for name in ("status", "lead_department") if name in values]
     events += [("action_added", _insert_action(conn, case_id, action, author, meeting_id, stamp))
-               for action in action_values]
+               for action in actions]
     if note and note.strip():
         events.append(("note", {"text": note.strip()}))
     _write_events(conn, case_id, version, events or [("reviewed", {})], author, meeting_id, stamp)
-    audit(conn, author, "case_decision", f"case:{case_id}",
-          json.dumps({"version": version, "meeting_id": meeting_id, "events": [kind for kind, _ in events]}))
-    return version
+    return version, [kind for kind, _ in events]
 
 
-def add_action(conn: Connection, case_id: int, action: dict, author: str, meeting_id: int | None = None) -> int:
-    """Add one action to a case outside a decision; returns its action_id."""
-    values = cases_rules.check_action(action)
+def add_action(conn: Connection, case_id: int, values: dict, author: str, meeting_id: int | None = None) -> int:
+    """Add one action (checked by integration.cases.check_action) to a case outside a decision;
+    returns its action_id."""
     stamp = now()
     version = _bump(conn, case_id, stamp)
     added = _insert_action(conn, case_id, values, author, meeting_id, stamp)
     _write_events(conn, case_id, version, [("action_added", added)], author, meeting_id, stamp)
-    audit(conn, author, "action_add", f"case:{case_id}", json.dumps(added, default=str))
     return added["action_id"]
 
 
 def mark_action_done(conn: Connection, action_id: int, author: str, meeting_id: int | None = None,
-                     done_at: datetime | None = None) -> bool:
-    """Mark an action done by `author` (a case event too); False if it was already done."""
+                     done_at: datetime | None = None) -> int | None:
+    """Mark an action done by `author` (a case event too); returns its case_id, None if it was done already."""
     action = conn.execute(sa.select(case_actions).where(case_actions.c.action_id == action_id)).mappings().first()
     if action is None:
         raise LookupError(f"action {action_id} does not exist")
@@ -1008,12 +994,11 @@ def mark_action_done(conn: Connection, action_id: int, author: str, meeting_id: 
                                                       case_actions.c.done_at.is_(None))
                           .values(done_at=done_at or stamp, done_by=author))
     if result.rowcount != 1:
-        return False
+        return None
     version = _bump(conn, action["case_id"], stamp)
     _write_events(conn, action["case_id"], version, [("action_done", {"action_id": action_id, "what": action["what"]})],
                   author, meeting_id, stamp)
-    audit(conn, author, "action_done", f"action:{action_id}", f"case:{action['case_id']}")
-    return True
+    return action["case_id"]
 
 
 def open_actions(conn: Connection, department: str | None = None, owner: str | None = None,
@@ -1081,7 +1066,6 @@ def reopen_case(conn: Connection, case_id: int, author: str, reason: str, meetin
     _write_events(conn, case_id, version, [("reopened", {"status": status, "reason": reason,
                                                          "resolved_at": current["closed_at"]})],
                   author, meeting_id, stamp)
-    audit(conn, author, "case_reopen", f"case:{case_id}", reason)
     return version
 
 
@@ -1139,6 +1123,7 @@ def audit_choices(conn: Connection) -> tuple[list[str], list[str]]:
 
 
 def audit(conn: Connection, user_name: str, action: str, target: str | None = None, detail: str | None = None) -> None:
+    """One row of the audit log; a service writes it in the transaction of the change it records."""
     conn.execute(audit_log.insert().values(at=now(), user_name=user_name, action=action, target=target, detail=detail))
 
 

@@ -1,60 +1,15 @@
-"""The coordination meeting: building its agenda from the data, and the reads its pages show."""
+"""The coordination meeting's drawing: the decision form, a case's history and actions, and the
+cached outcomes."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from integration import cases
-from storage import repository
-from storage.engine import reading, writing
-from ui import data, hotspots
-
-
-def default_filters(meeting_day: date) -> hotspots.Filters | None:
-    """The hotspots view a meeting works from: the default window ending at the meeting (or at the
-    last record, when the data stops before it)."""
-    _first, last_day = hotspots.date_range(data.data_version())
-    if last_day is None:
-        return None
-    return hotspots.default_filters(min(meeting_day, last_day))
-
-
-AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through
-
-
-def build_agenda(meeting: dict, author: str, size: int = AGENDA_SIZE) -> int:
-    """Reopen resolved cases that flag again, then write the meeting's agenda from the data: new on
-    the list, rising, actions due, the rest still flagged; at most `size` items, chosen by
-    cases.trim_agenda. Returns the number of items."""
-    filters = default_filters(meeting["held_on"])
-    if filters is None:
-        return 0
-    scored = hotspots.hotspots(data.data_version(), filters, hotspots.institutions())
-    end = hotspots.window_end(filters.end)
-    engine = data.engine()
-    with reading(engine) as conn:
-        placed = repository.placed_records(conn, end - timedelta(days=filters.days), end)
-        resolved = repository.list_cases(conn, ["resolved"])
-        last = repository.previous_meeting(conn, meeting["held_on"])
-    with writing(engine) as conn:
-        for case_id in cases.cases_to_reopen(resolved, scored, placed):
-            repository.reopen_case(conn, case_id, author, "flagged again", meeting_id=meeting["meeting_id"])
-        agenda = cases.build_agenda(scored, repository.list_cases(conn, list(cases.OPEN_STATUSES)),
-                                    repository.open_actions(conn, as_of=meeting["held_on"]),
-                                    last["held_on"] if last else None, meeting["held_on"])
-        return repository.save_agenda(conn, meeting["meeting_id"], cases.trim_agenda(agenda, size), author)
-
-
-def agenda(meeting_id: int, include_dropped: bool = True) -> pd.DataFrame:
-    """Read uncached: the lead edits it during the meeting."""
-    with reading(data.engine()) as conn:
-        return repository.meeting_agenda(conn, meeting_id, include_dropped=include_dropped)
-
-
-def case_of(property_id: str) -> dict | None:
-    with reading(data.engine()) as conn:
-        return repository.open_case_for(conn, property_id)
+from services import meetings
+from ui import data
+from vocabulary import CASE_STATUSES, DEPARTMENT_LABELS
 
 
 def history_lines(case: dict) -> list[str]:
@@ -82,26 +37,47 @@ def actions_table(actions: list[dict]) -> pd.DataFrame:
 
 def since_last_meeting(history: pd.DataFrame, meeting_day: date) -> pd.DataFrame:
     """The property's records since the meeting before this one (or the last 90 days)."""
-    with reading(data.engine()) as conn:
-        last = repository.previous_meeting(conn, meeting_day)
+    last = meetings.previous_meeting(data.engine(), meeting_day)
     start = pd.Timestamp(last["held_on"]) if last else pd.Timestamp(meeting_day) - pd.Timedelta(days=90)
     occurred = pd.to_datetime(history["occurred_at"])
     return history[(occurred > start) & (occurred <= pd.Timestamp(meeting_day) + pd.Timedelta(days=1))]
 
 
-def cases_version() -> tuple[int, int]:
-    with reading(data.engine()) as conn:
-        return repository.cases_version(conn)
+def decision_form(form_key: str, case: dict | None) -> tuple[bool, dict, list[dict], str]:
+    """The form of this meeting's decision on a property, starting from its case: whether it was
+    submitted, the changes, the new actions (rows with something to do) and the note."""
+    with st.form(form_key):
+        # Keyed, so what was chosen survives the case changing underneath (a stale save keeps it).
+        status = st.selectbox("Status", CASE_STATUSES, format_func=cases.status_label, key=f"{form_key}-status",
+                              index=CASE_STATUSES.index(case["status"]) if case else 0)
+        leads = [None, *DEPARTMENT_LABELS]
+        lead = st.selectbox("Lead department", leads, format_func=lambda d: "–" if d is None else DEPARTMENT_LABELS[d],
+                            index=leads.index(case["lead_department"]) if case and case["lead_department"] in leads
+                            else 0, key=f"{form_key}-lead")
+        typed = st.data_editor(
+            pd.DataFrame({"what": pd.Series(dtype=str), "owner": pd.Series(dtype=str),
+                          "department": pd.Series(dtype=str), "due_on": pd.Series(dtype="datetime64[ns]")}),
+            num_rows="dynamic", hide_index=True, key=f"{form_key}-actions",
+            column_config={
+                "what": st.column_config.TextColumn("New action", required=True),
+                "owner": st.column_config.TextColumn("Owner"),
+                "department": st.column_config.SelectboxColumn("Department", options=list(DEPARTMENT_LABELS)),
+                "due_on": st.column_config.DateColumn("Due"),
+            },
+        )
+        note = st.text_area("Note", max_chars=4000, key=f"{form_key}-note")
+        saved = st.form_submit_button("Record decision", type="primary")
+    actions = [{"what": row.what, "owner": row.owner or None, "department": row.department or None,
+                "due_on": pd.Timestamp(row.due_on).date() if pd.notna(row.due_on) else None}
+               for row in typed.itertuples() if isinstance(row.what, str) and row.what.strip()]
+    return saved, {"status": status, "lead_department": lead}, actions, note
 
 
 @st.cache_data(max_entries=8, show_spinner="Comparing before and after…")
 def outcomes(version: tuple, case_state: tuple[int, int], days: int = 90) -> pd.DataFrame:
     """Records per department before and after each case opened (keyed by the data and the cases)."""
-    with reading(data.engine()) as conn:
-        all_cases = repository.list_cases(conn)
-        if all_cases.empty:
-            return pd.DataFrame()
-        first = pd.to_datetime(all_cases["opened_at"]).min() - pd.Timedelta(days=days)
-        _start, last = repository.record_date_range(conn)
-        placed = repository.placed_records(conn, first.to_pydatetime(), pd.Timestamp(last).to_pydatetime())
-    return cases.outcomes(placed, all_cases, days=days)
+    return meetings.outcomes(data.engine(), days)
+
+
+def cases_version() -> tuple[int, int]:
+    return meetings.cases_version(data.engine())

@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 from tests.app.apptest import open_page
 
 from integration import minutes
+from services import meetings
 from storage import repository
-from storage.engine import create_engine, reading, writing
+from storage.engine import create_engine, reading
 
 FIRST, SECOND = date(2026, 10, 20), date(2026, 11, 3)
 
@@ -65,7 +66,7 @@ def test_a_meeting_from_agenda_to_minutes_and_the_follow_up(monkeypatch, city_co
     assert not app.exception
     with reading(engine) as conn:
         decided = [repository.open_case_for(conn, pid) for pid in agenda["property_id"][:3]]
-        record = minutes.build_minutes(repository.minutes_input(conn, held["meeting_id"]))
+    record = meetings.minutes(engine, held["meeting_id"])
     assert [case["status"] for case in decided] == ["action_assigned", "monitoring", "referred"]
     assert decided[0]["actions"][0]["what"] == "Inspect for junk and debris"
     assert all(event["meeting_id"] == held["meeting_id"] for case in decided for event in case["events"])
@@ -104,9 +105,8 @@ def test_a_second_editor_is_told_what_changed_and_nothing_is_lost(monkeypatch, c
     other = page("pages/meeting.py", monkeypatch, city_copy_url, meeting=str(FIRST))
     with reading(engine) as conn:
         case = repository.open_case_for(conn, property_id)
-    with writing(engine) as conn:
-        repository.record_decision(conn, case["case_id"], case["version"], {"status": "referred"}, (), "by the other",
-                                   "someone else", held["meeting_id"])
+    meetings.record_decision(engine, property_id, case["version"], {"status": "referred"}, (), "by the other",
+                             "someone else", held["meeting_id"])
     # This person filled the form on the screen they had open, without reloading it.
     app = decide(app, 0, "action_assigned", "fire", None, "mine", reopen=False)
     assert "Someone else saved this case" in app.warning[0].value
@@ -126,14 +126,14 @@ def test_actions_and_outcomes_pages(monkeypatch, city_copy_url):
     engine = create_engine(city_copy_url)
     assert "No open actions" in page("pages/actions.py", monkeypatch, city_copy_url).info[0].value
     assert "No property has become a case" in page("pages/outcomes.py", monkeypatch, city_copy_url).info[0].value
-    with writing(engine) as conn:
-        held = repository.open_meeting(conn, FIRST, "lead")
+    held = meetings.open_meeting(engine, FIRST, "lead")
+    with reading(engine) as conn:
         master = repository.property_master(conn)
-        case = repository.open_case(conn, master["property_id"].iloc[0], "lead", meeting_id=held["meeting_id"],
-                                    opened_at=pd.Timestamp("2026-06-01").to_pydatetime())
-        repository.add_action(conn, case["case_id"], {"what": "Board up", "owner": "Crew 4",
-                                                      "department": "public_works", "due_on": date(2026, 6, 15)},
-                              "lead", held["meeting_id"])
+    case = meetings.open_case(engine, master["property_id"].iloc[0], "lead", meeting_id=held["meeting_id"],
+                              opened_at=pd.Timestamp("2026-06-01").to_pydatetime())
+    meetings.add_action(engine, case["case_id"], {"what": "Board up", "owner": "Crew 4",
+                                                  "department": "public_works", "due_on": date(2026, 6, 15)},
+                        "lead", held["meeting_id"])
     actions = page("pages/actions.py", monkeypatch, city_copy_url)
     assert not actions.exception
     table = actions.dataframe[0].value

@@ -1,4 +1,5 @@
-"""Meetings, agendas and cases on both engines: no lost update when two people edit one case."""
+"""Meetings, agendas and cases on both engines, through their use cases (services.meetings): no lost
+update when two people edit one case."""
 
 import threading
 from datetime import date, datetime
@@ -8,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from integration.cases import build_agenda
-from integration.minutes import build_minutes, minutes_frame
+from integration.minutes import minutes_frame
+from services import meetings as service
 from storage import repository
 from storage.engine import create_engine, is_sqlite, reading, writing
 from storage.repository import StaleCase
@@ -28,13 +30,11 @@ def _properties(engine, ids=PROPERTIES):
 
 
 def _case(engine, property_id="P1", meeting_id=None):
-    with writing(engine) as conn:
-        return repository.open_case(conn, property_id, "lead", meeting_id=meeting_id)
+    return service.open_case(engine, property_id, "lead", meeting_id=meeting_id)
 
 
 def _meeting(engine, day=DAY):
-    with writing(engine) as conn:
-        return repository.open_meeting(conn, day, "lead")
+    return service.open_meeting(engine, day, "lead")
 
 
 def _twin(engine):
@@ -60,8 +60,7 @@ def test_a_meeting_is_got_or_created_by_date(engine):
             conn.execute(meetings.insert().values(held_on=DAY, status="planned", created_by="x",
                                                   created_at=datetime.now()))
     earlier = _meeting(engine, date(2026, 11, 6))
-    with writing(engine) as conn:
-        repository.set_attendees(conn, first["meeting_id"], ["Ann (Police)", " ", "Bo (Fire)"], "lead")
+    service.set_attendees(engine, first["meeting_id"], ["Ann (Police)", " ", "Bo (Fire)"], "lead")
     with reading(engine) as conn:
         listed = repository.list_meetings(conn)
         assert repository.previous_meeting(conn, DAY)["meeting_id"] == earlier["meeting_id"]
@@ -81,8 +80,7 @@ def test_agenda_save_reorder_drop_and_add_by_hand(engine):
         {"property_id": "P3", "section": "flagged", "score": 4.0},
         {"property_id": "P1", "section": "flagged", "score": 1.0},  # a property once: the first wins
     ]
-    with writing(engine) as conn:
-        assert repository.save_agenda(conn, meeting_id, built, "lead") == 3
+    assert service.save_agenda(engine, meeting_id, built, "lead") == 3
 
     def agenda(include_dropped=False):
         with reading(engine) as conn:
@@ -95,25 +93,21 @@ def test_agenda_save_reorder_drop_and_add_by_hand(engine):
     assert saved.set_index("property_id").loc["P2", "case_id"] == case["case_id"]
     assert saved.set_index("property_id")["case_id"].isna().tolist() == [True, False, True]
 
-    with writing(engine) as conn:
-        repository.reorder_agenda(conn, meeting_id, ["P3", "P1"], "lead")
+    service.reorder_agenda(engine, meeting_id, ["P3", "P1"], "lead")
     assert agenda()["property_id"].tolist() == ["P3", "P1", "P2"]
 
-    with writing(engine) as conn:
-        repository.drop_agenda_item(conn, meeting_id, "P1", "lead")
+    service.drop_agenda_item(engine, meeting_id, "P1", "lead")
     assert agenda()["property_id"].tolist() == ["P3", "P2"]
     assert agenda(include_dropped=True)["dropped"].tolist() == [False, True, False]
 
-    with writing(engine) as conn:
-        repository.add_agenda_item(conn, meeting_id, "P4", "lead", position=1)
-        repository.add_agenda_item(conn, meeting_id, "P1", "lead")  # dropped before: comes back in its place
+    service.add_agenda_item(engine, meeting_id, "P4", "lead", position=1)
+    service.add_agenda_item(engine, meeting_id, "P1", "lead")  # dropped before: comes back in its place
     back = agenda()
     assert back["property_id"].tolist() == ["P4", "P3", "P1", "P2"]
     assert back["position"].tolist() == [1, 2, 3, 4]
     assert back.set_index("property_id").loc["P4", ["section", "added_by_hand"]].tolist() == ["added", True]
 
-    with writing(engine) as conn:  # rebuilding replaces the whole agenda
-        repository.save_agenda(conn, meeting_id, built[:1], "lead")
+    service.save_agenda(engine, meeting_id, built[:1], "lead")  # rebuilding replaces the whole agenda
     assert agenda(include_dropped=True)["property_id"].tolist() == ["P1"]
     with reading(engine) as conn:
         assert repository.list_meetings(conn)["agenda_items"].tolist() == [1]
@@ -135,8 +129,7 @@ def test_one_open_case_per_property(engine):
         with writing(engine) as conn:
             conn.execute(cases.insert().values(property_id="P1", status="monitoring", opened_at=datetime.now(),
                                                version=1, updated_at=datetime.now()))
-    with writing(engine) as conn:
-        repository.record_decision(conn, first["case_id"], 1, {"status": "resolved"}, author="lead")
+    service.record_decision(engine, "P1", 1, {"status": "resolved"}, author="lead")
     second = _case(engine, "P1")
     assert second["case_id"] != first["case_id"]
     with reading(engine) as conn:
@@ -156,17 +149,15 @@ def test_a_second_editor_is_told_what_changed_and_re_applies(engine):
         second_version = repository.get_case(second_conn, case_id)["version"]
     assert first_version == second_version == 1
 
-    with writing(engine) as conn:
-        saved = repository.record_decision(
-            conn, case_id, first_version, {"status": "action_assigned"},
-            [{"what": "Board up the rear door", "owner": "Ann", "department": "public_works",
-              "due_on": date(2026, 12, 4)}], None, "ann", meeting_id)
+    saved = service.record_decision(
+        engine, "P1", first_version, {"status": "action_assigned"},
+        [{"what": "Board up the rear door", "owner": "Ann", "department": "public_works",
+          "due_on": date(2026, 12, 4)}], None, "ann", meeting_id)
     assert saved == 2
 
     with pytest.raises(StaleCase) as stale:
-        with writing(engine) as conn:
-            repository.record_decision(conn, case_id, second_version, {"lead_department": "fire"}, [],
-                                       "Owner says tenants moved out", "bo", meeting_id)
+        service.record_decision(engine, "P1", second_version, {"lead_department": "fire"}, [],
+                                "Owner says tenants moved out", "bo", meeting_id)
     told = stale.value
     assert (told.case_id, told.expected_version, told.current_version) == (case_id, 1, 2)
     assert [(e["kind"], e["author"], e["version"], e["meeting_id"]) for e in told.events] == [
@@ -178,9 +169,9 @@ def test_a_second_editor_is_told_what_changed_and_re_applies(engine):
         unchanged = repository.get_case(conn, case_id)
     assert (unchanged["version"], unchanged["lead_department"], len(unchanged["events"])) == (2, None, 3)
 
-    with writing(engine) as conn:  # re-read, re-apply
-        assert repository.record_decision(conn, case_id, unchanged["version"], {"lead_department": "fire"}, [],
-                                          "Owner says tenants moved out", "bo", meeting_id) == 3
+    # re-read, re-apply
+    assert service.record_decision(engine, "P1", unchanged["version"], {"lead_department": "fire"}, [],
+                                   "Owner says tenants moved out", "bo", meeting_id) == 3
     with reading(engine) as conn:
         final = repository.get_case(conn, case_id)
     assert (final["status"], final["lead_department"], final["version"]) == ("action_assigned", "fire", 3)
@@ -279,16 +270,15 @@ def test_actions_done_and_open_actions_overdue_first(engine):
     meeting_id = _meeting(engine)["meeting_id"]
     one = _case(engine, "P1")
     two = _case(engine, "P2")
-    with writing(engine) as conn:
-        repository.record_decision(conn, one["case_id"], 1, {"status": "action_assigned"}, [
-            {"what": "Inspect", "owner": "Ann", "department": "public_works", "due_on": date(2026, 12, 1)},
-            {"what": "Call owner", "owner": "Bo", "department": "police", "due_on": date(2026, 11, 10)},
-            {"what": "Someday", "owner": "Ann", "department": "public_works"},
-        ], None, "lead", first_meeting)
-        repository.add_action(conn, two["case_id"], {"what": "Check alarm", "owner": "Cy", "department": "fire",
-                                                     "due_on": date(2026, 11, 1)}, "lead", first_meeting)
-        repository.add_action(conn, two["case_id"], {"what": "Due today", "owner": "Cy", "department": "fire",
-                                                     "due_on": DAY}, "lead", first_meeting)
+    service.record_decision(engine, "P1", 1, {"status": "action_assigned"}, [
+        {"what": "Inspect", "owner": "Ann", "department": "public_works", "due_on": date(2026, 12, 1)},
+        {"what": "Call owner", "owner": "Bo", "department": "police", "due_on": date(2026, 11, 10)},
+        {"what": "Someday", "owner": "Ann", "department": "public_works"},
+    ], None, "lead", first_meeting)
+    service.add_action(engine, two["case_id"], {"what": "Check alarm", "owner": "Cy", "department": "fire",
+                                                "due_on": date(2026, 11, 1)}, "lead", first_meeting)
+    service.add_action(engine, two["case_id"], {"what": "Due today", "owner": "Cy", "department": "fire",
+                                                "due_on": DAY}, "lead", first_meeting)
     with reading(engine) as conn:
         open_now = repository.open_actions(conn, as_of=DAY)
         public_works = repository.open_actions(conn, department="public_works", as_of=DAY)
@@ -300,10 +290,8 @@ def test_actions_done_and_open_actions_overdue_first(engine):
     assert cy["what"].tolist() == ["Check alarm", "Due today"]
 
     call_owner = int(open_now.loc[open_now["what"] == "Call owner", "action_id"].iloc[0])
-    with writing(engine) as conn:
-        assert repository.mark_action_done(conn, call_owner, "bo", meeting_id) is True
-    with writing(engine) as conn:
-        assert repository.mark_action_done(conn, call_owner, "someone", meeting_id) is False  # once only
+    assert service.mark_action_done(engine, call_owner, "bo", meeting_id) is True
+    assert service.mark_action_done(engine, call_owner, "someone", meeting_id) is False  # once only
     with reading(engine) as conn:
         after = repository.open_actions(conn, as_of=DAY)
         case = repository.get_case(conn, one["case_id"])
@@ -321,11 +309,10 @@ def test_actions_done_and_open_actions_overdue_first(engine):
 def test_reopen_a_resolved_case(engine):
     _properties(engine)
     case_id = _case(engine, "P1")["case_id"]
-    with writing(engine) as conn:
-        version = repository.record_decision(conn, case_id, 1, {"status": "resolved"}, author="lead")
-        with pytest.raises(ValueError, match="new or monitoring"):
-            repository.reopen_case(conn, case_id, "lead", "flagged again", status="referred")
-        assert repository.reopen_case(conn, case_id, "lead", "flagged again on new records") == version + 1
+    version = service.record_decision(engine, "P1", 1, {"status": "resolved"}, author="lead")
+    with pytest.raises(ValueError, match="new or monitoring"):
+        service.reopen_case(engine, case_id, "lead", "flagged again", status="referred")
+    assert service.reopen_case(engine, case_id, "lead", "flagged again on new records") == version + 1
     with reading(engine) as conn:
         case = repository.get_case(conn, case_id)
         resolved = repository.list_cases(conn, ["resolved"])
@@ -336,8 +323,8 @@ def test_reopen_a_resolved_case(engine):
     assert resolved.empty
     assert listed[["case_id", "property_id", "status"]].values.tolist() == [[case_id, "P1", "new"]]
     assert listed["opened_at"].notna().all()
-    with writing(engine) as conn, pytest.raises(ValueError, match="not resolved"):
-        repository.reopen_case(conn, case_id, "lead", "again")
+    with pytest.raises(ValueError, match="not resolved"):
+        service.reopen_case(engine, case_id, "lead", "again")
 
 
 @pytest.mark.parametrize("changes, actions, message", [
@@ -350,8 +337,7 @@ def test_a_bad_decision_writes_nothing(sqlite_engine, changes, actions, message)
     _properties(sqlite_engine)
     case_id = _case(sqlite_engine, "P1")["case_id"]
     with pytest.raises(ValueError, match=message):
-        with writing(sqlite_engine) as conn:
-            repository.record_decision(conn, case_id, 1, changes, actions, None, "lead")
+        service.record_decision(sqlite_engine, "P1", 1, changes, actions, None, "lead")
     with reading(sqlite_engine) as conn:
         assert repository.get_case(conn, case_id)["version"] == 1
 
@@ -360,20 +346,18 @@ def test_minutes_of_a_meeting(engine):
     _properties(engine)
     earlier = _meeting(engine, date(2026, 11, 6))["meeting_id"]
     meeting_id = _meeting(engine)["meeting_id"]
-    one = _case(engine, "P1", earlier)
-    two = _case(engine, "P2", meeting_id)
-    with writing(engine) as conn:
-        repository.record_decision(conn, one["case_id"], 1, {"status": "monitoring"}, [], "first look", "lead", earlier)
-        repository.save_agenda(conn, meeting_id, [{"property_id": pid, "section": "flagged"} for pid in PROPERTIES[:3]],
-                               "lead")
-        repository.record_decision(conn, one["case_id"], 2, {"status": "action_assigned", "lead_department": "police"},
-                                   [{"what": "Knock and talk", "owner": "Ofc. Diaz", "department": "police",
-                                     "due_on": date(2026, 12, 4)}], "=cmd|' /C calc'!A0", "lead", meeting_id)
-        repository.record_decision(conn, two["case_id"], 1, {}, [], None, "lead", meeting_id)
-        repository.add_agenda_item(conn, meeting_id, "P4", "lead")
-        repository.drop_agenda_item(conn, meeting_id, "P4", "lead")
-        data = repository.minutes_input(conn, meeting_id)
-    minutes = build_minutes(data)
+    _case(engine, "P1", earlier)
+    _case(engine, "P2", meeting_id)
+    service.record_decision(engine, "P1", 1, {"status": "monitoring"}, [], "first look", "lead", earlier)
+    service.save_agenda(engine, meeting_id, [{"property_id": pid, "section": "flagged"} for pid in PROPERTIES[:3]],
+                        "lead")
+    service.record_decision(engine, "P1", 2, {"status": "action_assigned", "lead_department": "police"},
+                            [{"what": "Knock and talk", "owner": "Ofc. Diaz", "department": "police",
+                              "due_on": date(2026, 12, 4)}], "=cmd|' /C calc'!A0", "lead", meeting_id)
+    service.record_decision(engine, "P2", 1, {}, [], None, "lead", meeting_id)
+    service.add_agenda_item(engine, meeting_id, "P4", "lead")
+    service.drop_agenda_item(engine, meeting_id, "P4", "lead")
+    minutes = service.minutes(engine, meeting_id)
     assert [(i.property_id, i.decided, i.status) for i in minutes.items] == [
         ("P1", True, "action_assigned"), ("P2", True, "new"), ("P3", False, None)]
     first = minutes.items[0]
@@ -394,7 +378,7 @@ def test_two_people_opening_the_same_case_at_once_get_one_case(engine, monkeypat
     monkeypatch.setattr(repository, "open_case_for", lambda conn, pid: next(looked, None) or real(conn, pid))
     with writing(engine) as conn:
         found = repository.open_case(conn, "P1", "bo")
-        repository.open_meeting(conn, DAY, "bo")  # the transaction is still usable
+        repository.insert_meeting(conn, DAY, "bo")  # the transaction is still usable
     assert found["case_id"] == winner["case_id"]
     with reading(engine) as conn:
         assert len(repository.cases_for_property(conn, "P1")) == 1
@@ -407,8 +391,7 @@ def test_the_built_agenda_saves_as_it_is(engine):
                            "rising": [True, False, False], "previous_score": [2.0, 0.0, 3.0]},
                           index=pd.Index(["P1", "P2", "P3"], name="property_id"))
     agenda = build_agenda(scored, [], [], None, DAY)
-    with writing(engine) as conn:
-        repository.save_agenda(conn, meeting_id, agenda, "lead")
+    service.save_agenda(engine, meeting_id, agenda, "lead")
     with reading(engine) as conn:
         saved = repository.meeting_agenda(conn, meeting_id)
     assert saved[["property_id", "section", "score", "why"]].values.tolist() == [

@@ -1,0 +1,316 @@
+"""The biweekly coordination meeting: its agenda, the team's decisions and actions, the minutes, the
+open actions and whether cases worked.
+
+Entry points: `open_meeting`, `build_agenda`, `save_agenda`, `edit_agenda`, `reorder_agenda`, `drop_agenda_item`, `add_agenda_item`,
+`set_attendees`, `record_decision`, `add_action`, `mark_actions_done`, `reopen_case`, `minutes`,
+`open_actions`, `outcomes`; reads: `meetings`, `meeting_on`, `agenda`, `case_of`, `previous_meeting`,
+`cases_version`. Each takes the engine first, owns its transaction and writes its own audit row.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from integration import cases, minutes as minutes_rules, scoring
+from storage import repository
+from storage.engine import reading, writing
+from storage.repository import StaleCase  # noqa: F401 - what record_decision raises, for its callers
+
+AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+def meetings(engine: Engine) -> pd.DataFrame:
+    """Every meeting, newest first: meeting_id, held_on, status, created_by, agenda_items."""
+    with reading(engine) as conn:
+        return repository.list_meetings(conn)
+
+
+def meeting_on(engine: Engine, held_on: date) -> dict | None:
+    with reading(engine) as conn:
+        return repository.meeting_on(conn, held_on)
+
+
+def previous_meeting(engine: Engine, day: date) -> dict | None:
+    """The latest meeting held before `day`, if any."""
+    with reading(engine) as conn:
+        return repository.previous_meeting(conn, day)
+
+
+def open_meeting(engine: Engine, held_on: date, author: str) -> dict:
+    """The meeting held on `held_on`, created if there is none yet (one meeting per day)."""
+    with writing(engine) as conn:
+        if repository.meeting_on(conn, held_on) is None and repository.insert_meeting(conn, held_on, author):
+            repository.audit(conn, author, "meeting_open", f"meeting:{held_on.isoformat()}")
+        return repository.meeting_on(conn, held_on)
+
+
+def set_attendees(engine: Engine, meeting_id: int, attendees: Sequence[str], author: str) -> list[str]:
+    """Record who attended (blank names dropped); returns the names kept."""
+    names = [name.strip() for name in attendees if name and name.strip()]
+    with writing(engine) as conn:
+        repository.set_attendees(conn, meeting_id, names)
+        repository.audit(conn, author, "meeting_attendees", f"meeting:{meeting_id}", json.dumps(names))
+    return names
+
+
+# --- the agenda -----------------------------------------------------------------------------
+
+
+def agenda(engine: Engine, meeting_id: int, include_dropped: bool = True) -> pd.DataFrame:
+    """The meeting's agenda in order (read uncached: the lead edits it during the meeting)."""
+    with reading(engine) as conn:
+        return repository.meeting_agenda(conn, meeting_id, include_dropped=include_dropped)
+
+
+def scoring_window(engine: Engine, held_on: date) -> tuple[date, int] | None:
+    """The window an agenda is scored on: the default window ending at the meeting (or at the last
+    record, when the data stops before it), as (end day, days); None without records."""
+    with reading(engine) as conn:
+        _first, last = repository.record_date_range(conn)
+    if last is None:
+        return None
+    return min(held_on, pd.Timestamp(last).date()), scoring.load_config().window_days
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max).replace(microsecond=0)
+
+
+def _scored(engine: Engine, end_day: date, days: int) -> pd.DataFrame:
+    """The default hotspot scores for a window, with whether each is new since the last meeting."""
+    end = _end_of(end_day)
+    config = scoring.load_config()
+    with reading(engine) as conn:
+        last_meeting = repository.last_meeting_before(conn, end_day)
+        start = _end_of(last_meeting) if last_meeting is not None else end
+        placed = repository.placed_records(conn, min(start, end - timedelta(days=days)) - timedelta(days=days), end)
+        damped = repository.land_uses(conn, sorted(config.institutional_land_uses))
+        listed = repository.institution_list(conn)
+    institutions = dict(zip(listed["property_id"], listed["treatment"]))
+    scored = scoring.score_with_trend(placed, end, days, properties=damped, institutions=institutions,
+                                      explain="flagged")
+    if last_meeting is not None:
+        before = scoring.score(placed, _end_of(last_meeting), days, properties=damped, institutions=institutions,
+                               explain=False)
+        scored["new"] = scored["flagged"] & ~before["flagged"].reindex(scored.index).fillna(False).astype(bool)
+    else:
+        scored["new"] = scored["flagged"] & ~scored["previous_flagged"]
+    return scored
+
+
+def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE) -> int:
+    """Open the meeting on `held_on` if needed, reopen resolved cases that flag again, then write
+    its agenda from the data: new on the list, rising, actions due, the rest still flagged;
+    at most `size` items (cases.trim_agenda). Returns the number of items."""
+    meeting = open_meeting(engine, held_on, author)
+    window = scoring_window(engine, held_on)
+    if window is None:
+        return 0
+    end_day, days = window
+    scored = _scored(engine, end_day, days)
+    end = _end_of(end_day)
+    with reading(engine) as conn:
+        placed = repository.placed_records(conn, end - timedelta(days=days), end)
+        resolved = repository.list_cases(conn, ["resolved"])
+        last = repository.previous_meeting(conn, held_on)
+    with writing(engine) as conn:
+        for case_id in cases.cases_to_reopen(resolved, scored, placed):
+            _reopen(conn, case_id, author, "flagged again", meeting["meeting_id"])
+        items = cases.build_agenda(scored, repository.list_cases(conn, list(cases.OPEN_STATUSES)),
+                                   repository.open_actions(conn, as_of=held_on),
+                                   last["held_on"] if last else None, held_on)
+        return _save_agenda(conn, meeting["meeting_id"], cases.trim_agenda(items, size), author)
+
+
+def save_agenda(engine: Engine, meeting_id: int, items: Sequence, author: str) -> int:
+    """Replace the meeting's agenda with `items` in order (AgendaItems or dicts with property_id,
+    section and optionally score, why); returns how many were saved (each property once)."""
+    with writing(engine) as conn:
+        return _save_agenda(conn, meeting_id, items, author)
+
+
+def _save_agenda(conn, meeting_id: int, items: Sequence, author: str) -> int:
+    count = repository.save_agenda(conn, meeting_id, items)
+    repository.audit(conn, author, "agenda_save", f"meeting:{meeting_id}", json.dumps({"items": count}))
+    return count
+
+
+def edit_agenda(engine: Engine, meeting_id: int, order: Sequence[str], dropped: Mapping[str, bool],
+                author: str) -> None:
+    """The lead's edit of an agenda, in one transaction: `order` first (the rest after, as they
+    were), then each property in `dropped` dropped (True) or brought back (False)."""
+    with writing(engine) as conn:
+        _reorder(conn, meeting_id, order, author)
+        for property_id, drop in dropped.items():
+            _drop(conn, meeting_id, property_id, author, drop)
+
+
+def reorder_agenda(engine: Engine, meeting_id: int, property_ids: Sequence[str], author: str) -> None:
+    """Put the given properties first, in that order; the others follow in their present order."""
+    with writing(engine) as conn:
+        _reorder(conn, meeting_id, property_ids, author)
+
+
+def drop_agenda_item(engine: Engine, meeting_id: int, property_id: str, author: str, dropped: bool = True) -> None:
+    """Drop a property from the agenda (kept, marked dropped), or bring it back with dropped=False."""
+    with writing(engine) as conn:
+        _drop(conn, meeting_id, property_id, author, dropped)
+
+
+def add_agenda_item(engine: Engine, meeting_id: int, property_id: str, author: str, position: int | None = None,
+                    why: str | None = None) -> None:
+    """Add a property by hand (at the end, or at 1-based `position`); one already there comes back undropped."""
+    with writing(engine) as conn:
+        repository.add_agenda_item(conn, meeting_id, property_id, position=position, why=why)
+        repository.audit(conn, author, "agenda_add", f"meeting:{meeting_id}", property_id)
+
+
+def _reorder(conn, meeting_id: int, property_ids: Sequence[str], author: str) -> None:
+    repository.reorder_agenda(conn, meeting_id, property_ids)
+    repository.audit(conn, author, "agenda_reorder", f"meeting:{meeting_id}", json.dumps(list(property_ids)))
+
+
+def _drop(conn, meeting_id: int, property_id: str, author: str, dropped: bool) -> None:
+    repository.drop_agenda_item(conn, meeting_id, property_id, dropped=dropped)
+    repository.audit(conn, author, "agenda_drop" if dropped else "agenda_undrop", f"meeting:{meeting_id}",
+                     property_id)
+
+
+# --- cases, decisions and actions -----------------------------------------------------------
+
+
+def case_of(engine: Engine, property_id: str) -> dict | None:
+    """The property's open case with its actions and events, if it has one."""
+    with reading(engine) as conn:
+        return repository.open_case_for(conn, property_id)
+
+
+def cases_version(engine: Engine) -> tuple[int, int]:
+    """Changes whenever a case is opened or saved: a cache key for reads of the cases."""
+    with reading(engine) as conn:
+        return repository.cases_version(conn)
+
+
+def open_case(engine: Engine, property_id: str, author: str, meeting_id: int | None = None,
+              lead_department: str | None = None, opened_at: datetime | None = None) -> dict:
+    """Open a case on a property, or return the one already open (one open case per property)."""
+    with writing(engine) as conn:
+        return _open_case(conn, property_id, author, meeting_id, lead_department, opened_at)
+
+
+def _open_case(conn, property_id: str, author: str, meeting_id: int | None, lead_department: str | None = None,
+               opened_at: datetime | None = None) -> dict:
+    found = repository.open_case_for(conn, property_id)
+    if found is not None:
+        return found
+    case_id = repository.insert_case(conn, property_id, author, meeting_id, lead_department, opened_at=opened_at)
+    if case_id is None:  # opened by someone else a moment ago
+        return repository.open_case_for(conn, property_id)
+    repository.audit(conn, author, "case_open", f"case:{case_id}", property_id)
+    return repository.get_case(conn, case_id)
+
+
+def record_decision(engine: Engine, property_id: str, seen_version: int, changes: Mapping[str, object],
+                    actions: Sequence[Mapping[str, object]] = (), note: str | None = None, author: str = "",
+                    meeting_id: int | None = None) -> int:
+    """Record a meeting's decision on the property's case as the author was shown it, at
+    `seen_version` (0: there was no case, this decision opens one); returns the case's new version.
+
+    changes may set status and lead_department; actions are new actions (what, owner, department,
+    due_on); note is free text. If the case was saved by someone else after the version shown,
+    nothing is written: StaleCase tells what they changed. A bad change: ValueError.
+    """
+    checked = cases.check_changes(changes)
+    action_values = [cases.check_action(action) for action in actions]
+    with writing(engine) as conn:
+        case, expected = repository.open_case_for(conn, property_id), seen_version
+        if case is None:
+            case = _open_case(conn, property_id, author, meeting_id)
+            if seen_version == 0:  # no case when the form was shown: this save opened it
+                expected = case["version"]
+        # A case opened by someone else after the form was shown without one is a stale save too.
+        return _decide(conn, case["case_id"], expected, checked, action_values, note, author, meeting_id)
+
+
+def _decide(conn, case_id: int, expected: int, changes: dict, actions: list[dict], note: str | None, author: str,
+            meeting_id: int | None) -> int:
+    version, kinds = repository.record_decision(conn, case_id, expected, changes, actions, note, author, meeting_id)
+    repository.audit(conn, author, "case_decision", f"case:{case_id}",
+                     json.dumps({"version": version, "meeting_id": meeting_id, "events": kinds}))
+    return version
+
+
+def add_action(engine: Engine, case_id: int, action: Mapping[str, object], author: str,
+               meeting_id: int | None = None) -> int:
+    """Add one action to a case outside a decision; returns its action_id."""
+    values = cases.check_action(action)
+    with writing(engine) as conn:
+        action_id = repository.add_action(conn, case_id, values, author, meeting_id)
+        repository.audit(conn, author, "action_add", f"case:{case_id}",
+                         json.dumps({"action_id": action_id, **values}, default=str))
+    return action_id
+
+
+def mark_action_done(engine: Engine, action_id: int, author: str, meeting_id: int | None = None) -> bool:
+    """Mark an action done by `author` (a case event too); False if it was already done."""
+    return mark_actions_done(engine, [action_id], author, meeting_id) == 1
+
+
+def mark_actions_done(engine: Engine, action_ids: Sequence[int], author: str, meeting_id: int | None = None) -> int:
+    """Mark actions done, in one transaction; returns how many were not done before."""
+    done = 0
+    with writing(engine) as conn:
+        for action_id in action_ids:
+            case_id = repository.mark_action_done(conn, int(action_id), author, meeting_id)
+            if case_id is not None:
+                repository.audit(conn, author, "action_done", f"action:{action_id}", f"case:{case_id}")
+                done += 1
+    return done
+
+
+def reopen_case(engine: Engine, case_id: int, author: str, reason: str, meeting_id: int | None = None,
+                status: str = cases.REOPEN_STATUS) -> int:
+    """Reopen a resolved case (its property flagged again); returns the new version."""
+    with writing(engine) as conn:
+        return _reopen(conn, case_id, author, reason, meeting_id, status)
+
+
+def _reopen(conn, case_id: int, author: str, reason: str, meeting_id: int | None,
+            status: str = cases.REOPEN_STATUS) -> int:
+    version = repository.reopen_case(conn, case_id, author, reason, meeting_id, status)
+    repository.audit(conn, author, "case_reopen", f"case:{case_id}", reason)
+    return version
+
+
+# --- after the meeting ----------------------------------------------------------------------
+
+
+def minutes(engine: Engine, meeting_id: int) -> minutes_rules.Minutes:
+    """The minutes of a meeting: per agenda item, what this meeting decided."""
+    with reading(engine) as conn:
+        return minutes_rules.build_minutes(repository.minutes_input(conn, meeting_id))
+
+
+def open_actions(engine: Engine, department: str | None = None, owner: str | None = None,
+                 as_of: date | None = None) -> pd.DataFrame:
+    """Actions not done yet, overdue first, then by due date (none last)."""
+    with reading(engine) as conn:
+        return repository.open_actions(conn, department=department, owner=owner, as_of=as_of or date.today())
+
+
+def outcomes(engine: Engine, days: int = 90) -> pd.DataFrame:
+    """Records per department in the `days` before and after each case opened."""
+    with reading(engine) as conn:
+        all_cases = repository.list_cases(conn)
+        if all_cases.empty:
+            return pd.DataFrame()
+        first = pd.to_datetime(all_cases["opened_at"]).min() - pd.Timedelta(days=days)
+        _start, last = repository.record_date_range(conn)
+        placed = repository.placed_records(conn, first.to_pydatetime(), pd.Timestamp(last).to_pydatetime())
+    return cases.outcomes(placed, all_cases, days=days)
