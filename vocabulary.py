@@ -54,6 +54,16 @@ TREATMENT_LABELS = {
 }
 TREATMENTS = tuple(TREATMENT_LABELS)
 
+# Who an account is: what it may do follows from the role (integration.access holds the permission table).
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "integration_team": "Integration team",
+    "department_staff": "Department staff",
+    "analyst": "Analyst",
+    "viewer": "Viewer",
+}
+ROLES = tuple(ROLE_LABELS)
+
 
 def department_label(department: str | None) -> str:
     return DEPARTMENT_LABELS.get(department or "", department or "")

@@ -26,15 +26,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from integration.scoring import DEPARTMENT_NAMES
+from vocabulary import ROLE_LABELS, ROLES
 
-ROLE_LABELS = {
-    "admin": "Administrator",
-    "integration_team": "Integration team",
-    "department_staff": "Department staff",
-    "analyst": "Analyst",
-    "viewer": "Viewer",
-}
-ROLES = tuple(ROLE_LABELS)
 LEAD_SEAT = "integration_lead"
 SEATS = ("admin", LEAD_SEAT, "integration_team", "department_staff", "analyst", "viewer")
 SEAT_LABELS = {**ROLE_LABELS, LEAD_SEAT: "Integration team lead", "integration_team": "Integration team member"}

@@ -7,9 +7,9 @@ import getpass
 import os
 import sys
 
-from integration.access import DEPARTMENTS, ROLE_LABELS, ROLES
 from storage import accounts, migrate
 from storage.engine import create_engine, writing
+from vocabulary import DEPARTMENTS, ROLE_LABELS, ROLES
 
 
 def _where(engine) -> str:

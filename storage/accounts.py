@@ -28,12 +28,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from integration.access import (END_REASONS, ROLE_LABELS, AccessError, RoleGrant, SessionLimits, User,
-                                browser_label, check_role, session_end)
+from integration.access import (END_REASONS, AccessError, RoleGrant, SessionLimits, User, browser_label, check_role,
+                                session_end)
 from storage.engine import reading, writing
 from storage.repository import audit
 from storage.repository import now as clock
 from storage.schema import sessions, users
+from vocabulary import ROLE_LABELS
 
 # scrypt cost: 2**14 x 8 uses 16 MiB and ~50 ms per hash. Tests may lower SCRYPT_N; stored hashes
 # carry their own parameters, and a sign-in re-hashes a password stored with other ones.
