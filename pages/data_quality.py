@@ -1,11 +1,7 @@
 """Data quality: per department, how much was loaded, how much found its property, and what is stale."""
 
-from datetime import datetime, timedelta
-
-import pandas as pd
 import streamlit as st
 
-from loaders.specs import spec
 from vocabulary import DEPARTMENT_LABELS
 from ui import charts, data, views
 from ui.frame import page_setup
@@ -25,26 +21,15 @@ if departments.empty:
     st.stop()
 
 months, rejected = data.quality(version)
-now = datetime.now()
 by_department = departments.set_index("department")
-
-
-def freshness(department: str) -> tuple[pd.Timestamp | None, int | None, bool]:
-    """Last load, whole days since, and whether that is longer than the department's cadence."""
-    last = by_department["last_load"].get(department) if department in by_department.index else None
-    if last is None or pd.isna(last):
-        return None, None, True
-    age = now - pd.Timestamp(last).to_pydatetime()
-    return pd.Timestamp(last), age.days, age > timedelta(days=spec(department).cadence_days)
-
+fresh = data.freshness(departments)
 
 for department, label in DEPARTMENT_LABELS.items():
-    last, days, stale = freshness(department)
-    cadence = spec(department).cadence_days
+    last, days, cadence = fresh[department].last_load, fresh[department].days, fresh[department].cadence_days
     if last is None:
         st.warning(f"**{label}** has never been loaded; its extract is expected every {cadence} days.",
                    icon=":material/schedule:")
-    elif stale:
+    elif fresh[department].stale:
         st.warning(f"**{label}** was last loaded on {last:%B %-d, %Y} ({views.days_ago(days)}); "
                    f"its extract is expected every {cadence} days.", icon=":material/schedule:")
 
@@ -52,7 +37,7 @@ for tab, (department, label) in zip(st.tabs(list(DEPARTMENT_LABELS.values())), D
     with tab:
         row = by_department.loc[department] if department in by_department.index else None
         records = int(row["records"]) if row is not None else 0
-        last, days, stale = freshness(department)
+        last, days, stale = fresh[department].last_load, fresh[department].days, fresh[department].stale
         own_rejects = rejected[rejected["department"] == department]
         columns = st.columns(4)
         columns[0].metric("Records", f"{records:,}")
@@ -61,7 +46,7 @@ for tab, (department, label) in zip(st.tabs(list(DEPARTMENT_LABELS.values())), D
         columns[2].metric("Last load", f"{last:%b %-d, %Y}" if last is not None else "never",
                           views.days_ago(days) if days is not None else None,
                           delta_color="inverse" if stale else "off", delta_arrow="off",
-                          help=f"Expected every {spec(department).cadence_days} days")
+                          help=f"Expected every {fresh[department].cadence_days} days")
         columns[3].metric("Rejected rows", f"{int(own_rejects['rejects'].sum()):,}", help="Over every load")
         if not records:
             st.info(f"No {label} records are loaded yet.")

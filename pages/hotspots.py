@@ -3,8 +3,7 @@
 import streamlit as st
 
 from integration import access, exports, scoring
-from storage import repository
-from storage.engine import reading, writing
+from services import hotspots as service
 from ui import data, hotspots
 from ui.frame import current_user, exported, page_setup
 from vocabulary import TREATMENTS
@@ -34,7 +33,8 @@ filters = hotspots.Filters(end=end, days=int(days), departments=tuple(department
 hotspots.write_url(filters)
 
 listed = hotspots.institutions()
-scored = hotspots.hotspots(version, filters, listed)
+since = hotspots.last_meeting(filters.end)
+scored = hotspots.scored(version, filters, listed, since)
 flagged = scored[scored["flagged"]] if not scored.empty else scored
 st.caption(f"{filters.days} days to {filters.end:%B %-d, %Y} · at least {filters.min_departments} departments · "
            f"new and rising compared with {scored.attrs.get('compared_with', 'the previous window')}")
@@ -50,7 +50,7 @@ if flagged.empty:
             "minimum number of departments in the filters.")
     st.stop()
 
-table = hotspots.ranked(version, filters, listed)
+table = hotspots.ranked_table_of(version, filters, listed, since)
 listing, picture = st.tabs(["Ranked list", "Map"], key="hotspots_tab", on_change="rerun")
 with listing:
     chosen = st.dataframe(
@@ -84,7 +84,7 @@ charts = st.columns(2)
 charts[0].markdown("**Departments at the flagged properties**")
 charts[0].altair_chart(hotspots.department_mix_chart(scored), width="stretch")
 charts[1].markdown("**Overlapping properties, week by week**")
-charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly(version, filters)), width="stretch")
+charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly_overlap(version, filters, since)), width="stretch")
 charts[1].caption(f"Each week: the properties with records from at least {filters.min_departments} departments in "
                   f"the {filters.days} days to its end.")
 
@@ -107,9 +107,7 @@ with st.expander("Institutional properties", icon=":material/account_balance:"):
     st.caption("Places that collect records for other reasons (police station, hospital, big-box store). Land uses "
                f"{', '.join(sorted(scoring.load_config().institutional_land_uses))} are damped automatically; "
                "this list adds properties by hand, damped or excluded.")
-    with reading(data.engine()) as conn:
-        institution_table = repository.institution_list(conn)
-    st.dataframe(institution_table, hide_index=True)
+    st.dataframe(service.institution_list(data.engine()), hide_index=True)
     if not editable:
         st.caption("The integration team lead keeps this list.")
         st.stop()
@@ -122,14 +120,8 @@ with st.expander("Institutional properties", icon=":material/account_balance:"):
         added = add.form_submit_button("Add or change")
         removed = remove.form_submit_button("Remove from the list")
     if added or removed:
-        with writing(data.engine()) as conn:
-            known = repository.get_property(conn, property_id.strip()) is not None
-            if known and added:
-                repository.set_institution(conn, property_id.strip(), treatment, reason or None, who)
-                repository.audit(conn, who, "institution_set", property_id.strip(), treatment)
-            elif known:
-                repository.remove_institution(conn, property_id.strip())
-                repository.audit(conn, who, "institution_removed", property_id.strip())
+        known = (service.set_institution(data.engine(), property_id, treatment, reason, who) if added
+                 else service.remove_institution(data.engine(), property_id, who))
         if known:
             st.rerun()
         st.error(f"There is no property with id “{property_id.strip()}”.")

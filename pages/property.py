@@ -29,12 +29,10 @@ if not property_id:
     st.info("Type an address or a parcel id above, or open a property from the hotspots list.")
     st.stop()
 
-found, history = data.property_history(version, property_id)
+found, history = history_view.history(version, property_id, user)  # redacted for this user
 if found is None:
     st.warning(f"There is no property with id “{property_id}”. Search for it by address above.")
     st.stop()
-# Narratives, dispositions and caller details only for the roles allowed to see them, everywhere below.
-history = access.redact(history, user)
 viewed = st.session_state.setdefault("viewed_properties", set())
 if property_id not in viewed:
     viewed.add(property_id)
@@ -65,15 +63,7 @@ if history.empty:
 
 scored = history_view.explanation(version, property_id)
 _first, last_day = hotspots.date_range(version)
-if scored is not None and scored["flagged"]:
-    st.error("**On the hotspots list** (score {:.1f})\n\n".format(scored["score"])
-             + "\n".join(f"- {reason}" for reason in scored["reasons"]), icon=":material/local_fire_department:")
-elif scored is not None:
-    st.success("**Not on the hotspots list** (score {:.1f})\n\n".format(scored["score"])
-               + "\n".join(f"- {reason}" for reason in scored["reasons"]), icon=":material/check_circle:")
-else:
-    st.success(f"**Not on the hotspots list**: no records in the {scoring.load_config().window_days} days to "
-               f"{last_day:%B %-d, %Y}.", icon=":material/check_circle:")
+history_view.score_banner(scored, last_day)
 
 for case in history_view.cases(property_id):
     with st.expander(f"Case: {cases.status_label(case['status'])}"
@@ -84,10 +74,7 @@ for case in history_view.cases(property_id):
         for line in meeting.history_lines(case):
             st.text(line)
 
-counts = history["department"].value_counts()
-columns = st.columns(len(scoring.DEPARTMENT_NAMES))
-for column, (department, label) in zip(columns, scoring.DEPARTMENT_NAMES.items()):
-    column.metric(label, int(counts.get(department, 0)))
+history_view.department_counts(history)
 
 occurred = pd.to_datetime(history["occurred_at"])
 left, right = st.columns([2, 1])

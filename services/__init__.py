@@ -11,4 +11,24 @@ meetings.reopen_case: a resolved case back to the team
 meetings.minutes: a meeting's minutes
 meetings.open_actions: the follow-up list, overdue first
 meetings.outcomes: records before and after each case opened
+requests.requests: the customer-service requests, staff members and teams only for those who may see them
+requests.ward_populations / other_evidence: residents and police and fire records per ward, beside the requests
+review.groups / summary: the address strings waiting for a match decision, and how much waits
+review.group_records: one address string's records, the fields the viewer may not read blanked
+review.candidates / properties_within: a group's candidate properties and the properties around them
+review.decisions: the latest match decisions with the property each placed its records on
+users.users / add_user / set_role / set_password / disable / enable: accounts, each change audited
+users.sessions / end_sessions: the sessions open now (run-out ones ended first), and ending some
+users.audit_choices / audit_log: the audit log by who, what and when
+loads.history / rejects: the loads so far and the rows one rejected
+loads.load: store a prepared extract in one transaction; a database refusal as a LoadError
+hotspots.hotspots: the properties scored for a window and its filters, new since the last meeting
+hotspots.weekly: the properties overlapping week by week
+hotspots.set_institution / remove_institution: the team's institution list, damped or excluded
+properties.search_properties: a property by parcel id (one rule: parcel_query) or address, typos forgiven
+properties.property_history: a property and its records, redacted for the viewer
+properties.explanation: a property's score and its reasons
+quality.overview: what is loaded per department, and the properties in the master
+quality.quality / frequent_unplaced: match status by month, rejects, addresses not placed
+quality.freshness: which department's extract is overdue (the stale-source rule)
 """

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 import streamlit as st
 
 from integration.matcher import Matcher
+from services import properties as property_service
+from services import quality as quality_service
 from storage import arrow_reader, migrate, repository
 from storage.engine import create_engine, database_url, reading
-from storage.schema import ingests, match_decisions, properties
 
 
 @st.cache_resource(max_entries=4)
@@ -50,30 +51,31 @@ def database_label() -> str:
 
 
 def data_version() -> tuple:
-    with reading(engine()) as conn:
-        last_ingest, loads = conn.execute(
-            sa.select(sa.func.max(ingests.c.finished_at), sa.func.count()).select_from(ingests)
-        ).one()
-        decisions = conn.execute(sa.select(sa.func.count()).select_from(match_decisions)).scalar_one()
-    return (database_url(), str(last_ingest), loads, decisions)
+    return (database_url(), *quality_service.data_version(engine()))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def overview(version: tuple) -> tuple[pd.DataFrame, int]:
-    with reading(engine()) as conn:
-        return repository.overview(conn), repository.count_properties(conn)
+    return quality_service.overview(engine())
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def property_history(version: tuple, property_id: str) -> tuple[dict | None, pd.DataFrame]:
+    """Unredacted: the meeting page's, which redacts it itself; other pages read
+    ui.property.history(version, property_id, viewer), redacted in the service."""
     with reading(engine()) as conn:
         return repository.get_property(conn, property_id), repository.property_records(conn, property_id)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_data(max_entries=2, show_spinner=False)
+def address_index(version: tuple) -> pd.DataFrame:
+    """Every address of every property: what property search looks through."""
+    return property_service.address_index(engine())
+
+
 def find_properties(version: tuple, text: str) -> pd.DataFrame:
-    with reading(engine()) as conn:
-        return repository.find_properties(conn, text)
+    """Properties by parcel id or address (services.properties.search_properties: one rule for every page)."""
+    return property_service.search_properties(engine(), text, limit=20, index=address_index(version))
 
 
 # --- upload -----------------------------------------------------------------------------------
@@ -81,11 +83,7 @@ def find_properties(version: tuple, text: str) -> pd.DataFrame:
 
 def master_version() -> tuple:
     """Identifies the property master as loaded: changes when properties are added or refreshed."""
-    with reading(engine()) as conn:
-        count, updated = conn.execute(
-            sa.select(sa.func.count(), sa.func.max(properties.c.updated_at)).select_from(properties)
-        ).one()
-    return (database_url(), count, str(updated))
+    return (database_url(), *property_service.master_version(engine()))
 
 
 @st.cache_resource(max_entries=2, show_spinner="Indexing the property master…")
@@ -150,14 +148,17 @@ def decisions(version: tuple, department: str | None) -> pd.DataFrame:
 @st.cache_data(max_entries=8, show_spinner=False)
 def quality(version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records per department, month and match status; rejects per department and kind."""
-    with reading(engine()) as conn:
-        return repository.status_by_month(conn), repository.rejects_by_kind(conn)
+    return quality_service.quality(engine())
+
+
+def freshness(departments: pd.DataFrame) -> dict[str, quality_service.Freshness]:
+    """Each department's freshness now, from the overview's last loads (uncached: it depends on the hour)."""
+    return quality_service.freshness(engine(), departments=departments)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def frequent_unplaced(version: tuple, department: str | None) -> pd.DataFrame:
-    with reading(engine()) as conn:
-        return repository.frequent_unplaced(conn, department)
+    return quality_service.frequent_unplaced(engine(), department)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -1,7 +1,6 @@
 """Hotspots: cached scoring for the page, and its map and chart builders."""
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import altair as alt
 import pandas as pd
@@ -9,148 +8,62 @@ import pydeck as pdk
 import streamlit as st
 
 from integration import scoring
-from storage import repository
-from storage.engine import reading
+from services import hotspots as service
+from services.hotspots import WEEKS, Filters, default_filters, window_end  # noqa: F401  (the pages' names)
 from ui import data
-
-
-@dataclass(frozen=True)
-class Filters:
-    end: date
-    days: int
-    departments: tuple[str, ...]
-    min_departments: int
-    categories: tuple[str, ...]
-    wards: tuple[str, ...]
-
-    def as_text(self) -> dict[str, object]:
-        """The filters as written into exports."""
-        return {
-            "window": f"{self.days} days to {self.end:%Y-%m-%d}",
-            "departments": [scoring.DEPARTMENT_NAMES[d] for d in self.departments],
-            "minimum departments": self.min_departments,
-            "categories": list(self.categories) or "all",
-            "wards": list(self.wards) or "all",
-        }
-
-
-def default_filters(end: date) -> Filters:
-    """The list as the scoring rules define it by default (every department, category and ward),
-    for the window ending at `end`."""
-    config = scoring.load_config()
-    return Filters(end=end, days=config.window_days, departments=tuple(scoring.DEPARTMENT_NAMES),
-                   min_departments=config.min_departments, categories=(), wards=())
-
-
-def window_end(day: date) -> datetime:
-    return datetime.combine(day, time.max).replace(microsecond=0)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def date_range(version: tuple) -> tuple[date | None, date | None]:
-    with reading(data.engine()) as conn:
-        first, last = repository.record_date_range(conn)
-    return (pd.Timestamp(first).date() if first else None, pd.Timestamp(last).date() if last else None)
-
-
-WEEKS = 26  # the weekly chart's span
+    return service.date_range(data.engine())
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def filter_choices(version: tuple, last_day: date) -> tuple[list[str], list[str]]:
     """Categories with records in the span the default view reads anyway (the months to
     `last_day`), and the wards of the master."""
-    placed = window(version, last_day, _rounded(7 * WEEKS + scoring.load_config().window_days))
-    with reading(data.engine()) as conn:
-        return sorted(c for c in placed["category"].dropna().unique() if c), repository.wards(conn)
+    placed = window(version, last_day, service.rounded(7 * WEEKS + scoring.load_config().window_days))
+    return sorted(c for c in placed["category"].dropna().unique() if c), service.wards(data.engine())
 
 
 def institutions() -> tuple[tuple[str, str], ...]:
     """The explicit institution list, read uncached: it is small and edited on this page."""
-    with reading(data.engine()) as conn:
-        listed = repository.institution_list(conn)
-    return tuple(zip(listed["property_id"], listed["treatment"]))
+    return service.listed_institutions(data.engine())
+
+
+def last_meeting(end: date) -> date | None:
+    """Read uncached: a meeting created since the last load changes what is new."""
+    return service.last_meeting_before(data.engine(), end)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def window(version: tuple, end: date, span_days: int) -> pd.DataFrame:
     """Placed records of the `span_days` up to `end`: read once, shared by the list and the charts."""
-    last = window_end(end)
-    with reading(data.engine()) as conn:
-        return repository.placed_records(conn, last - timedelta(days=span_days), last, reader=data.reader())
+    return service.placed_window(data.engine(), end, span_days, reader=data.reader())
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def land_uses(version: tuple) -> pd.DataFrame:
-    """The properties whose land use is damped as institutional."""
-    with reading(data.engine()) as conn:
-        return repository.land_uses(conn, sorted(scoring.load_config().institutional_land_uses))
+    return service.damped_land_uses(data.engine())
 
 
-SPAN_STEP = 91  # reads are rounded up to whole quarters, so views of nearby lengths share one read
-
-
-def _rounded(days: int) -> int:
-    return -(-days // SPAN_STEP) * SPAN_STEP
-
-
-def _span(filters: Filters, since: date | None) -> int:
-    """Days of records a view needs: its window and the one before (the trend), the weekly
-    chart's weeks, and the window before the last meeting (new since then)."""
-    span = max(2 * filters.days, 7 * WEEKS + filters.days)
-    if since is not None:
-        span = max(span, (filters.end - since).days + filters.days + 1)
-    return _rounded(span)
-
-
-def _records(version: tuple, filters: Filters, since: date | None = None) -> pd.DataFrame:
-    placed = window(version, filters.end, _span(filters, since))
-    keep = placed["department"].isin(filters.departments)
-    if filters.categories:
-        keep &= placed["category"].isin(filters.categories)
-    return placed[keep]
+def hotspots(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    return scored(version, filters, listed, last_meeting(filters.end))
 
 
 @st.cache_data(max_entries=32, show_spinner="Scoring properties…")
-def hotspots(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    """Every property with records in the window, scored (reasons for the flagged ones), with the
-    facts of the flagged ones and whether each is new since the last meeting."""
-    end = window_end(filters.end)
-    config = scoring.load_config()
-    config = config if filters.min_departments == config.min_departments else \
-        _with_min_departments(config, filters.min_departments)
-    with reading(data.engine()) as conn:
-        last_meeting = repository.last_meeting_before(conn, filters.end)
-    placed = _records(version, filters, last_meeting)
-    damped = land_uses(version)
-    scored = scoring.score_with_trend(placed, end, filters.days, properties=damped, institutions=dict(listed),
-                                      config=config, explain="flagged")
-    if last_meeting is not None:
-        before = scoring.score(placed, window_end(last_meeting), filters.days, properties=damped,
-                               institutions=dict(listed), config=config, explain=False)
-        scored["new"] = scored["flagged"] & ~before["flagged"].reindex(scored.index).fillna(False).astype(bool)
-    else:
-        scored["new"] = scored["flagged"] & ~scored["previous_flagged"]
-    with reading(data.engine()) as conn:
-        facts = repository.property_facts(conn, scored.index[scored["flagged"]].tolist())
-    scored = scored.join(facts.set_index("property_id"))
-    if filters.wards:
-        scored = scored[scored["ward"].astype(str).isin(filters.wards)]
-    scored.attrs["compared_with"] = f"the meeting of {last_meeting:%B %-d, %Y}" if last_meeting else "the previous window"
-    return scored
+def scored(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...], since: date | None) -> pd.DataFrame:
+    return service.hotspots(data.engine(), filters, dict(listed), since, damped=land_uses(version),
+                            placed=window(version, filters.end, service.span_days(filters, since)))
+
+
+def weekly(version: tuple, filters: Filters) -> pd.DataFrame:
+    return weekly_overlap(version, filters, last_meeting(filters.end))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def weekly(version: tuple, filters: Filters) -> pd.DataFrame:
-    with reading(data.engine()) as conn:
-        last_meeting = repository.last_meeting_before(conn, filters.end)
-    placed = _records(version, filters, last_meeting)
-    return scoring.weekly_overlap(placed, window_end(filters.end), weeks=WEEKS, days=filters.days,
-                                  min_departments=filters.min_departments)
-
-
-def _with_min_departments(config: scoring.ScoringConfig, minimum: int) -> scoring.ScoringConfig:
-    return replace(config, min_departments=minimum)
+def weekly_overlap(version: tuple, filters: Filters, since: date | None) -> pd.DataFrame:
+    return service.weekly(data.engine(), filters, placed=window(version, filters.end, service.span_days(filters, since)))
 
 
 # --- pictures -------------------------------------------------------------------------------
@@ -248,11 +161,16 @@ def write_url(filters: Filters) -> None:
         st.query_params.from_dict(params)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def ranked(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    """The ranked table of hotspots(...), built once per view."""
-    scored = hotspots(version, filters, listed)
-    return ranked_table(scored[scored["flagged"]])
+    return ranked_table_of(version, filters, listed, last_meeting(filters.end))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def ranked_table_of(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...],
+                    since: date | None) -> pd.DataFrame:
+    """The ranked table of the scored view, built once per view."""
+    view = scored(version, filters, listed, since)
+    return ranked_table(view[view["flagged"]])
 
 
 def ranked_table(flagged: pd.DataFrame) -> pd.DataFrame:

@@ -7,53 +7,58 @@ import altair as alt
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
-from rapidfuzz import fuzz, process
 
-from integration import scoring
-from storage import repository
-from storage.engine import reading
+from integration import access, scoring
+from services import properties as service
 from ui import data, hotspots
-
-SUGGESTIONS = 8
-
-
-@st.cache_data(max_entries=2, show_spinner=False)
-def address_index(version: tuple) -> pd.DataFrame:
-    """Every address of every property (property_id, address, parcel_id): what search looks through."""
-    with reading(data.engine()) as conn:
-        return repository.property_master(conn)[["property_id", "address", "parcel_id"]]
 
 
 def suggest(version: tuple, text: str) -> pd.DataFrame:
-    """Properties whose address is closest to `text` (typos forgiven), or whose parcel id it is."""
-    index = address_index(version)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 9 and not any(ch.isalpha() for ch in text):
-        return index[index["parcel_id"] == digits].drop_duplicates("property_id")
-    found = process.extract(text.upper(), index["address"].tolist(), scorer=fuzz.WRatio, limit=SUGGESTIONS * 2,
-                            score_cutoff=60)
-    rows = index.iloc[[position for _match, _score, position in found]]
-    return rows.drop_duplicates("property_id").head(SUGGESTIONS)
+    """Properties whose parcel id `text` is, or whose address is closest to it (typos forgiven)."""
+    return service.search_properties(data.engine(), text, index=data.address_index(version))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
+def history(version: tuple, property_id: str, viewer: access.User | None) -> tuple[dict | None, pd.DataFrame]:
+    """The property and its records, redacted for `viewer`."""
+    return service.property_history(data.engine(), property_id, viewer)
+
+
 def explanation(version: tuple, property_id: str) -> pd.Series | None:
     """The property's score row for the default window ending at the last record in the database."""
-    _first, last_day = hotspots.date_range(version)
-    found, history = data.property_history(version, property_id)
-    if last_day is None or found is None or history.empty:
-        return None
-    placed = history.assign(property_id=property_id, occurred_at=pd.to_datetime(history["occurred_at"]))
-    facts = pd.DataFrame({"property_id": [property_id], "land_use": [found["land_use"]]})
-    scored = scoring.score(placed, hotspots.window_end(last_day), properties=facts,
-                           institutions=dict(hotspots.institutions()))
-    return scored.iloc[0] if len(scored) else None
+    return explained(version, property_id, hotspots.institutions())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def explained(version: tuple, property_id: str, listed: tuple[tuple[str, str], ...]) -> pd.Series | None:
+    return service.explanation(data.engine(), property_id, dict(listed))
 
 
 def cases(property_id: str) -> list[dict]:
     """The property's cases, newest first, with actions and history (read uncached: edited in meetings)."""
-    with reading(data.engine()) as conn:
-        return repository.cases_for_property(conn, property_id)
+    return service.cases(data.engine(), property_id)
+
+
+def score_banner(scored: pd.Series | None, last_day) -> None:
+    """Whether the property is on the hotspots list, and the reasons its score gives."""
+    if scored is None:
+        st.success(f"**Not on the hotspots list**: no records in the {scoring.load_config().window_days} days to "
+                   f"{last_day:%B %-d, %Y}.", icon=":material/check_circle:")
+        return
+    reasons = "\n".join(f"- {reason}" for reason in scored["reasons"])
+    if scored["flagged"]:
+        st.error(f"**On the hotspots list** (score {scored['score']:.1f})\n\n{reasons}",
+                 icon=":material/local_fire_department:")
+    else:
+        st.success(f"**Not on the hotspots list** (score {scored['score']:.1f})\n\n{reasons}",
+                   icon=":material/check_circle:")
+
+
+def department_counts(history: pd.DataFrame) -> None:
+    """One figure per department: its records at the property."""
+    counts = history["department"].value_counts()
+    for column, (department, label) in zip(st.columns(len(scoring.DEPARTMENT_NAMES)), scoring.DEPARTMENT_NAMES.items()):
+        column.metric(label, int(counts.get(department, 0)))
 
 
 def timeline(history: pd.DataFrame) -> alt.Chart:
