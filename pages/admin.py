@@ -1,13 +1,12 @@
 """Users and audit: accounts and their roles, who is signed in where, and the log of who signed in,
 viewed, exported and changed what."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 import streamlit as st
 
 from integration import access, exports
-from storage import accounts, repository
-from storage.engine import reading, writing
+from services import users
 from ui import data
 from ui.frame import current_user, exported, page_setup
 
@@ -19,8 +18,7 @@ who = current_user()
 people, signed_in, log = st.tabs(["Users", "Sessions", "Audit log"])
 
 with people:
-    with reading(engine) as conn:
-        listed = accounts.list_users(conn)
+    listed = users.users(engine)
     st.dataframe(listed, hide_index=True)
     with st.expander("What each role may do", icon=":material/key:"):
         st.markdown(access.permission_table_markdown())
@@ -40,11 +38,9 @@ with people:
         added = st.form_submit_button("Add user", type="primary")
     if added:
         try:
-            with writing(engine) as conn:
-                accounts.create_user(conn, name, password or None, role, department, lead, created_by=who,
-                                     display_name=display or None, must_change_password=True)
+            users.add_user(engine, who, name, password or None, role, department, lead, display_name=display or None)
             st.rerun()
-        except (accounts.AccountError, access.AccessError) as problem:
+        except (users.AccountError, access.AccessError) as problem:
             st.error(str(problem))
 
     if not listed.empty:
@@ -63,26 +59,22 @@ with people:
             disable = buttons[2].form_submit_button("Disable")
             enable = buttons[3].form_submit_button("Enable")
         try:
-            with writing(engine) as conn:
-                if change_role:
-                    accounts.set_role(conn, target, new_role, new_department, new_lead, changed_by=who)
-                elif reset:
-                    accounts.set_password(conn, target, new_password, changed_by=who)
-                elif disable:
-                    accounts.disable_user(conn, target, by=who)
-                elif enable:
-                    accounts.enable_user(conn, target, by=who)
+            if change_role:
+                users.set_role(engine, who, target, new_role, new_department, new_lead)
+            elif reset:
+                users.set_password(engine, who, target, new_password)
+            elif disable:
+                users.disable(engine, who, target)
+            elif enable:
+                users.enable(engine, who, target)
             if change_role or reset or disable or enable:
                 st.rerun()
-        except (accounts.AccountError, access.AccessError) as problem:
+        except (users.AccountError, access.AccessError) as problem:
             st.error(str(problem))
 
 with signed_in:
     limits = access.session_limits()
-    with writing(engine) as conn:  # sessions that ran out leave the list with their audit rows
-        accounts.end_expired_sessions(conn, limits)
-    with reading(engine) as conn:
-        open_now = accounts.open_sessions(conn, limits)
+    open_now = users.sessions(engine, limits)  # those that ran out leave the list with their audit rows
     st.caption(f"{len(open_now):,} open sessions. A session ends after "
                f"{limits.idle.total_seconds() / 60:g} minutes without activity and "
                f"{limits.absolute.total_seconds() / 3600:g} hours after signing in; ending one signs that browser "
@@ -99,23 +91,17 @@ with signed_in:
             chosen = st.multiselect("Sessions to end", list(labels))
             end = st.form_submit_button("End the chosen sessions")
         if end and chosen:
-            with writing(engine) as conn:
-                for label in chosen:
-                    accounts.end_session_by_id(conn, labels[label], by=who)
+            users.end_sessions(engine, who, [labels[label] for label in chosen])
             st.rerun()
 
 with log:
-    with reading(engine) as conn:
-        names, actions = repository.audit_choices(conn)
+    names, actions = users.audit_choices(engine)
     left, middle, right = st.columns(3)
     chosen_user = left.selectbox("User", [None, *names], format_func=lambda n: "Everyone" if n is None else n)
     chosen_action = middle.selectbox("Action", [None, *actions], format_func=lambda a: "Everything" if a is None else a)
     period = right.date_input("Between", (date.today().replace(day=1), date.today()))
     since, until = (period if isinstance(period, tuple) and len(period) == 2 else (None, None))
-    with reading(engine) as conn:
-        entries = repository.audit_entries(conn, chosen_user, chosen_action,
-                                           datetime.combine(since, time.min) if since else None,
-                                           datetime.combine(until, time.max) if until else None)
+    entries = users.audit_log(engine, chosen_user, chosen_action, since, until)
     st.caption(f"{len(entries):,} entries (newest first; at most 5,000 shown). The log cannot be edited here.")
     st.dataframe(entries, hide_index=True)
     filters = {"user": chosen_user or "everyone", "action": chosen_action or "everything",

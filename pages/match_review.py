@@ -1,15 +1,11 @@
 """Match review: the addresses the matcher could not safely place, one decision per address string."""
 
-import json
-
 import pandas as pd
 import streamlit as st
 
-from integration import access
-
 from loaders import placement
+from ui import data, review, views
 from vocabulary import DEPARTMENT_LABELS
-from ui import data, maps, views
 from ui.frame import current_user, page_setup
 
 user = page_setup("Match review", ":material/rule:", permission="review_matches")
@@ -57,21 +53,12 @@ def decide(group: pd.Series, decision: str, property_id: str | None = None, note
     st.rerun()
 
 
-def candidates_of(group: pd.Series) -> pd.DataFrame:
-    listed = json.loads(group["candidates"]) if isinstance(group["candidates"], str) else []
-    candidates = pd.DataFrame(listed, columns=["property_id", "address", "score"])
-    candidates.insert(0, "rank", range(1, len(candidates) + 1))
-    located = data.property_facts(version, tuple(candidates["property_id"]))
-    return candidates.merge(located[["property_id", "parcel_id", "lat", "lon"]], on="property_id", how="left")
-
-
 def show_group(group: pd.Series) -> None:
     st.subheader(group["normalized"])
-    records = access.redact(data.group_records(version, group["department"], group["normalized"]), user,
-                            group["department"])
+    records = review.group_records(version, user, group["department"], group["normalized"])
     st.caption(f"{views.department_label(group['department'])} · {views.STATUS_LABELS[group['status']]} · "
                f"{group['records']:,} records · written for example as “{group['example']}”")
-    candidates = candidates_of(group)
+    candidates = review.candidates(version, group["candidates"])
     decide_column, map_column = st.columns(2, gap="large")
     with decide_column:
         note = st.text_input("Note (optional, kept with the decision)", key=f"note:{version_tag}")
@@ -107,43 +94,18 @@ def show_group(group: pd.Series) -> None:
                 if st.button(views.DECISION_LABELS[decision], key=f"mark:{decision}"):
                     decide(group, decision, note=note)
     with map_column:
-        box_points = pd.concat([candidates[["lat", "lon"]], records[["lat", "lon"]]]).dropna()
-        around = data.properties_within(version, maps.bounding_box(box_points)) if not box_points.empty else None
-        deck = maps.candidates_map(candidates, records, around)
-        if deck is None:
-            st.caption("Neither the candidates nor the records have a location to map.")
-        else:
-            st.pydeck_chart(deck, height=360)
-            reported = records[["lat", "lon"]].notna().all(axis=1).any()
-            st.caption("Red: the candidates, numbered as listed. "
-                       + ("Blue: where the department's own coordinates put the records. " if reported else "")
-                       + "Grey: the properties around.")
-    st.markdown(f"**Records** ({len(records):,}{' newest' if len(records) < group['records'] else ''})")
-    st.dataframe(records[["source_record_id", "occurred_at", "category", "status", "address"]], hide_index=True,
-                 height=min(38 + 35 * len(records), 250), column_config={
-                     "source_record_id": "Record id",
-                     "occurred_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
-                     "category": "Category", "status": "Status", "address": "Address as written"})
+        review.candidates_map(version, candidates, records)
+    review.records_table(records, group["records"])
 
 
 def recent_decisions() -> None:
     st.subheader("Recent decisions")
-    made = data.decisions(version, department)
+    made = review.decisions(version, department)
     if made.empty:
         st.caption("No decision has been made yet" + (f" for {views.department_label(department)}." if department
                                                        else "."))
         return
-    placed_on = data.property_facts(version, tuple(made["property_id"].dropna().unique()))
-    addresses = dict(zip(placed_on["property_id"], placed_on["address"]))
-    table = pd.DataFrame({
-        "When": made["decided_at"],
-        "Department": made["department"].map(views.department_label),
-        "Address": made["normalized"],
-        "Decision": made["decision"].map(views.DECISION_LABELS),
-        "Property": made["property_id"].map(addresses),
-        "By": made["decided_by"],
-        "Note": made["note"],
-    })
+    table = review.decisions_table(made)
     picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
                           key=f"decisions:{department}:{version_tag}", height=min(38 + 35 * len(table), 300),
                           column_config={"When": st.column_config.DatetimeColumn(format="MMM D, YYYY HH:mm")})
@@ -158,12 +120,8 @@ def recent_decisions() -> None:
                "still cannot place them.")
 
 
-groups = data.review_groups(version, department, REVIEW_LIMIT)
-shown = groups[groups["status"].isin(statuses or [])]
-if search.strip():
-    shown = shown[shown["normalized"].str.contains(search.strip(), case=False, regex=False)
-                  | shown["example"].fillna("").str.contains(search.strip(), case=False, regex=False)]
-shown = shown.reset_index(drop=True)
+groups = review.groups(version, department, REVIEW_LIMIT)
+shown = review.chosen(groups, statuses or [], search.strip())
 
 if groups.empty:
     if not data.overview(version)[0].empty:
@@ -173,7 +131,7 @@ if groups.empty:
         st.info("No department records are loaded yet. Load an extract first.", icon=":material/info:")
         st.page_link("pages/upload.py", label="Upload an extract", icon=":material/upload_file:")
 else:
-    waiting = data.review_summary(version, department, tuple(statuses or ()))
+    waiting = review.summary(version, department, tuple(statuses or ()))
     first, second, third = st.columns(3)
     first.metric("Addresses to decide", f"{waiting['groups']:,}")
     second.metric("Their records", f"{waiting['records']:,}")
@@ -182,16 +140,8 @@ else:
     if shown.empty:
         st.info("No address waiting for review fits these filters.")
     else:
-        best = shown["candidates"].map(lambda text: json.loads(text)[0] if isinstance(text, str) else None)
-        table = pd.DataFrame({
-            "Department": shown["department"].map(views.department_label),
-            "Address (normalised)": shown["normalized"],
-            "Status": shown["status"].map(views.STATUS_LABELS),
-            "Records": shown["records"],
-            "As written, e.g.": shown["example"],
-            "Best candidate": best.map(lambda c: f"{c['address']} ({c['score']:.2f})" if c else None),
-        })
-        picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+        picked = st.dataframe(review.groups_table(shown), hide_index=True, on_select="rerun",
+                              selection_mode="single-row",
                               key=f"groups:{department}:{','.join(statuses or [])}:{search}:{version_tag}",
                               column_config={"Records": st.column_config.NumberColumn(format="localized")})
         capped = len(groups) >= REVIEW_LIMIT

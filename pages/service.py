@@ -16,7 +16,7 @@ st.title("Customer service")
 st.caption("Requests from the CRM / 311 system: sorted into complaints, inquiries, transfers and permits, with "
            "trends, time to close, transfers, workload and where requests run ahead of other evidence.")
 version = data.data_version()
-everything = view.requests(version)
+everything = view.requests(version, user)  # staff members and teams only for those who may see them
 if everything.empty:
     st.info("No customer-service requests are loaded yet: load a CRM extract on the Upload page, then come back.",
             icon=":material/info:")

@@ -1,15 +1,14 @@
 """Customer service: cached reads for the page, its filters, charts and download buttons."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from integration import exports, service
-from storage import repository
-from storage.engine import reading
+from integration import access, exports
+from services import requests as requests_service
 from ui import data, hotspots
 from ui.frame import exported
 
@@ -49,36 +48,19 @@ class Filters:
         return chosen[(chosen["created"] > self.first) & (chosen["created"] <= self.last)]
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading customer-service requests…")
-def requests(version: tuple) -> pd.DataFrame:
-    """Every CRM request, prepared (kind, days to close, age of the open ones at the last request)."""
-    with reading(data.engine()) as conn:
-        first, last = repository.record_date_range(conn)
-        if last is None:
-            return service.prepare(_no_requests(), datetime.now())
-        frame = repository.service_requests(conn, pd.Timestamp(first).to_pydatetime() - timedelta(days=1),
-                                            pd.Timestamp(last).to_pydatetime(), kept=service.OPTIONAL_FIELDS)
-    as_of = frame["created"].max() if len(frame) else pd.Timestamp(last)
-    return service.prepare(frame, as_of)
-
-
-def _no_requests() -> pd.DataFrame:
-    columns = ["request_id", "created", "closed", "status", "category", "topic", "property_id", "ward"]
-    frame = pd.DataFrame(columns=columns)
-    frame[["created", "closed"]] = frame[["created", "closed"]].astype("datetime64[us]")
-    return frame
+@st.cache_data(max_entries=8, show_spinner="Reading customer-service requests…")
+def requests(version: tuple, viewer: access.User | None) -> pd.DataFrame:
+    return requests_service.requests(data.engine(), viewer)
 
 
 def ward_populations() -> pd.DataFrame:
     """Read uncached: a small table an admin reloads rarely."""
-    with reading(data.engine()) as conn:
-        return repository.ward_population_table(conn)
+    return requests_service.ward_populations(data.engine())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def other_evidence(version: tuple, start: datetime, end: datetime) -> pd.DataFrame:
-    with reading(data.engine()) as conn:
-        return repository.records_per_ward(conn, start, end)
+    return requests_service.other_evidence(data.engine(), start, end)
 
 
 def flagged_wards(version: tuple, end: date) -> pd.Series:
