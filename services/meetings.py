@@ -9,12 +9,13 @@ Entry points: `open_meeting`, `build_agenda`, `save_agenda`, `edit_agenda`, `reo
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from integration import cases, minutes as minutes_rules, scoring
+from integration import cases, minutes as minutes_rules
+from services import hotspots
 from storage import repository
 from storage.engine import reading, writing
 from storage.repository import StaleCase  # noqa: F401 - what record_decision raises, for its callers
@@ -68,40 +69,11 @@ def agenda(engine: Engine, meeting_id: int, include_dropped: bool = True) -> pd.
         return repository.meeting_agenda(conn, meeting_id, include_dropped=include_dropped)
 
 
-def scoring_window(engine: Engine, held_on: date) -> tuple[date, int] | None:
-    """The window an agenda is scored on: the default window ending at the meeting (or at the last
-    record, when the data stops before it), as (end day, days); None without records."""
-    with reading(engine) as conn:
-        _first, last = repository.record_date_range(conn)
-    if last is None:
-        return None
-    return min(held_on, pd.Timestamp(last).date()), scoring.load_config().window_days
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max).replace(microsecond=0)
-
-
-def _scored(engine: Engine, end_day: date, days: int) -> pd.DataFrame:
-    """The default hotspot scores for a window, with whether each is new since the last meeting."""
-    end = _end_of(end_day)
-    config = scoring.load_config()
-    with reading(engine) as conn:
-        last_meeting = repository.last_meeting_before(conn, end_day)
-        start = _end_of(last_meeting) if last_meeting is not None else end
-        placed = repository.placed_records(conn, min(start, end - timedelta(days=days)) - timedelta(days=days), end)
-        damped = repository.land_uses(conn, sorted(config.institutional_land_uses))
-        listed = repository.institution_list(conn)
-    institutions = dict(zip(listed["property_id"], listed["treatment"]))
-    scored = scoring.score_with_trend(placed, end, days, properties=damped, institutions=institutions,
-                                      explain="flagged")
-    if last_meeting is not None:
-        before = scoring.score(placed, _end_of(last_meeting), days, properties=damped, institutions=institutions,
-                               explain=False)
-        scored["new"] = scored["flagged"] & ~before["flagged"].reindex(scored.index).fillna(False).astype(bool)
-    else:
-        scored["new"] = scored["flagged"] & ~scored["previous_flagged"]
-    return scored
+def agenda_filters(engine: Engine, held_on: date) -> hotspots.Filters | None:
+    """The hotspots view an agenda is built from: the default window ending at the meeting (or at
+    the last record, when the data stops before it); None without records."""
+    _first, last_day = hotspots.date_range(engine)
+    return hotspots.default_filters(min(held_on, last_day)) if last_day is not None else None
 
 
 def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE) -> int:
@@ -109,14 +81,13 @@ def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_
     its agenda from the data: new on the list, rising, actions due, the rest still flagged;
     at most `size` items (cases.trim_agenda). Returns the number of items."""
     meeting = open_meeting(engine, held_on, author)
-    window = scoring_window(engine, held_on)
-    if window is None:
+    filters = agenda_filters(engine, held_on)
+    if filters is None:
         return 0
-    end_day, days = window
-    scored = _scored(engine, end_day, days)
-    end = _end_of(end_day)
+    scored = hotspots.hotspots(engine, filters)
+    end = hotspots.window_end(filters.end)
     with reading(engine) as conn:
-        placed = repository.placed_records(conn, end - timedelta(days=days), end)
+        placed = repository.placed_records(conn, end - timedelta(days=filters.days), end)
         resolved = repository.list_cases(conn, ["resolved"])
         last = repository.previous_meeting(conn, held_on)
     with writing(engine) as conn:

@@ -1,0 +1,87 @@
+"""Command line for the team's use cases, on the database in DATABASE_URL (default: the embedded file).
+
+    python -m services agenda --date YYYY-MM-DD [--size 25] [--by NAME]
+        the agenda of the meeting held that day, built from the data first if it has none
+    python -m services hotspots [--top 20] [--end YYYY-MM-DD]
+        the flagged properties, highest score first, for the default window ending at --end
+        (default: the last record)
+"""
+
+import argparse
+import getpass
+import sys
+from datetime import date
+
+from services import hotspots, meetings
+from storage.engine import create_engine
+from vocabulary import AGENDA_SECTION_LABELS, DEPARTMENT_LABELS
+
+
+def _operator() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+
+
+def agenda(engine, args) -> int:
+    meeting = meetings.meeting_on(engine, args.date)
+    items = meetings.agenda(engine, meeting["meeting_id"], include_dropped=False) if meeting else None
+    if items is None or items.empty:
+        built = meetings.build_agenda(engine, args.date, args.by, args.size)
+        print(f"Built the agenda from the data: {built} properties")
+        meeting = meetings.meeting_on(engine, args.date)
+        items = meetings.agenda(engine, meeting["meeting_id"], include_dropped=False)
+    print(f"Meeting of {args.date:%B %-d, %Y}: {len(items)} properties")
+    for number, item in enumerate(items.itertuples(), 1):
+        score = f"{item.score:5.1f}" if item.score == item.score and item.score is not None else "    –"
+        print(f"{number:3}. {item.address:<32} {score}  {AGENDA_SECTION_LABELS.get(item.section, item.section):<22} "
+              f"{item.why or ''}")
+    return 0
+
+
+def top_hotspots(engine, args) -> int:
+    end = args.end or hotspots.date_range(engine)[1]
+    if end is None:
+        print("No records are loaded yet.", file=sys.stderr)
+        return 1
+    scored = hotspots.hotspots(engine, hotspots.default_filters(end))
+    flagged = scored[scored["flagged"]].head(args.top)
+    print(f"Flagged properties, {hotspots.default_filters(end).days} days to {end:%Y-%m-%d}: "
+          f"{int(scored['flagged'].sum())} (top {len(flagged)})")
+    for rank, (property_id, row) in enumerate(flagged.iterrows(), 1):
+        departments = ", ".join(DEPARTMENT_LABELS[d] for d in row["departments"])
+        print(f"{rank:3}. {row['address']:<32} {row['score']:5.1f}  {departments}  ({property_id})")
+        print(f"     {' · '.join(row['reasons'])}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m services", description="The team's use cases.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    built = commands.add_parser("agenda", help="a meeting's agenda, built from the data if it has none")
+    built.add_argument("--date", type=_day, required=True, help="the meeting's day, YYYY-MM-DD")
+    built.add_argument("--size", type=int, default=meetings.AGENDA_SIZE, help="at most this many properties")
+    built.add_argument("--by", default=_operator(), help="the name written in the audit log")
+    built.set_defaults(run=agenda)
+    listed = commands.add_parser("hotspots", help="the flagged properties, highest score first")
+    listed.add_argument("--top", type=int, default=20)
+    listed.add_argument("--end", type=_day, help="the window's last day (default: the last record)")
+    listed.set_defaults(run=top_hotspots)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.run(create_engine(), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
