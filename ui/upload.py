@@ -15,6 +15,7 @@ from loaders.dates import AmbiguousDateOrder
 from loaders.propose import FieldGuess
 from loaders.read import LoadError, read_table
 from loaders.specs import best_fit
+from services import loads
 from ui import data
 
 READ = "upload:read"
@@ -144,3 +145,18 @@ def remember_loaded(key: tuple, result: ingest.IngestResult) -> None:
 def loaded_ids() -> set[int]:
     """The loads this session made (so a file just loaded is not announced as loaded before)."""
     return {result.ingest_id for result in st.session_state.get(LOADED, {}).values()}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def history(version: tuple) -> pd.DataFrame:
+    return loads.history(data.engine())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def rejects(version: tuple, ingest_id: int) -> pd.DataFrame:
+    return loads.rejects(data.engine(), ingest_id)
+
+
+def commit(prepared: ingest.Prepared, loaded_by: str, progress: ingest.Progress | None = None) -> ingest.IngestResult:
+    """Store the prepared file (raises LoadError, nothing stored, when the database refuses it)."""
+    return loads.load(data.engine(), prepared, loaded_by, progress=progress)
