@@ -111,3 +111,28 @@ def test_the_map_is_drawn_when_its_tab_is_opened(monkeypatch, city_db_url):
     points = json.loads(app.get("deck_gl_json_chart")[0].proto.json)["layers"][-1]["data"]
     ranked = app.dataframe[0].value  # every sample property has coordinates: one point per listed property
     assert sorted(point["property_id"] for point in points) == sorted(ranked["Open"].str.split("=").str[1])
+
+
+def test_new_since_the_last_meeting_follows_a_meeting_created_after_the_load(monkeypatch, city_copy_url):
+    """The cached scoring is keyed by the last meeting too: a meeting is no load, yet changes what is new."""
+    from datetime import datetime, timedelta
+
+    from services import hotspots as service
+    from storage.engine import writing
+    from storage.schema import meetings
+    from ui import data, hotspots as view
+
+    monkeypatch.setenv("DATABASE_URL", city_copy_url)
+    version = data.data_version()
+    filters = view.default_filters(view.date_range(version)[1])
+    listed = view.institutions()
+    assert view.hotspots(version, filters, listed).attrs["compared_with"] == "the previous window"
+    held_on = filters.end - timedelta(days=14)
+    with writing(data.engine()) as conn:
+        conn.execute(meetings.insert().values(held_on=held_on, status="planned", created_by="lead",
+                                              created_at=datetime.now()))
+    assert data.data_version() == version
+    shown = view.hotspots(version, filters, listed)
+    assert shown.attrs["compared_with"] == f"the meeting of {held_on:%B %-d, %Y}"
+    assert shown["new"].equals(service.hotspots(data.engine(), filters)["new"])
+    assert view.weekly(version, filters).equals(service.weekly(data.engine(), filters))
