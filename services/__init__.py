@@ -31,4 +31,6 @@ properties.explanation: a property's score and its reasons
 quality.overview: what is loaded per department, and the properties in the master
 quality.quality / frequent_unplaced: match status by month, rejects, addresses not placed
 quality.freshness: which department's extract is overdue (the stale-source rule)
+properties.matcher: the matcher over the property master as stored
+database.open_database / window_reader: the app server's engine (schema upgraded) and its window reader
 """

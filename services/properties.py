@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Engine
 
 from integration import access, scoring
+from integration.matcher import Matcher
 from services.hotspots import date_range, listed_institutions, window_end
 from storage import repository
 from storage.engine import reading
@@ -35,6 +36,12 @@ def master_version(engine: Engine) -> tuple[int, str]:
     """Changes when properties are added or refreshed."""
     with reading(engine) as conn:
         return repository.master_version(conn)
+
+
+def matcher(engine: Engine) -> Matcher:
+    """The matcher over the property master as stored (building it takes seconds on a city)."""
+    with reading(engine) as conn:
+        return Matcher(repository.property_master(conn))
 
 
 def address_index(engine: Engine) -> pd.DataFrame:
