@@ -6,8 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from integration import access
+from loaders import placement
 from services import review
 from ui import data, maps, views
+from ui.frame import current_user
+
+FLASH = "review:flash"  # what the last decision did, shown once after the rerun
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -84,11 +88,11 @@ def chosen(groups: pd.DataFrame, statuses: list[str], search: str) -> pd.DataFra
     return shown.reset_index(drop=True)
 
 
-def candidates_map(version: tuple, candidates: pd.DataFrame, records: pd.DataFrame) -> None:
+def candidates_map(version: tuple, ranked: pd.DataFrame, records: pd.DataFrame) -> None:
     """The candidates, the records where the department's coordinates put them, and the properties around."""
-    box_points = pd.concat([candidates[["lat", "lon"]], records[["lat", "lon"]]]).dropna()
+    box_points = pd.concat([ranked[["lat", "lon"]], records[["lat", "lon"]]]).dropna()
     around = properties_within(version, maps.bounding_box(box_points)) if not box_points.empty else None
-    deck = maps.candidates_map(candidates, records, around)
+    deck = maps.candidates_map(ranked, records, around)
     if deck is None:
         st.caption("Neither the candidates nor the records have a location to map.")
         return
@@ -97,3 +101,94 @@ def candidates_map(version: tuple, candidates: pd.DataFrame, records: pd.DataFra
     st.caption("Red: the candidates, numbered as listed. "
                + ("Blue: where the department's own coordinates put the records. " if reported else "")
                + "Grey: the properties around.")
+
+
+def widget_tag(version: tuple) -> str:
+    """New widget keys for new data, so no stale row stays selected."""
+    return "-".join(str(part) for part in version[1:])
+
+
+def decide(group: pd.Series, decision: str, property_id: str | None = None, note: str = "",
+           place: str | None = None) -> None:
+    """Store the decision for the group's address string, then show the list without it."""
+    try:
+        moved = placement.decide(data.engine(), group["department"], group["normalized"], decision, current_user(),
+                                 property_id=property_id, note=note.strip() or None)
+    except ValueError as failure:
+        st.error(str(failure))
+        return
+    records = f"{moved:,} {views.department_label(group['department'])} records at “{group['normalized']}”"
+    st.session_state[FLASH] = (f"Placed {records} on {place} ({property_id})." if property_id else
+                               f"Marked {records} as {views.DECISION_LABELS[decision].lower()}.")
+    st.rerun()
+
+
+def show_group(version: tuple, viewer: access.User | None, group: pd.Series) -> None:
+    """One address string: its records, its candidates on a map, and the buttons that decide it."""
+    tag = widget_tag(version)
+    st.subheader(group["normalized"])
+    records = group_records(version, viewer, group["department"], group["normalized"])
+    st.caption(f"{views.department_label(group['department'])} · {views.STATUS_LABELS[group['status']]} · "
+               f"{group['records']:,} records · written for example as “{group['example']}”")
+    ranked = candidates(version, group["candidates"])
+    decide_column, map_column = st.columns(2, gap="large")
+    with decide_column:
+        note = st.text_input("Note (optional, kept with the decision)", key=f"note:{tag}")
+        if ranked.empty:
+            st.caption("The matcher found no candidate property for this address.")
+        else:
+            chosen = st.radio(
+                "Candidates, best first", ranked["rank"].tolist(),
+                format_func=lambda rank: "{}. {} · parcel {} · score {:.2f}".format(
+                    rank, *ranked.set_index("rank").loc[rank, ["address", "parcel_id", "score"]]),
+                key=f"candidate:{tag}",
+            )
+            picked = ranked.set_index("rank").loc[chosen]
+            if st.button(f"Place on {picked['address']}", type="primary", icon=":material/check:"):
+                decide(group, "property", picked["property_id"], note, place=picked["address"])
+        with st.expander("Another property", expanded=ranked.empty):
+            wanted = st.text_input("Find a property", placeholder="Address or parcel id",
+                                   key=f"find:{tag}")
+            if wanted.strip():
+                found = data.find_properties(version, wanted.strip())
+                if found.empty:
+                    st.caption(f"No property matches “{wanted.strip()}”.")
+                else:
+                    other = st.selectbox("Property", found["property_id"].tolist(),
+                                         format_func=lambda pid: "{} · parcel {}".format(
+                                             *found.set_index("property_id").loc[pid, ["address", "parcel_id"]]))
+                    if st.button("Place on this property", icon=":material/check:"):
+                        decide(group, "property", other, note,
+                               place=found.set_index("property_id").loc[other, "address"])
+        st.markdown("**Or keep the records off any single property:**")
+        with st.container(horizontal=True):
+            for decision in ("block", "intersection", "not_property", "outside"):
+                if st.button(views.DECISION_LABELS[decision], key=f"mark:{decision}"):
+                    decide(group, decision, note=note)
+    with map_column:
+        candidates_map(version, ranked, records)
+    records_table(records, group["records"])
+
+
+def recent_decisions(version: tuple, department: str | None) -> None:
+    """The latest decisions, and undoing one."""
+    tag = widget_tag(version)
+    st.subheader("Recent decisions")
+    made = decisions(version, department)
+    if made.empty:
+        st.caption("No decision has been made yet" + (f" for {views.department_label(department)}." if department
+                                                       else "."))
+        return
+    table = decisions_table(made)
+    picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+                          key=f"decisions:{department}:{tag}", height=min(38 + 35 * len(table), 300),
+                          column_config={"When": st.column_config.DatetimeColumn(format="MMM D, YYYY HH:mm")})
+    rows = picked.selection.rows
+    if st.button("Undo the selected decision", icon=":material/undo:", disabled=not rows):
+        undone = made.iloc[rows[0]]
+        again = placement.undo(data.engine(), undone["department"], undone["normalized"], current_user())
+        st.session_state[FLASH] = (f"Undid the decision for “{undone['normalized']}”: the matcher placed its "
+                                   f"{again:,} records again.")
+        st.rerun()
+    st.caption("Select a decision to undo it; its records go back to the matcher, and to this list if it "
+               "still cannot place them.")
