@@ -501,6 +501,52 @@ def decisions(conn: Connection, department: str | None = None, limit: int = 500)
     return _frame(conn, query)
 
 
+def group_records(conn: Connection, department: str, normalized: str, limit: int = 200) -> pd.DataFrame:
+    """The records of one department whose address normalised to `normalized`, newest first."""
+    query = (
+        sa.select(records.c.record_id, records.c.source_record_id, records.c.occurred_at, records.c.category,
+                  records.c.status, records.c.address, records.c.lat, records.c.lon, matches.c.status.label("placed"))
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .where(records.c.department == department, matches.c.normalized == normalized)
+        .order_by(records.c.occurred_at.desc(), records.c.record_id)
+        .limit(limit)
+    )
+    return _frame(conn, query)
+
+
+def properties_within(conn: Connection, south: float, west: float, north: float, east: float,
+                      limit: int = 3_000) -> pd.DataFrame:
+    """Properties located inside a latitude/longitude box (the surroundings drawn on a small map)."""
+    query = (
+        sa.select(properties.c.property_id, properties.c.address, properties.c.lat, properties.c.lon)
+        .where(properties.c.lat.between(south, north), properties.c.lon.between(west, east))
+        .limit(limit)
+    )
+    return _frame(conn, query)
+
+
+def review_summary(conn: Connection, department: str | None = None,
+                   statuses: Sequence[str] = ("review", "unmatched")) -> dict[str, int]:
+    """How much waits for review: address strings, their records, and records with no usable address."""
+    waiting = (
+        sa.select(matches.c.normalized, sa.func.count().label("records"))
+        .join(records, records.c.record_id == matches.c.record_id)
+        .where(matches.c.status.in_(list(statuses)))
+        .group_by(records.c.department, matches.c.normalized, matches.c.status)
+    )
+    if department:
+        waiting = waiting.where(records.c.department == department)
+    waiting = waiting.subquery()
+    groups, placed, blank = conn.execute(
+        sa.select(
+            sa.func.count(waiting.c.normalized),
+            sa.func.coalesce(sa.func.sum(sa.case((waiting.c.normalized.is_not(None), waiting.c.records), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((waiting.c.normalized.is_(None), waiting.c.records), else_=0)), 0),
+        )
+    ).one()
+    return {"groups": int(groups), "records": int(placed), "blank": int(blank)}
+
+
 # --- saved column mappings ------------------------------------------------------------------
 
 
@@ -1125,55 +1171,6 @@ def audit_choices(conn: Connection) -> tuple[list[str], list[str]]:
 def audit(conn: Connection, user_name: str, action: str, target: str | None = None, detail: str | None = None) -> None:
     """One row of the audit log; a service writes it in the transaction of the change it records."""
     conn.execute(audit_log.insert().values(at=now(), user_name=user_name, action=action, target=target, detail=detail))
-
-
-# --- pages: match review --------------------------------------------------------------------
-
-
-def group_records(conn: Connection, department: str, normalized: str, limit: int = 200) -> pd.DataFrame:
-    """The records of one department whose address normalised to `normalized`, newest first."""
-    query = (
-        sa.select(records.c.record_id, records.c.source_record_id, records.c.occurred_at, records.c.category,
-                  records.c.status, records.c.address, records.c.lat, records.c.lon, matches.c.status.label("placed"))
-        .join(matches, matches.c.record_id == records.c.record_id)
-        .where(records.c.department == department, matches.c.normalized == normalized)
-        .order_by(records.c.occurred_at.desc(), records.c.record_id)
-        .limit(limit)
-    )
-    return _frame(conn, query)
-
-
-def properties_within(conn: Connection, south: float, west: float, north: float, east: float,
-                      limit: int = 3_000) -> pd.DataFrame:
-    """Properties located inside a latitude/longitude box (the surroundings drawn on a small map)."""
-    query = (
-        sa.select(properties.c.property_id, properties.c.address, properties.c.lat, properties.c.lon)
-        .where(properties.c.lat.between(south, north), properties.c.lon.between(west, east))
-        .limit(limit)
-    )
-    return _frame(conn, query)
-
-
-def review_summary(conn: Connection, department: str | None = None,
-                   statuses: Sequence[str] = ("review", "unmatched")) -> dict[str, int]:
-    """How much waits for review: address strings, their records, and records with no usable address."""
-    waiting = (
-        sa.select(matches.c.normalized, sa.func.count().label("records"))
-        .join(records, records.c.record_id == matches.c.record_id)
-        .where(matches.c.status.in_(list(statuses)))
-        .group_by(records.c.department, matches.c.normalized, matches.c.status)
-    )
-    if department:
-        waiting = waiting.where(records.c.department == department)
-    waiting = waiting.subquery()
-    groups, placed, blank = conn.execute(
-        sa.select(
-            sa.func.count(waiting.c.normalized),
-            sa.func.coalesce(sa.func.sum(sa.case((waiting.c.normalized.is_not(None), waiting.c.records), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((waiting.c.normalized.is_(None), waiting.c.records), else_=0)), 0),
-        )
-    ).one()
-    return {"groups": int(groups), "records": int(placed), "blank": int(blank)}
 
 
 # --- loading records in bulk (loaders.ingest) ----------------------------------------------------
