@@ -54,7 +54,9 @@ ISO_TEXT = (r"\d{4}(?:-\d{1,2}-\d{1,2}|/\d{1,2}/\d{1,2})"
             r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:Z|UTC|[+-]\d{2}(?::?\d{2})?))?)?")
 OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)? ?(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$"
 COMPACT_TEXT = r"\d{8}"  # pandas reads 7 digits with %Y%m%d too
-NUMBER = r"\d+(?:\.\d+)?"
+# A plain number; at most 15 digits before the point, so a run of thousands of digits is no number
+# (Python refuses to turn over 4,300 digits into an integer) and reads as no date.
+NUMBER = r"\d{1,15}(?:\.\d+)?"
 # Excel counts days from 1899-12-30 (its phantom 1900-02-29 makes that the epoch for every date after it).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EXCEL_SERIALS = (18264, 73051)  # 1950-01-01 .. 2100-01-01: a plain number outside is not a date
