@@ -46,11 +46,16 @@ def _read_password(name: str, from_stdin: bool) -> str:
 def create_user(engine, args) -> int:
     password = _read_password(args.name, args.password_stdin)
     with writing(engine) as conn:
+        demos = [account.name for account in accounts.demo_accounts(conn)]
         user = accounts.create_user(conn, args.name, password, args.role, args.department, args.lead,
                                     created_by=_operator(), display_name=args.display_name)
+        retired = [name for name in demos if accounts.user_by_name(conn, name) is None]
     where = f", {user.department}" if user.department else ""
     lead = ", lead" if user.lead else ""
     print(f"created user {user.name} ({ROLE_LABELS[user.role]}{where}{lead}) in {_where(engine)}")
+    if retired:
+        print(f"disabled the demo accounts ({', '.join(retired)}): their passwords are published, and this "
+              f"database now has a real administrator")
     return 0
 
 

@@ -232,6 +232,8 @@ def create_user(conn: Connection, name: str, password: str | None, role: str, de
         created_by=created_by, created_at=stamp,
     ))
     audit(conn, _printable(created_by), "user_created", key, _describe_role(role, department, lead))
+    if role == "admin" and created_by != DEMO_CREATOR:
+        retire_demo_accounts(conn, by=key)
     return User(key, role, department, lead, display_name, must_change_password)
 
 
@@ -403,8 +405,7 @@ def list_users(conn: Connection) -> pd.DataFrame:
 
 def create_demo_users(conn: Connection, now: datetime | None = None) -> list[tuple[DemoAccount, bool]]:
     """Add the missing DEMO_ACCOUNTS; (account, created) for each. Refuses a database with real accounts."""
-    real = conn.execute(sa.select(users.c.name).where(users.c.created_by != DEMO_CREATOR).limit(1)).first()
-    if real is not None:
+    if _has_real_accounts(conn):
         raise AccountError("this database has accounts of its own; demo accounts with published passwords "
                            "are for the sample city only")
     existing = set(conn.execute(sa.select(users.c.name)).scalars())
@@ -419,11 +420,32 @@ def create_demo_users(conn: Connection, now: datetime | None = None) -> list[tup
 
 
 def demo_accounts(conn: Connection) -> list[DemoAccount]:
-    """The demo accounts that still sign in with their published password, for the sign-in page."""
+    """The demo accounts that still sign in with their published password, for the sign-in page; none on
+    a database that has an account of its own (a city's, not the sample city's)."""
+    if _has_real_accounts(conn):
+        return []
     query = sa.select(users.c.name).where(
         users.c.created_by == DEMO_CREATOR, users.c.password_changed_at.is_(None), sa.not_(users.c.disabled))
     names = set(conn.execute(query).scalars())
     return [account for account in DEMO_ACCOUNTS if account.name in names]
+
+
+def _has_real_accounts(conn: Connection) -> bool:
+    return conn.execute(sa.select(users.c.name).where(users.c.created_by != DEMO_CREATOR).limit(1)).first() is not None
+
+
+def retire_demo_accounts(conn: Connection, *, by: str) -> list[str]:
+    """Disable every active demo account and end its sessions, once a real administrator exists: their
+    passwords are published. Returns the names disabled; each has its audit row."""
+    query = sa.select(users.c.name).where(users.c.created_by == DEMO_CREATOR, sa.not_(users.c.disabled))
+    names = sorted(conn.execute(query).scalars())
+    if names:
+        conn.execute(users.update().where(users.c.name.in_(names)).values(disabled=True))
+    for name in names:
+        audit(conn, _printable(by), "user_disabled", name, "a demo account: its password is published, and a "
+                                                            "real administrator now exists")
+        end_user_sessions(conn, name, "account_disabled", by=by)
+    return names
 
 
 # --- sessions -------------------------------------------------------------------------------

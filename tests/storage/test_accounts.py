@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 import storage.__main__ as cli
-from integration.access import User
+from integration.access import User, session_limits
 from storage import accounts
 from storage.accounts import AccountError, SignInRefused, sign_in
 from storage.engine import create_engine, reading, writing
@@ -479,3 +479,30 @@ def test_demo_users_refuse_a_database_with_real_accounts(engine, run_cli):
     assert code == 1 and out == "" and "sample city only" in err
     with reading(engine) as conn:
         assert accounts.count_users(conn) == 1
+
+
+def test_a_real_administrator_retires_the_demo_accounts(engine, run_cli):
+    run_cli(["demo-users"])
+    with writing(engine) as conn:
+        demo_session = accounts.start_session(conn, "lead", "password", limits=session_limits())
+    code, out, err = run_cli(["create-user", "ada", "--role", "admin", "--password-stdin"], "a strong passphrase\n")
+    assert (code, err) == (0, "")
+    assert "disabled the demo accounts (admin, lead, team, police, analyst, viewer)" in out
+    with reading(engine) as conn:
+        assert accounts.demo_accounts(conn) == []  # the sign-in page lists none
+        assert all(accounts.user_by_name(conn, account.name) is None for account in accounts.DEMO_ACCOUNTS)
+        retired = conn.execute(sa.select(audit_log.c.target).where(audit_log.c.action == "user_disabled",
+                                                                    audit_log.c.user_name == "ada")).scalars()
+        assert sorted(retired) == sorted(account.name for account in accounts.DEMO_ACCOUNTS)
+    assert accounts.check_session(engine, demo_session, session_limits()).user is None
+    with pytest.raises(accounts.SignInRefused):
+        sign_in(engine, "lead", "lead-demo-pass")
+
+
+def test_demo_accounts_are_never_listed_beside_a_real_account(engine, run_cli):
+    run_cli(["demo-users"])
+    code, _, _ = run_cli(["create-user", "vic", "--role", "viewer", "--password-stdin"], "a strong passphrase\n")
+    assert code == 0
+    with reading(engine) as conn:
+        assert accounts.demo_accounts(conn) == []
+        assert accounts.user_by_name(conn, "lead") is not None  # only a real administrator retires them
