@@ -77,8 +77,7 @@ def last_meeting_before(engine: Engine, day: date) -> date | None:
 def listed_institutions(engine: Engine) -> tuple[tuple[str, str], ...]:
     """The explicit institution list as (property_id, treatment) pairs: the scoring's input."""
     with reading(engine) as conn:
-        listed = repository.institution_list(conn)
-    return tuple(zip(listed["property_id"], listed["treatment"]))
+        return tuple(repository.institution_treatments(conn))
 
 
 def institution_list(engine: Engine) -> pd.DataFrame:

@@ -338,6 +338,12 @@ def cases_version(conn: Connection) -> tuple[int, int]:
     return int(count), int(versions)
 
 
+def institution_treatments(conn: Connection) -> list[tuple[str, str]]:
+    """(property_id, treatment) of the explicit institution list, by property id: what scoring reads."""
+    query = sa.select(institutions.c.property_id, institutions.c.treatment).order_by(institutions.c.property_id)
+    return [tuple(row) for row in conn.execute(query)]
+
+
 def institution_list(conn: Connection) -> pd.DataFrame:
     """The explicit institution list with each property's address."""
     query = (
