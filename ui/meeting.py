@@ -6,10 +6,95 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from integration import cases
+from integration import access, cases, minutes
 from services import meetings
 from ui import data
-from vocabulary import CASE_STATUSES, DEPARTMENT_LABELS
+from ui import property as history_view
+from ui.frame import exported
+from vocabulary import AGENDA_SECTION_LABELS, CASE_STATUSES, DEPARTMENT_LABELS
+
+
+NEW = "A new meeting…"
+
+
+def pick_meeting(days: list[date], can_start: bool) -> date | str | None:
+    """The meeting chosen (its day; the one in the URL first), NEW for a new one, None when there
+    is nothing to choose."""
+    choices = ([NEW] if can_start else []) + list(days)
+    if not choices:
+        st.selectbox("Meeting", ["No meeting yet"])
+        return None
+    requested = [str(day) for day in days].index(st.query_params["meeting"]) \
+        if st.query_params.get("meeting") in {str(day) for day in days} else None
+    start = 0 if requested is None else requested + (1 if can_start else 0)
+    return st.selectbox("Meeting", choices, index=start,
+                        format_func=lambda c: c if c == NEW else f"{pd.Timestamp(c):%B %-d, %Y}")
+
+
+def case_so_far(case: dict | None, marks_done: bool) -> int | None:
+    """The property's open case: status, lead, actions (each with a Done button when `marks_done`)
+    and history; returns the action_id whose Done was pressed."""
+    st.subheader("So far")
+    if case is None:
+        st.caption("No open case: recording a decision opens one.")
+        return None
+    st.markdown(f"**{cases.status_label(case['status'])}** · lead "
+                f"{cases.department_label(case['lead_department']) or 'not set'} · version {case['version']}")
+    st.dataframe(actions_table(case["actions"]), hide_index=True)
+    pressed = None
+    for action in [a for a in case["actions"] if a["done_at"] is None and marks_done]:
+        if st.button(f"Done: {action['what']}", key=f"done-{action['action_id']}", icon=":material/check:"):
+            pressed = action["action_id"]
+    with st.expander("Case history"):
+        for line in history_lines(case):
+            st.text(line)
+    return pressed
+
+
+def agenda_editor(items: pd.DataFrame, key: str, editable: bool) -> pd.DataFrame:
+    """The agenda as a table the lead reorders (Order) and trims (Drop); returns it as edited."""
+    return st.data_editor(
+        pd.DataFrame({"Order": range(1, len(items) + 1), "Address": items["address"],
+                      "Section": items["section"].map(AGENDA_SECTION_LABELS), "Score": items["score"],
+                      "Why": items["why"], "Drop": items["dropped"].astype(bool)}),
+        hide_index=True, disabled=["Address", "Section", "Score", "Why"] if editable else True, key=key,
+        column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1),
+                       "Score": st.column_config.NumberColumn(format="%.1f")})
+
+
+def property_summary(version: tuple, property_id: str, viewer: access.User | None, meeting_day: date) -> None:
+    """The property's score by department, its reasons, and its records since the last meeting."""
+    _found, history = history_view.history(version, property_id, viewer)
+    scored = history_view.explanation(version, property_id)
+    figures = st.columns(5)
+    figures[0].metric("Score", f"{scored['score']:.1f}" if scored is not None else "–")
+    for column, (department, label) in zip(figures[1:], DEPARTMENT_LABELS.items()):
+        column.metric(label, int(scored[f"count_{department}"]) if scored is not None else 0,
+                      help="Records in the scoring window")
+    if scored is not None:
+        st.caption(" · ".join(scored["reasons"]))
+    recent = since_last_meeting(history, meeting_day)
+    if not recent.empty:
+        st.altair_chart(history_view.timeline(recent), width="stretch")
+
+
+def stale_warning(stale: meetings.StaleCase) -> None:
+    st.warning("Someone else saved this case after you opened it; nothing of yours was saved. "
+               "Their changes:\n\n" + "\n".join(f"- {cases.describe_event(e)} ({e['author']})" for e in stale.events)
+               + "\n\nCheck your decision against them and press **Record decision** again.")
+
+
+def minutes_downloads(record: minutes.Minutes, who: str, meeting_day: date) -> None:
+    """The minutes as PDF, CSV and XLSX, each made (and audited) when pressed."""
+    downloads = st.columns([1, 1, 1, 3])
+    stamp = f"{meeting_day:%Y-%m-%d}"
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    for column, (kind, make, mime, icon) in zip(downloads, [
+            ("PDF", minutes.to_pdf, "application/pdf", ":material/picture_as_pdf:"),
+            ("CSV", minutes.to_csv, "text/csv", ":material/download:"),
+            ("XLSX", minutes.to_xlsx, xlsx, ":material/download:")]):
+        column.download_button(kind, exported(stamp, f"minutes {kind}", lambda make=make: make(record, who)),
+                               f"minutes-{stamp}.{kind.lower()}", mime, icon=icon, on_click="ignore")
 
 
 def history_lines(case: dict) -> list[str]:
