@@ -19,17 +19,7 @@ if last_day is None:
 
 categories, ward_list = hotspots.filter_choices(version, last_day)
 current = hotspots.filters_from_url(last_day, categories, ward_list)
-with st.expander("Filters", expanded=False, icon=":material/filter_list:"):
-    left, middle, right = st.columns(3)
-    end = left.date_input("Window ends", current.end, min_value=first_day, max_value=last_day)
-    days = middle.number_input("Window length (days)", 7, 730, current.days, step=7)
-    minimum = right.number_input("Minimum departments", 1, 4, current.min_departments)
-    departments = st.multiselect("Departments", list(scoring.DEPARTMENT_NAMES), list(current.departments),
-                                 format_func=scoring.DEPARTMENT_NAMES.get)
-    chosen_categories = st.multiselect("Categories (all when empty)", categories, list(current.categories))
-    chosen_wards = st.multiselect("Wards (all when empty)", ward_list, list(current.wards))
-filters = hotspots.Filters(end=end, days=int(days), departments=tuple(departments) or current.departments,
-                           min_departments=int(minimum), categories=tuple(chosen_categories), wards=tuple(chosen_wards))
+filters = hotspots.filter_form(current, first_day, last_day, categories, ward_list)
 hotspots.write_url(filters)
 
 listed = hotspots.institutions()

@@ -148,6 +148,22 @@ def filters_from_url(last_day: date, categories: list[str], ward_list: list[str]
                    categories=_list(params.get("cat"), categories), wards=_list(params.get("ward"), ward_list))
 
 
+def filter_form(current: Filters, first_day: date, last_day: date, categories: list[str],
+                ward_list: list[str]) -> Filters:
+    """The filters expander, opening on `current`; the filters chosen."""
+    with st.expander("Filters", expanded=False, icon=":material/filter_list:"):
+        left, middle, right = st.columns(3)
+        end = left.date_input("Window ends", current.end, min_value=first_day, max_value=last_day)
+        days = middle.number_input("Window length (days)", 7, 730, current.days, step=7)
+        minimum = right.number_input("Minimum departments", 1, 4, current.min_departments)
+        departments = st.multiselect("Departments", list(scoring.DEPARTMENT_NAMES), list(current.departments),
+                                     format_func=scoring.DEPARTMENT_NAMES.get)
+        chosen_categories = st.multiselect("Categories (all when empty)", categories, list(current.categories))
+        chosen_wards = st.multiselect("Wards (all when empty)", ward_list, list(current.wards))
+    return Filters(end=end, days=int(days), departments=tuple(departments) or current.departments,
+                   min_departments=int(minimum), categories=tuple(chosen_categories), wards=tuple(chosen_wards))
+
+
 def write_url(filters: Filters) -> None:
     """Put the filters in the URL, so a copied link reproduces the view."""
     params = {"end": filters.end.isoformat(), "days": str(filters.days), "min": str(filters.min_departments)}
