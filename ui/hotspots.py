@@ -48,6 +48,7 @@ def land_uses(version: tuple) -> pd.DataFrame:
 
 
 def hotspots(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """The scored view, against the last meeting before the window's end as it is now."""
     return scored(version, filters, listed, last_meeting(filters.end))
 
 
@@ -55,10 +56,6 @@ def hotspots(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ..
 def scored(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...], since: date | None) -> pd.DataFrame:
     return service.hotspots(data.engine(), filters, dict(listed), since, damped=land_uses(version),
                             placed=window(version, filters.end, service.span_days(filters, since)))
-
-
-def weekly(version: tuple, filters: Filters) -> pd.DataFrame:
-    return weekly_overlap(version, filters, last_meeting(filters.end))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -175,10 +172,6 @@ def write_url(filters: Filters) -> None:
         params["ward"] = ",".join(filters.wards)
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
-
-
-def ranked(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    return ranked_table_of(version, filters, listed, last_meeting(filters.end))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
