@@ -59,7 +59,7 @@ with st.expander(f"Agenda: {len(active)} properties", expanded=False, icon=":mat
         meetings.edit_agenda(engine, meeting_id, order["property_id"].tolist(),
                              {pid: bool(drop) for pid, drop, was in zip(items["property_id"], edited["Drop"],
                                                                           items["dropped"]) if bool(drop) != bool(was)},
-                             who)
+                             author=who)
         st.rerun()
     if leads and rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
         meetings.build_agenda(engine, current["held_on"], who, max(len(active), meetings.AGENDA_SIZE))

@@ -3,7 +3,7 @@ first, owns its transaction, writes its own audit row and redacts what the viewe
 
 meetings.open_meeting: the meeting of a day, created if there is none yet
 meetings.build_agenda: reopen cases that flag again and write a meeting's agenda from the data
-meetings.save_agenda / edit_agenda / reorder_agenda / drop_agenda_item / add_agenda_item: the lead's agenda
+meetings.save_agenda / edit_agenda / add_agenda_item: the lead's agenda: saved, reordered and trimmed, added to
 meetings.set_attendees: who attended a meeting
 meetings.record_decision: a decision on a property's case, refused if it changed after the version shown
 meetings.add_action / mark_action_done / mark_actions_done: a case's actions
@@ -33,4 +33,7 @@ quality.quality / frequent_unplaced: match status by month, rejects, addresses n
 quality.freshness: which department's extract is overdue (the stale-source rule)
 properties.matcher: the matcher over the property master as stored
 database.open_database / window_reader: the app server's engine (schema upgraded) and its window reader
+
+Command line (python -m services): `agenda --date YYYY-MM-DD` prints a meeting's agenda, built from the
+data if it has none; `hotspots [--top N]` the flagged properties.
 """

@@ -1,7 +1,7 @@
 """The biweekly coordination meeting: its agenda, the team's decisions and actions, the minutes, the
 open actions and whether cases worked.
 
-Entry points: `open_meeting`, `build_agenda`, `save_agenda`, `edit_agenda`, `reorder_agenda`, `drop_agenda_item`, `add_agenda_item`,
+Entry points: `open_meeting`, `build_agenda`, `save_agenda`, `edit_agenda`, `add_agenda_item`,
 `set_attendees`, `record_decision`, `add_action`, `mark_actions_done`, `reopen_case`, `minutes`,
 `open_actions`, `outcomes`; reads: `meetings`, `meeting_on`, `agenda`, `case_of`, `previous_meeting`,
 `cases_version`. Each takes the engine first, owns its transaction and writes its own audit row.
@@ -112,26 +112,19 @@ def _save_agenda(conn, meeting_id: int, items: Sequence, author: str) -> int:
     return count
 
 
-def edit_agenda(engine: Engine, meeting_id: int, order: Sequence[str], dropped: Mapping[str, bool],
-                author: str) -> None:
-    """The lead's edit of an agenda, in one transaction: `order` first (the rest after, as they
-    were), then each property in `dropped` dropped (True) or brought back (False)."""
+def edit_agenda(engine: Engine, meeting_id: int, order: Sequence[str] = (), dropped: Mapping[str, bool] | None = None,
+                author: str = "") -> None:
+    """The lead's edit of an agenda, in one transaction: the properties in `order` first, in that
+    order (the others after, as they were), then each property in `dropped` dropped (True, kept
+    but marked) or brought back (False)."""
     with writing(engine) as conn:
-        _reorder(conn, meeting_id, order, author)
-        for property_id, drop in dropped.items():
-            _drop(conn, meeting_id, property_id, author, drop)
-
-
-def reorder_agenda(engine: Engine, meeting_id: int, property_ids: Sequence[str], author: str) -> None:
-    """Put the given properties first, in that order; the others follow in their present order."""
-    with writing(engine) as conn:
-        _reorder(conn, meeting_id, property_ids, author)
-
-
-def drop_agenda_item(engine: Engine, meeting_id: int, property_id: str, author: str, dropped: bool = True) -> None:
-    """Drop a property from the agenda (kept, marked dropped), or bring it back with dropped=False."""
-    with writing(engine) as conn:
-        _drop(conn, meeting_id, property_id, author, dropped)
+        if order:
+            repository.reorder_agenda(conn, meeting_id, order)
+            repository.audit(conn, author, "agenda_reorder", f"meeting:{meeting_id}", json.dumps(list(order)))
+        for property_id, drop in (dropped or {}).items():
+            repository.drop_agenda_item(conn, meeting_id, property_id, dropped=drop)
+            repository.audit(conn, author, "agenda_drop" if drop else "agenda_undrop", f"meeting:{meeting_id}",
+                             property_id)
 
 
 def add_agenda_item(engine: Engine, meeting_id: int, property_id: str, author: str, position: int | None = None,
@@ -140,17 +133,6 @@ def add_agenda_item(engine: Engine, meeting_id: int, property_id: str, author: s
     with writing(engine) as conn:
         repository.add_agenda_item(conn, meeting_id, property_id, position=position, why=why)
         repository.audit(conn, author, "agenda_add", f"meeting:{meeting_id}", property_id)
-
-
-def _reorder(conn, meeting_id: int, property_ids: Sequence[str], author: str) -> None:
-    repository.reorder_agenda(conn, meeting_id, property_ids)
-    repository.audit(conn, author, "agenda_reorder", f"meeting:{meeting_id}", json.dumps(list(property_ids)))
-
-
-def _drop(conn, meeting_id: int, property_id: str, author: str, dropped: bool) -> None:
-    repository.drop_agenda_item(conn, meeting_id, property_id, dropped=dropped)
-    repository.audit(conn, author, "agenda_drop" if dropped else "agenda_undrop", f"meeting:{meeting_id}",
-                     property_id)
 
 
 # --- cases, decisions and actions -----------------------------------------------------------

@@ -93,10 +93,10 @@ def test_agenda_save_reorder_drop_and_add_by_hand(engine):
     assert saved.set_index("property_id").loc["P2", "case_id"] == case["case_id"]
     assert saved.set_index("property_id")["case_id"].isna().tolist() == [True, False, True]
 
-    service.reorder_agenda(engine, meeting_id, ["P3", "P1"], "lead")
+    service.edit_agenda(engine, meeting_id, ["P3", "P1"], author="lead")
     assert agenda()["property_id"].tolist() == ["P3", "P1", "P2"]
 
-    service.drop_agenda_item(engine, meeting_id, "P1", "lead")
+    service.edit_agenda(engine, meeting_id, dropped={"P1": True}, author="lead")
     assert agenda()["property_id"].tolist() == ["P3", "P2"]
     assert agenda(include_dropped=True)["dropped"].tolist() == [False, True, False]
 
@@ -356,7 +356,7 @@ def test_minutes_of_a_meeting(engine):
                               "due_on": date(2026, 12, 4)}], "=cmd|' /C calc'!A0", "lead", meeting_id)
     service.record_decision(engine, "P2", 1, {}, [], None, "lead", meeting_id)
     service.add_agenda_item(engine, meeting_id, "P4", "lead")
-    service.drop_agenda_item(engine, meeting_id, "P4", "lead")
+    service.edit_agenda(engine, meeting_id, dropped={"P4": True}, author="lead")
     minutes = service.minutes(engine, meeting_id)
     assert [(i.property_id, i.decided, i.status) for i in minutes.items] == [
         ("P1", True, "action_assigned"), ("P2", True, "new"), ("P3", False, None)]

@@ -50,7 +50,7 @@ def test_the_lead_edits_the_agenda_in_one_transaction(city):
     meetings.build_agenda(engine, DAY, "lead", size=4)
     meeting_id = meetings.meeting_on(engine, DAY)["meeting_id"]
     first, second, third, fourth = meetings.agenda(engine, meeting_id)["property_id"]
-    meetings.edit_agenda(engine, meeting_id, [third, first], {second: True}, "lead")
+    meetings.edit_agenda(engine, meeting_id, [third, first], {second: True}, author="lead")
     edited = meetings.agenda(engine, meeting_id)
     assert edited["property_id"].tolist() == [third, first, second, fourth]
     assert edited["dropped"].tolist() == [False, False, True, False]
