@@ -3,7 +3,7 @@
 A flagged property the team takes on becomes a case with a status, a lead department and
 actions. This module says what a decision may change, when a resolved case reopens, how the
 agenda of a meeting is built from the scores, and whether cases worked (`outcomes`).
-Storage keeps the cases; the pages call both.
+services.meetings applies them to the cases storage keeps.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
