@@ -4,7 +4,6 @@ overlap, and the institution list's edits with their audit rows."""
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 

@@ -6,7 +6,7 @@ import pytest
 from integration.access import User
 from services import hotspots, properties
 from storage import repository
-from storage.engine import create_engine, reading, writing
+from storage.engine import writing
 from tests.storage.test_storage import _ingest, _property, _record
 
 LEAD = User("lead", "integration_team", lead=True)
