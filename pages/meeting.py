@@ -23,12 +23,10 @@ if picked is None:
     st.info("No meeting has been held yet; the integration team lead starts one.")
     st.stop()
 if picked == meeting.NEW:
-    left, right = st.columns(2)
-    day = left.date_input("Meeting date", date.today())
-    size = right.number_input("Agenda size", 5, 200, meetings.AGENDA_SIZE, step=5,
-                              help="New on the list first, then rising, then actions due, then the rest")
-    if st.button("Start this meeting", type="primary"):
-        count = meetings.build_agenda(engine, day, who, int(size))
+    started = meeting.new_meeting_form(date.today(), meetings.AGENDA_SIZE)
+    if started is not None:
+        day, size = started
+        count = meetings.build_agenda(engine, day, who, size)
         st.query_params["meeting"] = str(day)
         st.toast(f"Agenda built: {count} properties")
         st.rerun()
@@ -126,10 +124,9 @@ record = meetings.minutes(engine, meeting_id)
 st.subheader("Minutes")
 st.caption(f"{sum(1 for i in record.items if i.decided)} properties decided at this meeting, "
            f"for the people who were not there.")
-if leads:
-    named = st.text_input("Attendees (comma separated)", ", ".join(current["attendees"]), key=f"attendees-{meeting_id}")
-    if [n.strip() for n in named.split(",") if n.strip()] != current["attendees"]:
-        meetings.set_attendees(engine, meeting_id, named.split(","), who)
-        st.rerun()
+attendees = meeting.attendees_input(current["attendees"], f"attendees-{meeting_id}", editable=leads)
+if attendees is not None:
+    meetings.set_attendees(engine, meeting_id, attendees, who)
+    st.rerun()
 if access.can(user, "export"):
     meeting.minutes_downloads(record, who, current["held_on"])

@@ -31,6 +31,24 @@ def pick_meeting(days: list[date], can_start: bool) -> date | str | None:
                         format_func=lambda c: c if c == NEW else f"{pd.Timestamp(c):%B %-d, %Y}")
 
 
+def new_meeting_form(today: date, size: int) -> tuple[date, int] | None:
+    """The day and agenda size of a new meeting, when the lead presses Start."""
+    left, right = st.columns(2)
+    day = left.date_input("Meeting date", today)
+    size = right.number_input("Agenda size", 5, 200, size, step=5,
+                              help="New on the list first, then rising, then actions due, then the rest")
+    return (day, int(size)) if st.button("Start this meeting", type="primary") else None
+
+
+def attendees_input(attendees: list[str], key: str, editable: bool) -> list[str] | None:
+    """Who attended, as the lead types it (comma separated); the new names when they changed."""
+    if not editable:
+        return None
+    typed = st.text_input("Attendees (comma separated)", ", ".join(attendees), key=key)
+    names = [name.strip() for name in typed.split(",") if name.strip()]
+    return names if names != attendees else None
+
+
 def case_so_far(case: dict | None, marks_done: bool) -> int | None:
     """The property's open case: status, lead, actions (each with a Done button when `marks_done`)
     and history; returns the action_id whose Done was pressed."""

@@ -141,3 +141,17 @@ def test_actions_and_outcomes_pages(monkeypatch, city_copy_url):
     outcomes = page("pages/outcomes.py", monkeypatch, city_copy_url)
     assert not outcomes.exception
     assert {m.label: m.value for m in outcomes.metric}["Cases"] == "1"
+
+
+def test_the_lead_records_who_attended(monkeypatch, city_copy_url):
+    engine = create_engine(city_copy_url)
+    app = start_meeting(page("pages/meeting.py", monkeypatch, city_copy_url), FIRST)
+    names = next(box for box in app.text_input if box.label == "Attendees (comma separated)")
+    app = names.input("Ann (Police),  , Bo (Fire)").run()
+    assert not app.exception
+    held = meetings.meeting_on(engine, FIRST)
+    assert held["attendees"] == ["Ann (Police)", "Bo (Fire)"]
+    assert meetings.minutes(engine, held["meeting_id"]).attendees == ("Ann (Police)", "Bo (Fire)")
+    viewer = page("pages/meeting.py", monkeypatch, city_copy_url, user="viewer", meeting=str(FIRST))
+    assert not viewer.exception and "Minutes" in [header.value for header in viewer.subheader]
+    assert not [box for box in viewer.text_input if box.label == "Attendees (comma separated)"]
