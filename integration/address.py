@@ -248,6 +248,10 @@ _GLUED_UNIT_RE = re.compile(
 _ZIP_RE = re.compile(r"(\d{5})(?:-?\d{4})?")
 _UNIT_ID_RE = re.compile(r"[A-Z]{0,2}-?\d+[A-Z]{0,2}(?:-[A-Z0-9]{1,4})?|[A-Z]-?\d*")
 
+_PLAIN_RE = re.compile(r"[A-Za-z0-9 .&/@-]+")
+_PLAIN_CORNER_RE = re.compile(r" *([A-Z0-9 ]+?) *(&|/|@| AND | AT ) *([A-Z0-9 ]+?) *")
+_BLOCK_WORDS = frozenset({"BLOCK", "BLK", "OF"})
+_SHORT_DIRECTIONS = frozenset({"N", "S", "E", "W", "NE", "NW", "SE", "SW"})
 _MAX_SPACE_RANGE = 200  # "2112 38 METCALF ST" spans 26 numbers; a wider "range" is something else
 # Words a number may precede inside a street name ("123 5 MILE RD", "40 12 OAKS DR")
 _NUMBERED_NAMES = frozenset({"MILE", "MILES", "OAKS", "PINES", "POINTS", "CORNERS", "LAKES"})
@@ -262,6 +266,12 @@ _FRACTION_CHARS = {
 # Public verbs
 # ---------------------------------------------------------------------------------------------
 
+# Words that send a string past the plain reading to the full rules.
+_NOT_PLAIN = frozenset(
+    {*STREET_SUFFIXES, *DIRECTIONALS, *UNIT_DESIGNATORS, *_NAME_START, *_SEPARATORS, *_ORDINAL_WORDS, *_CARDINALS,
+     *_ROUTE_WORDS, *_FLOOR_WORDS, *_NUMBERED_NAMES, *_EMPTY_WORDS, "BLOCK", "BLK", "OF", "NO", "BOX", "POB", "POBOX",
+     "DRAWER", "PO", "INTERSECTION", "CORNER", "USA", "US", *(word for phrase in _LEADING_NOISE for word in phrase)}
+)
 _EMPTY = Address(kind="empty")
 
 
@@ -343,14 +353,16 @@ def _coerce(text: object) -> str | None:
     return str(text)
 
 
-def _normalize(raw: str, cities: frozenset[str] | None) -> Address:
+def _normalize(raw: str, cities: frozenset[str] | None, plain_first: bool = True) -> Address:
+    if cities and not isinstance(cities, frozenset):
+        cities = frozenset(cities)
+    if plain_first and (plain := _plain_address(raw, cities)) is not None:
+        return plain
     cleaned = _clean(raw)
     tokens = _tokenize(cleaned)
     words = [t for t in tokens if t not in _PUNCT]
     if not words or " ".join(words) in _EMPTY_WORDS:
         return Address(kind="empty", raw=raw)
-    if cities and not isinstance(cities, frozenset):
-        cities = frozenset(cities)
     city_index = _city_index(cities) if cities else None
     _spell_out_saint(tokens, city_index)
     draft, confident = _parse(tokens, city_index)
@@ -359,6 +371,80 @@ def _normalize(raw: str, cities: frozenset[str] | None) -> Address:
         if tagged is not None and _prefer_tagged(tagged, draft):
             draft = tagged
     return draft.finish(raw)
+
+
+def _plain_address(raw: str, cities: frozenset[str] | None) -> Address | None:
+    """The most common shapes read directly: "1500 N MAIN ST", "1500-1504 N MAIN ST", "1500 BLOCK
+    OF N MAIN ST", "15XX N MAIN ST", "N MAIN ST & 5TH AVE": plain words and a common street type,
+    no unit, place or ZIP code. Returns exactly what the full rules would (a test compares both on
+    every real string we have), or None for anything else."""
+    if len(raw) > _MAX_CHARS or not _PLAIN_RE.fullmatch(raw):
+        return None
+    text = raw.upper()
+    if "." in text:
+        if _INITIALS_RE.search(text):
+            return None
+        text = text.replace(".", " ")  # as _clean does once initials are joined
+    if cities:
+        last = text.rsplit(None, 1)[-1] if text.strip() else ""
+        if last in _place_last_words(cities):
+            return None  # the string may end in a place: the full rules peel it
+    if text.lstrip()[:1].isdigit():
+        return _plain_numbered(raw, text)
+    corner = _PLAIN_CORNER_RE.fullmatch(text)
+    if corner is None:
+        return None
+    left, right = corner.group(1).split(), corner.group(3).split()
+    if not (_plain_street(left, typeless=True) and _plain_street(right, typeless=True)):
+        return None
+    return Address("intersection", street=_street_of(tuple(left)), cross_street=_street_of(tuple(right)), raw=raw)
+
+
+def _plain_numbered(raw: str, text: str) -> Address | None:
+    if "&" in text or "/" in text or "@" in text:
+        return None
+    words = text.split()
+    n = len(words)
+    if n < 3 or n > 9 or len(words[0]) > 12:
+        return None
+    first = words[0]
+    if first.isdigit() and (words[1] in DIRECTIONALS or (words[1].isalpha() and words[1] not in _BLOCK_WORDS)):
+        d = None  # a plain house number: _parse_number would take that word alone
+        k = 1
+    else:
+        if _GLUED_DIRECTION_RE.fullmatch(first):
+            return None  # "123N MAIN ST" is 123 N MAIN ST: the full rules split it
+        d = _Draft()
+        k = _parse_number(words, d)
+        if not k or not d.number or any(w not in _BLOCK_WORDS and not w.isdigit() for w in words[1:k]):
+            return None
+    if not _plain_street(words[k:], typeless=False):
+        return None
+    if d is None:
+        return Address("address", _strip_zeros(first), street=_street_of(tuple(words[1:])), raw=raw)
+    d.street = _build_street(words[k:])
+    return d.finish(raw)
+
+
+def _plain_street(words: list[str], typeless: bool) -> bool:
+    """[direction] plain name words [common type [short direction]]; without a type (where allowed)
+    one or two name words only."""
+    n = len(words)
+    if not n:
+        return False
+    end = n - 1 if n > 1 and words[-1] in _SHORT_DIRECTIONS else n
+    kind = words[end - 1]
+    if STREET_SUFFIXES.get(kind) in COMMON_SUFFIXES and kind not in STATES:
+        end -= 1
+    elif not typeless or end != n or n > 2 or kind in STATES:
+        return False
+    start = 1 if words[0] in DIRECTIONALS and end > 1 else 0
+    if start >= end:
+        return False
+    for word in words[start:end]:
+        if "-" in word or word in _NOT_PLAIN or not ((word.isalpha() and len(word) > 1) or _ORDINAL_RE.fullmatch(word)):
+            return False
+    return True
 
 
 def _clean(s: str) -> str:
@@ -437,6 +523,11 @@ def _place_starts(tokens: list[str], start: int, cities: dict | None) -> bool:
         return False
     rest = tuple(t for t in tokens[start:] if t not in _PUNCT)
     return any(rest[: len(place)] == place for place in cities)
+
+
+@functools.lru_cache(maxsize=16)
+def _place_last_words(cities: frozenset[str]) -> frozenset[str]:
+    return frozenset(words[-1] for words in _city_index(cities))
 
 
 @functools.lru_cache(maxsize=16)
@@ -1294,6 +1385,12 @@ def _unit_id(word: str) -> str:
 
 
 def _build_street(words: list[str]) -> Street:
+    return _street_of(tuple(words))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _street_of(words: tuple[str, ...]) -> Street:
+    # streets repeat across a city's records: read each spelling once
     w = [x for x in words if x not in _PUNCT]
     if any("-" in x for x in w):
         w = [p for x in w for p in x.split("-") if p]

@@ -23,6 +23,7 @@ street and fuzzy matches without margin go to `review` with their candidates.
 """
 
 import bisect
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -32,11 +33,9 @@ import multiprocessing
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from rapidfuzz.distance import OSA
 
 from integration.address import Address, Street, normalize, place_name
@@ -100,17 +99,40 @@ def parcel_key(value) -> str:
     Letters stay because county PINs carry them (0024G00060000000 is not 002400060000000);
     an id a spreadsheet exported as a float (202515001499.0) reads as the whole number.
     """
-    if not isinstance(value, str) and pd.isna(value):
+    text = _text(value).strip().upper()
+    if not text:
         return ""
-    text = str(value).strip().upper()
     exported = _FLOAT_EXPORT.fullmatch(text)
     return _NOT_KEY.sub("", exported.group(1) if exported else text)
 
 
 def digits(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    return "".join(ch for ch in _text(value) if ch.isdigit())
+
+
+def _text(value) -> str:
+    """A cell as text: "" for a missing one (None, NaN, pandas' NA)."""
+    if value.__class__ is str:
+        return value
+    if value is None or value.__class__.__name__ in ("NAType", "NaTType"):
         return ""
-    return "".join(ch for ch in str(value) if ch.isdigit())
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _float(value) -> float | None:
+    """A coordinate as a float, or None when it is missing or not a number."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    text = _text(value).strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return None if math.isnan(number) or math.isinf(number) else number
 
 
 def _number(address: Address) -> int | None:
@@ -126,9 +148,11 @@ class Matcher:
     threaded server: forking a process that runs other threads is not safe.
     """
 
-    def __init__(self, master: pd.DataFrame, places: Iterable[str] = (), workers: int = 1, *,
-                 config: Settings | None = None):
-        master = master.reset_index(drop=True)
+    def __init__(self, master, places: Iterable[str] = (), workers: int = 1, *, config: Settings | None = None):
+        with _no_collection():
+            self._build(_as_columns(master), places, workers, config)
+
+    def _build(self, master: dict[str, list], places: Iterable[str], workers: int, config: Settings | None) -> None:
         self.config = config = config or settings()
         self.workers = max(1, workers)
         self.addresses: dict[str, str] = {}  # property_id -> primary address
@@ -143,29 +167,44 @@ class Matcher:
         self.street_of_key: dict[str, Street] = {}
         self.parcels: dict[str, set[str]] = defaultdict(set)
 
-        names = [*_texts(master, "city"), *config.city_names]
+        names = [*_distinct(master, "city"), *config.city_names]
         self.city_names = frozenset(n for n in map(place_name, names) if n)
-        neighbourhoods = {place_name(p) for p in [*places, *_texts(master, "neighborhood")]} - {""}
+        neighbourhoods = {place_name(p) for p in [*places, *_distinct(master, "neighborhood")]} - {""}
         # Names that may trail the street without a comma, so they can be peeled off; and the
         # places that are this city's own when a record names them.
         self.places = frozenset(self.city_names | neighbourhoods)
-        zips = [*_digits(_column(master, "zip")), *config.city_zips]
+        zips = [*_distinct(master, "zip"), *config.city_zips]
         self.zips = frozenset(z[:5] for z in map(digits, zips) if len(z) >= 5)
-        states = [*_texts(master, "state"), *config.city_states]
+        states = [*_distinct(master, "state"), *config.city_states]
         self.states = frozenset(s.strip().upper() for s in states if len(s.strip()) == 2)
         self._own_place: dict[str, bool] = {}
 
-        texts = master["address"].fillna("").astype(str).tolist()
-        entries = dict(zip(*_run_parallel(_index_entries, sorted(set(texts)), self.workers, self.places)))
-        parcels = _column(master, "parcel_id").map(parcel_key).tolist()
-        for pid, text, parcel in zip(master["property_id"].astype(str).tolist(), texts, parcels):
-            entry = entries[text]
-            if entry is None:
+        texts = [_text(text) for text in master["address"]]
+        pids = [_text(pid) for pid in master["property_id"]]
+        # Each master string read once; a record written exactly as the master writes it reuses it.
+        self._parsed: dict[str, Address] = dict(zip(*_run_parallel(_normalize_all, list(dict.fromkeys(texts)),
+                                                                   self.workers, self.places)))
+        parcels = [parcel_key(parcel) for parcel in master.get("parcel_id", ())] or [""] * len(pids)
+        addresses, primary_keys, by_key, by_base_key = self.addresses, self.primary_keys, self.by_key, self.by_base_key
+        street_of_key, streets_by_name, numbers, ranges = (self.street_of_key, self.streets_by_name, self.numbers,
+                                                           self.ranges)
+        for pid, text, parcel in zip(pids, texts, parcels):
+            address = self._parsed[text]
+            if address.kind != "address":
                 continue
-            if pid not in self.addresses:
-                self.addresses[pid] = text
-                self.primary_keys.add((pid, entry[0]))
-            self._index(pid, *entry)
+            key = address.key
+            if pid not in addresses:
+                addresses[pid] = text
+                primary_keys.add((pid, key))
+            by_key[key].add(pid)
+            by_base_key[address.base_key].add(pid)
+            street = street_of_key.setdefault(address.street.key, address.street)
+            streets_by_name[street.name].add(street.key)
+            if address.number.isdigit():
+                low = int(address.number)
+                numbers[street.key][low].add(pid)
+                if address.number_high and (high := int(digits(address.number_high) or 0)) > low:
+                    ranges[street.key].append((low, high, pid))
             if parcel:
                 self.parcels[parcel].add(pid)
 
@@ -175,34 +214,28 @@ class Matcher:
                 self.streets_with_number[number].append(key)
         self.sorted_numbers = {key: sorted(on_street) for key, on_street in self.numbers.items()}
         self.skeletons = {name: _skeleton(name) for name in self.streets_by_name}
-        self._coordinates(master)
+        self._coordinates(pids, master.get("lat"), master.get("lon"))
 
-    def _index(self, pid: str, key: str, base_key: str, street: Street, low: int | None, high: int | None) -> None:
-        self.by_key[key].add(pid)
-        self.by_base_key[base_key].add(pid)
-        street = self.street_of_key.setdefault(street.key, street)
-        self.streets_by_name[street.name].add(street.key)
-        if low is None:
-            return
-        self.numbers[street.key][low].add(pid)
-        if high is not None and high > low:
-            self.ranges[street.key].append((low, high, pid))
-
-    def _coordinates(self, master: pd.DataFrame) -> None:
+    def _coordinates(self, pids: list[str], lats, lons) -> None:
+        """Each property's point (its first row's), and a grid of cells for the nearest search."""
         self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
         self.point_ids: list[str] = []
+        self.points: list[tuple[float, float]] = []
         self.location: dict[str, tuple[float, float]] = {}
-        if "lat" not in master or "lon" not in master:
-            self.points = np.empty((0, 2))
+        if lats is None or lons is None:
             return
-        located = master.drop_duplicates("property_id")[["property_id", "lat", "lon"]]
-        located = located[pd.to_numeric(located["lat"], errors="coerce").notna()
-                          & pd.to_numeric(located["lon"], errors="coerce").notna()]
-        self.points = located[["lat", "lon"]].astype(float).to_numpy()
-        self.point_ids = located["property_id"].astype(str).tolist()
-        for i, (lat, lon) in enumerate(self.points):
-            self.grid[_cell(lat, lon)].append(i)
-        self.location = {pid: tuple(point) for pid, point in zip(self.point_ids, self.points)}
+        seen = set()
+        for pid, lat, lon in zip(pids, lats, lons):
+            if pid in seen:
+                continue
+            seen.add(pid)
+            lat, lon = _float(lat), _float(lon)
+            if lat is None or lon is None:
+                continue
+            self.grid[_cell(lat, lon)].append(len(self.points))
+            self.points.append((lat, lon))
+            self.point_ids.append(pid)
+            self.location[pid] = (lat, lon)
 
     # --- placing one normalised address ---------------------------------------------------
 
@@ -404,46 +437,63 @@ class Matcher:
 
     # --- whole frames ---------------------------------------------------------------------
 
-    def match(self, records: pd.DataFrame) -> pd.DataFrame:
-        """Placement of every record, aligned with `records`: property_id, status, method, score,
-        candidates (JSON, for review) and the normalised address key."""
+    def match(self, records):
+        """Placement of every record, aligned with `records` (a DataFrame): property_id, status,
+        method, score, candidates (JSON, for review) and the normalised address key."""
+        import pandas as pd
+
         if records.empty:
             return pd.DataFrame(columns=STATUS_COLUMNS, index=records.index)
-        texts = _column(records, "address").fillna("").astype(str)
-        codes, unique = pd.factorize(texts)
-        unique, placed_texts = _run_parallel(_place_texts, unique.tolist(), self.workers, self)
+        columns = self.match_columns(_as_columns(records))
+        placed = pd.DataFrame({name: pd.Series(values, index=records.index, dtype=object)
+                               for name, values in columns.items()})
+        placed["score"] = pd.to_numeric(placed["score"])
+        return placed
+
+    def match_columns(self, records: Mapping[str, Sequence]) -> dict[str, list]:
+        """`match` on plain columns (name -> values, one per record): the placement columns as lists."""
+        with _no_collection():
+            return self._match_columns(records)
+
+    def _match_columns(self, records: Mapping[str, Sequence]) -> dict[str, list]:
+        n = _length(records)
+        texts = [_text(text) for text in records.get("address") or [""] * n]
+        first: dict[str, int] = {}
+        codes = [first.setdefault(text, len(first)) for text in texts]
+        _unique, placed_texts = _run_parallel(_place_texts, list(first), self.workers, self)
         by_text = [placement for placement, _kind, _group in placed_texts]
-        kinds = [kind for _placement, kind, _group in placed_texts]
+        candidates = [_candidates_json(p.candidates) for p in by_text]
         columns = {
-            "property_id": np.array([p.property_id for p in by_text], dtype=object)[codes],
-            "status": np.array([p.status for p in by_text], dtype=object)[codes],
-            "method": np.array([p.method for p in by_text], dtype=object)[codes],
-            "score": np.array([p.score for p in by_text], dtype=object)[codes],
-            "candidates": np.array([_candidates_json(p.candidates) for p in by_text], dtype=object)[codes],
-            "normalized": np.array([group for _p, _k, group in placed_texts], dtype=object)[codes],
+            "property_id": [by_text[code].property_id for code in codes],
+            "status": [by_text[code].status for code in codes],
+            "method": [by_text[code].method for code in codes],
+            "score": [by_text[code].score for code in codes],
+            "candidates": [candidates[code] for code in codes],
+            "normalized": [placed_texts[code][2] for code in codes],
         }
 
         # Only records with a parcel id, coordinates or a zip of their own need a look of their own.
-        parcels = _column(records, "parcel_id").fillna("").astype(str).to_numpy()
-        lats = pd.to_numeric(_column(records, "lat"), errors="coerce").to_numpy(dtype=float)
-        lons = pd.to_numeric(_column(records, "lon"), errors="coerce").to_numpy(dtype=float)
-        zips = _column(records, "zip").fillna("").astype(str).to_numpy()
-        own = (np.char.strip(parcels.astype(str)) != "") | (~np.isnan(lats) & ~np.isnan(lons)) | (zips != "")
-        for i in np.flatnonzero(own):
-            text_placement = by_text[codes[i]]
-            placement = self._place_record(kinds[codes[i]], text_placement, parcels[i], lats[i], lons[i],
-                                           zips[i] or None)
+        parcels, lats, lons, zips = (records.get(name) for name in ("parcel_id", "lat", "lon", "zip"))
+        for i in range(n) if (parcels or lats or zips) else ():
+            parcel = _text(parcels[i]).strip() if parcels else ""
+            lat = _float(lats[i]) if lats else None
+            lon = _float(lons[i]) if lons and lat is not None else None
+            zip_code = _text(zips[i]) if zips else ""
+            if not (parcel or lon is not None or zip_code):
+                continue
+            code = codes[i]
+            text_placement = by_text[code]
+            placement = self._place_record(placed_texts[code][1], text_placement, parcel, lat, lon, zip_code or None)
             if placement is not text_placement:
                 columns["property_id"][i] = placement.property_id
                 columns["status"][i] = placement.status
                 columns["method"][i] = placement.method
                 columns["score"][i] = placement.score
                 columns["candidates"][i] = _candidates_json(placement.candidates)
-        placed = pd.DataFrame(columns, index=records.index)
-        placed["score"] = pd.to_numeric(placed["score"])
-        return placed
+        return columns
 
-    def _place_record(self, kind: str, by_text: Placement, parcel, lat: float, lon: float, zip_code) -> Placement:
+    def _place_record(self, kind: str, by_text: Placement, parcel, lat: float | None, lon: float | None,
+                      zip_code) -> Placement:
         parcel = parcel_key(parcel)
         if parcel and len(self.parcels.get(parcel, ())) == 1:
             return Placement("matched", "parcel_id", next(iter(self.parcels[parcel])), 1.0)
@@ -451,7 +501,7 @@ class Matcher:
             record_zip = digits(zip_code)[:5]
             if len(record_zip) == 5 and self.zips and record_zip not in self.zips:
                 return OUTSIDE
-        has_point = not (math.isnan(lat) or math.isnan(lon)) and self.point_ids
+        has_point = lat is not None and lon is not None and self.point_ids
         if not has_point or by_text is OUTSIDE:
             return by_text
         if by_text.status == "matched":
@@ -517,16 +567,33 @@ def _skeleton(name: str) -> str:
     return _REPEATS.sub(r"\1", _VOWELS.sub("", name.replace(" ", "").replace("PH", "F").replace("CK", "K")))
 
 
-def _column(records: pd.DataFrame, name: str) -> pd.Series:
-    return records[name] if name in records else pd.Series(None, index=records.index, dtype=object)
+@contextlib.contextmanager
+def _no_collection():
+    """The cyclic garbage collector paused while an index or a batch is built: those build
+    millions of small objects and no cycles, and each collection would walk them all again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
-def _texts(frame: pd.DataFrame, name: str) -> list[str]:
-    return _column(frame, name).dropna().astype(str).unique().tolist()
+def _as_columns(table) -> dict[str, list]:
+    """A DataFrame, or a mapping of column name -> values, as a dict of lists."""
+    if hasattr(table, "columns") and hasattr(table, "index"):
+        return {str(name): table[name].tolist() for name in table.columns}
+    return {str(name): list(values) for name, values in table.items()}
 
 
-def _digits(values: pd.Series) -> pd.Series:
-    return values.fillna("").astype(str).str.replace(r"\D", "", regex=True)
+def _length(columns: Mapping[str, Sequence]) -> int:
+    return len(next(iter(columns.values()))) if columns else 0
+
+
+def _distinct(columns: Mapping[str, Sequence], name: str) -> list[str]:
+    values = columns.get(name, ())
+    return list(dict.fromkeys(text for text in map(_text, set(values) if values else ()) if text))
 
 
 def group_key(address: Address, text: str) -> str | None:
@@ -535,30 +602,22 @@ def group_key(address: Address, text: str) -> str | None:
     return address.key or " ".join(text.upper().split()) or None
 
 
-def match(records: pd.DataFrame, master: pd.DataFrame) -> pd.DataFrame:
+def match(records, master):
     """Place `records` (column `address`; optionally parcel_id, lat, lon, zip) on `master`
     (columns property_id, address; optionally parcel_id, city, zip, lat, lon)."""
     return Matcher(master).match(records)
 
 
-def _index_entries(texts: list[str], places: frozenset[str]) -> list:
-    """For each master address: (key, base_key, street, low number, high number), or None."""
-    entries = []
-    for text in texts:
-        address = normalize(text, cities=places or None)
-        if address.kind != "address":
-            entries.append(None)
-            continue
-        high = digits(address.number_high)
-        entries.append((address.key, address.base_key, address.street, _number(address), int(high) if high else None))
-    return entries
+def _normalize_all(texts: list[str], places: frozenset[str]) -> list[Address]:
+    return [normalize(text, cities=places or None) for text in texts]
 
 
 def _place_texts(texts: list[str], matcher: "Matcher") -> list[tuple[Placement, str, str | None]]:
     """For each record address string: where its text puts it, its kind, and its group key."""
     placed = []
+    parsed, places = matcher._parsed, matcher.places or None
     for text in texts:
-        address = normalize(text, cities=matcher.places or None)
+        address = parsed.get(text) or normalize(text, cities=places)
         placed.append((matcher.place_text(address), address.kind, group_key(address, text)))
     return placed
 

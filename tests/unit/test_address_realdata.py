@@ -83,6 +83,37 @@ def test_never_raises_on_any_real_string(name):
         address_module._normalize(text, None)
 
 
+REAL_ADDRESS_COLUMNS = {
+    "real_extracts/parcel/pittsburgh_city_owned_property.csv": "address",
+    "real_extracts/parcel/pittsburgh_parcel_tax_delinquency.csv": "address",
+    "real_extracts/code_enforcement/pittsburgh_condemned_deadend_properties.csv": "address",
+    "real_extracts/code_enforcement/baltimore_vacant_building_notices.csv": "BuildingAddress",
+    "real_extracts/fire/pittsburgh_fire_incidents.csv": "address",
+    "real_extracts/311/stlouis_csb_2012.csv": "PROBADDRESS",
+    "real_extracts/police/stlouis_cfs_scraped.csv": "location",
+}
+
+
+@pytest.mark.parametrize("name", [*LABELLED, "unparseable", "chicago", *REAL_ADDRESS_COLUMNS])
+def test_the_plain_reading_agrees_with_the_full_rules(name):
+    """Wherever the shortcut for common shapes answers, the full rules answer the same."""
+    if name in REAL_ADDRESS_COLUMNS:
+        with data_file(name).open(encoding="utf-8-sig", errors="replace", newline="") as f:
+            strings = {row[REAL_ADDRESS_COLUMNS[name]] for row in csv.DictReader(f)}
+    else:
+        strings = set(corpus(name))
+    places = frozenset({"PITTSBURGH", "CHICAGO", "ST. LOUIS", "SQUIRREL HILL NORTH", "MOUNT WASHINGTON"})
+    plain = 0
+    for text in strings:
+        for cities in (None, places):
+            if address_module._plain_address(text, cities) is None:
+                continue
+            plain += 1
+            ours, full = normalize(text, cities=cities), address_module._normalize(text, cities, plain_first=False)
+            assert (ours, ours.key) == (full, full.key), text
+    print(f"\n{name}: {len(strings)} strings, the plain reading took {plain / 2 / max(1, len(strings)):.2f}")
+
+
 def _plain(token: str) -> str:
     return re.sub(r"[^A-Za-z0-9/ #-]", "", token).upper().strip()
 

@@ -1,0 +1,58 @@
+"""The plain reading (integration.address._plain_address) is a shortcut, never a second opinion:
+wherever it answers, its answer is the full rules' answer, string for string."""
+
+import csv
+
+import pytest
+
+from integration import address
+
+PLACES = frozenset({"LAKEPORT", "WEST SIDE", "MOUNT PLEASANT", "SQUIRREL HILL NORTH"})
+
+
+@pytest.mark.parametrize("text", [
+    "1500 N MAIN ST", "1500 n main st", "1500 N. Main St.", "0527 ARLINGTON AVE", "1500-1504 N MAIN ST",
+    "1249 51 VOSKAMP ST", "214 214 LANGLEY AVE", "1200 BLOCK N MAIN ST", "1200 BLOCK OF MAIN ST", "12XX N MAIN ST",
+    "1200 BLK W HIGH ST", "1500 W 5TH ST N", "823 south holmes ave", "N MAIN ST & 5TH AVE", "MAIN ST / 5TH AVE",
+    "W HIGH ST/N SILVER ST", "BATES@JEFFERSON", "OAK & MAPLE AVE", "MAIN AT 5TH", "Main St and 5th Ave",
+])
+def test_the_plain_reading_takes_common_shapes_and_agrees(text):
+    for places in (None, PLACES):
+        plain = address._plain_address(text, places)
+        assert plain is not None, text
+        full = address._normalize(text, places, plain_first=False)
+        assert (plain, plain.key) == (full, full.key)
+
+
+@pytest.mark.parametrize("text", [
+    "123N MAIN ST",  # a glued direction
+    "123 MAIN ST APT 4", "123 MAIN ST # 4", "123 MAIN ST, LAKEPORT", "123 MAIN ST LAKEPORT WI 53403",
+    "123 ST PAUL AVE", "123 MT PLEASANT ST", "123 PARK AVE",  # a name word that is also a type or a title
+    "123 21 ST", "1ST AND MT PLEASANT", "INTERSECTION OF MAIN ST & 5TH AVE", "NEAR MAIN ST & 5TH AVE",
+    "123 MAIN", "J.F.K. BLVD & MAIN ST", "FOREST & DALE AVE", "BATES@VIRGINIA", "1200 BLK W GARDEN ST", "123 MAIN ST & 5TH AVE", "MAIN ST & 5TH AVE & ELM ST", "PO BOX 12 MAIN ST",
+])
+def test_anything_else_goes_to_the_full_rules(text):
+    assert address._plain_address(text, None) is None
+    assert address.normalize(text) == address._normalize(text, None, plain_first=False)
+
+
+def test_a_place_at_the_end_goes_to_the_full_rules():
+    assert address._plain_address("123 MAIN ST WEST SIDE", PLACES) is None
+    assert address.normalize("123 MAIN ST WEST SIDE", cities=PLACES).city == "WEST SIDE"
+
+
+def test_every_string_of_the_sample_city_reads_the_same_both_ways(city_dir):
+    texts = set()
+    for name, column in (("properties.csv", "address"), ("police.csv", "Location"), ("crm.csv", "Address"),
+                         ("public_works.csv", "Site Address")):
+        with (city_dir / name).open(newline="", encoding="utf-8") as handle:
+            texts |= {row[column] for row in csv.DictReader(handle)}
+    for places in (None, PLACES):
+        plain = 0
+        for text in texts:
+            if address._plain_address(text, places) is None:
+                continue
+            plain += 1
+            ours, full = address.normalize(text, cities=places), address._normalize(text, places, plain_first=False)
+            assert (ours, ours.key) == (full, full.key), text
+        assert plain > len(texts) // 2  # the shortcut must carry most of the city, or it is not worth having
