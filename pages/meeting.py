@@ -26,7 +26,7 @@ if picked == meeting.NEW:
     started = meeting.new_meeting_form(date.today(), meetings.AGENDA_SIZE)
     if started is not None:
         day, size = started
-        count = meetings.build_agenda(engine, day, who, size)
+        count = meetings.build_agenda(engine, day, who, size, reader=data.reader())
         st.query_params["meeting"] = str(day)
         st.toast(f"Agenda built: {count} properties")
         st.rerun()
@@ -41,7 +41,7 @@ items = meetings.agenda(engine, meeting_id)
 if items.empty:
     st.info("This meeting has no agenda yet.")
     if leads and st.button("Build the agenda from the data", type="primary"):
-        meetings.build_agenda(engine, current["held_on"], who)
+        meetings.build_agenda(engine, current["held_on"], who, reader=data.reader())
         st.rerun()
     st.stop()
 
@@ -60,7 +60,7 @@ with st.expander(f"Agenda: {len(active)} properties", expanded=False, icon=":mat
                              author=who)
         st.rerun()
     if leads and rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
-        meetings.build_agenda(engine, current["held_on"], who, max(len(active), meetings.AGENDA_SIZE))
+        meetings.build_agenda(engine, current["held_on"], who, max(len(active), meetings.AGENDA_SIZE), data.reader())
         st.rerun()
     add = st.text_input("Add a property by hand (address or parcel id)", disabled=not leads)
     if leads and add.strip():

@@ -76,15 +76,16 @@ def agenda_filters(engine: Engine, held_on: date) -> hotspots.Filters | None:
     return hotspots.default_filters(min(held_on, last_day)) if last_day is not None else None
 
 
-def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE) -> int:
+def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE, reader=None) -> int:
     """Open the meeting on `held_on` if needed, reopen resolved cases that flag again, then write
     its agenda from the data: new on the list, rising, actions due, the rest still flagged;
-    at most `size` items (cases.trim_agenda). Returns the number of items."""
+    at most `size` items (cases.trim_agenda). `reader`: an arrow_reader.Reader for the scoring's
+    long read, as the app server has one. Returns the number of items."""
     meeting = open_meeting(engine, held_on, author)
     filters = agenda_filters(engine, held_on)
     if filters is None:
         return 0
-    scored = hotspots.hotspots(engine, filters)
+    scored = hotspots.hotspots(engine, filters, reader=reader)
     end = hotspots.window_end(filters.end)
     with reading(engine) as conn:
         placed = repository.placed_records(conn, end - timedelta(days=filters.days), end)
