@@ -32,6 +32,13 @@ def _audit(engine, since: int) -> list[tuple[str, str, str]]:
     return [tuple(row) for row in rows]
 
 
+def _built(engine, size: int) -> tuple[int, list[str]]:
+    """A meeting on DAY with its agenda built: its id and the agenda's properties."""
+    meetings.build_agenda(engine, DAY, "lead", size=size)
+    meeting_id = meetings.meeting_on(engine, DAY)["meeting_id"]
+    return meeting_id, meetings.agenda(engine, meeting_id)["property_id"].tolist()
+
+
 def test_build_agenda_opens_the_meeting_once_and_writes_the_agenda(city):
     _url, engine, loaded = city
     assert meetings.build_agenda(engine, DAY, "lead", size=10) == 10
@@ -47,9 +54,7 @@ def test_build_agenda_opens_the_meeting_once_and_writes_the_agenda(city):
 
 def test_the_lead_edits_the_agenda_in_one_transaction(city):
     _url, engine, loaded = city
-    meetings.build_agenda(engine, DAY, "lead", size=4)
-    meeting_id = meetings.meeting_on(engine, DAY)["meeting_id"]
-    first, second, third, fourth = meetings.agenda(engine, meeting_id)["property_id"]
+    meeting_id, (first, second, third, fourth) = _built(engine, 4)
     meetings.edit_agenda(engine, meeting_id, [third, first], {second: True}, author="lead")
     edited = meetings.agenda(engine, meeting_id)
     assert edited["property_id"].tolist() == [third, first, second, fourth]
@@ -59,9 +64,7 @@ def test_the_lead_edits_the_agenda_in_one_transaction(city):
 
 def test_a_decision_against_the_version_shown(city):
     _url, engine, loaded = city
-    meetings.build_agenda(engine, DAY, "lead", size=3)
-    meeting_id = meetings.meeting_on(engine, DAY)["meeting_id"]
-    property_id = meetings.agenda(engine, meeting_id)["property_id"].iloc[0]
+    meeting_id, (property_id, *_rest) = _built(engine, 3)
     # No case was shown: the decision opens one and applies to it.
     assert meetings.record_decision(engine, property_id, 0, {"status": "monitoring"}, [], "first look", "ann",
                                     meeting_id) == 2
@@ -77,9 +80,7 @@ def test_a_decision_against_the_version_shown(city):
 
 def test_actions_minutes_attendees_and_outcomes(city):
     _url, engine, loaded = city
-    meetings.build_agenda(engine, DAY, "lead", size=3)
-    meeting_id = meetings.meeting_on(engine, DAY)["meeting_id"]
-    property_id = meetings.agenda(engine, meeting_id)["property_id"].iloc[0]
+    meeting_id, (property_id, *_rest) = _built(engine, 3)
     meetings.record_decision(engine, property_id, 0, {"status": "action_assigned", "lead_department": "police"},
                              [{"what": "Knock and talk", "owner": "Ofc. Diaz", "department": "police",
                                "due_on": date(2026, 11, 10)}], None, "lead", meeting_id)
