@@ -23,13 +23,11 @@ import html
 from datetime import datetime
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-import sqlalchemy as sa
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from integration import access
-from storage import accounts, repository
-from storage.engine import reading, writing
+from services import sessions
 from ui import data
 
 # The sidebar, in the order the work goes: what is flagged, one property, the meeting and its
@@ -93,8 +91,7 @@ def page_setup(title: str, icon: str = ":material/location_city:", permission: s
 
 def audit(action: str, target: str | None = None, detail: str | None = None) -> None:
     """Write what the signed-in user did (a view, an export) to the audit log."""
-    with writing(data.engine()) as conn:
-        repository.audit(conn, current_user(), action, target, detail)
+    sessions.note(data.engine(), current_user(), action, target, detail)
 
 
 def exported(target: str, detail: str, make):
@@ -104,11 +101,10 @@ def exported(target: str, detail: str, make):
 
     def make_and_audit():
         # Made when pressed, without a page run: a sign-out elsewhere since must count here too.
-        if accounts.check_session(engine, token, limits).user is None:
+        if sessions.check(engine, token, limits).user is None:
             raise PermissionError("the session that drew this page has ended: sign in again")
         content = make()
-        with writing(data.engine()) as conn:
-            repository.audit(conn, user_name, "export", target, detail)
+        sessions.note(engine, user_name, "export", target, detail)
         return content
 
     return make_and_audit
@@ -160,7 +156,7 @@ def _signed_in_user() -> access.User:
     refused = None
     token = _presented_token()
     if token:
-        check = accounts.check_session(engine, token, limits)
+        check = sessions.check(engine, token, limits)
         if check.user is not None:
             state["user_name"] = check.user.name
             if check.user.must_change_password:
@@ -179,7 +175,7 @@ def _signed_in_user() -> access.User:
 def _say_why(refused: str | None, limits: access.SessionLimits) -> None:
     """Why the sign-in form is back; nothing for a token nobody issued."""
     if st.query_params.get(NOTICE_PARAM) == "refused":
-        st.error(accounts.REFUSED_MESSAGE)
+        st.error(sessions.REFUSED_MESSAGE)
         del st.query_params[NOTICE_PARAM]  # once: a reload or a copied link does not repeat it
     idle, hours = limits.idle.total_seconds() / 60, limits.absolute.total_seconds() / 3600
     message = {
@@ -202,17 +198,15 @@ def _single_sign_on(engine, limits: access.SessionLimits, refused: str | None) -
             settings = st.secrets.get("single_sign_on", {})
             grant = access.role_for_groups(st.user.get(settings.get("groups_claim", "groups")),
                                            access.parse_group_roles(settings.get("group_roles")))
-            token = _identity_token() or st.session_state.setdefault(TOKEN_KEY, accounts.new_session_token())
-            accounts.identity_session(engine, email, token, limits=limits, grant=grant,
+            token = _identity_token() or st.session_state.setdefault(TOKEN_KEY, sessions.new_token())
+            sessions.identity_session(engine, email, token, limits=limits, grant=grant,
                                       display_name=str(st.user.get("name") or "") or None, **_client())
         except access.AccessError as problem:
             st.error(f"The single sign-on settings are wrong: {problem}.")
             st.stop()
-        except accounts.SignInRefused:
+        except sessions.SignInRefused:
             st.error(f"{email} has no role in the dashboard yet: ask an administrator to add it.")
             st.stop()
-        except sa.exc.IntegrityError:
-            pass  # another tab of the same browser opened the session a moment ago
         _go_to_landing()
         st.rerun()
     st.html(SINGLE_SIGN_ON_FORM.format(action=html.escape(_base_path() + SINGLE_SIGN_ON_PATH, quote=True),
@@ -282,12 +276,12 @@ SINGLE_SIGN_ON_FORM = """
 
 
 def _sign_in_form(engine) -> None:
-    with reading(engine) as conn:
-        if accounts.count_users(conn) == 0:
-            st.info("This database has no accounts yet. Create the first administrator from a terminal in "
-                    "the project folder:\n\n```\n.venv/bin/python -m storage create-user NAME --role admin\n```")
-            st.stop()
-        demos = accounts.demo_accounts(conn)
+    page = sessions.sign_in_page(engine)
+    if not page.has_accounts:
+        st.info("This database has no accounts yet. Create the first administrator from a terminal in "
+                "the project folder:\n\n```\n.venv/bin/python -m storage create-user NAME --role admin\n```")
+        st.stop()
+    demos = page.demo_accounts
     st.html(SIGN_IN_FORM.format(action=html.escape(_base_path() + SIGN_IN_PATH, quote=True),
                                 landing=html.escape(_here(), quote=True)))
     if demos:
@@ -309,13 +303,11 @@ def _change_password(engine, user: access.User) -> None:
             st.error("The two new passwords differ.")
         else:
             try:
-                accounts.sign_in(engine, user.name, current)
-                with writing(engine) as conn:
-                    accounts.set_password(conn, user.name, new, changed_by=user.name)
+                sessions.change_password(engine, user.name, current, new)
                 st.rerun()
-            except accounts.SignInRefused:
+            except sessions.SignInRefused:
                 st.error("The current password is not right.")
-            except accounts.AccountError as problem:
+            except sessions.AccountError as problem:
                 st.error(str(problem))
     st.stop()
 
@@ -323,7 +315,7 @@ def _change_password(engine, user: access.User) -> None:
 def _sign_out(user: access.User) -> None:
     # Ending the session in the database signs out every tab and server that holds its token; the
     # browser may keep the dead cookie until the next sign-in replaces it: it opens nothing.
-    accounts.end_session(data.engine(), _presented_token())
+    sessions.sign_out(data.engine(), _presented_token())
     st.session_state.pop("user_name", None)
     if _sso_configured() and st.user.is_logged_in:
         st.logout()  # sends the browser to Streamlit's /auth/logout, which clears the identity cookie
@@ -377,10 +369,10 @@ async def _sign_in_route(request):
     limits = access.session_limits()
     try:
         _, token = await run_in_threadpool(
-            accounts.sign_in_session, data.engine(), str(name or "")[:MAX_FORM_FIELD],
+            sessions.sign_in, data.engine(), str(name or "")[:MAX_FORM_FIELD],
             str(password or "")[:MAX_FORM_FIELD], limits=limits, browser=request.headers.get("user-agent"),
             address=request.client.host if request.client else None)
-    except accounts.SignInRefused:
+    except sessions.SignInRefused:
         response = RedirectResponse(_with_notice(landing), status_code=303)
     else:
         response = RedirectResponse(landing, status_code=303)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ("integration", "loaders", "storage", "sample_data")
+CORE = ("integration", "loaders", "storage", "sample_data", "services")
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 
 
@@ -24,6 +24,47 @@ def _imports(path: Path) -> set[str]:
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_core_never_imports_streamlit_or_the_ui(path):
     assert not _imports(path) & {"streamlit", "ui", "pages"}
+
+
+def _modules(path: Path) -> set[str]:
+    """Every module a file imports, by its full dotted name (imports inside functions too)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+SHELL = [ROOT / "app.py", *PAGES, *sorted((ROOT / "ui").glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", SHELL, ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_and_ui_reach_the_data_only_through_services_and_loaders(path):
+    """pages -> ui -> services / loaders -> storage: no page or ui module opens a transaction, writes SQL
+    or reads the schema itself."""
+    shortcuts = {name for name in _modules(path)
+                 if name.split(".")[0] in ("storage", "sqlalchemy")}
+    assert not shortcuts
+
+
+# The domain (integration) is used by services and loaders; the store depends on no domain rule.
+# storage/accounts.py still takes its account and session rules from integration.access.
+STORE_ON_DOMAIN = {"storage/accounts.py"}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "storage").rglob("*.py") if "migrations" not in p.parts),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_store_depends_on_no_domain_rule(path):
+    uses_domain = any(name.split(".")[0] == "integration" for name in _modules(path))
+    assert uses_domain == (str(path.relative_to(ROOT)) in STORE_ON_DOMAIN)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "integration").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_domain_depends_on_no_layer_above_it(path):
+    assert not {name.split(".")[0] for name in _modules(path)} & {"storage", "services", "loaders", "ui", "pages"}
 
 
 def _first_statement(path: Path) -> ast.stmt:
