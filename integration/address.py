@@ -268,7 +268,7 @@ _FRACTION_CHARS = {
 
 # Words that send a string past the plain reading to the full rules.
 _NOT_PLAIN = frozenset(
-    {*STREET_SUFFIXES, *DIRECTIONALS, *UNIT_DESIGNATORS, *_NAME_START, *_SEPARATORS, *_ORDINAL_WORDS, *_CARDINALS,
+    {*(word for word, kind in STREET_SUFFIXES.items() if kind in COMMON_SUFFIXES), *DIRECTIONALS, *UNIT_DESIGNATORS, *_NAME_START, *_SEPARATORS, *_ORDINAL_WORDS, *_CARDINALS,
      *_ROUTE_WORDS, *_FLOOR_WORDS, *_NUMBERED_NAMES, *_EMPTY_WORDS, "BLOCK", "BLK", "OF", "NO", "BOX", "POB", "POBOX",
      "DRAWER", "PO", "INTERSECTION", "CORNER", "USA", "US", *(word for phrase in _LEADING_NOISE for word in phrase)}
 )
@@ -395,7 +395,7 @@ def _plain_address(raw: str, cities: frozenset[str] | None) -> Address | None:
     if corner is None:
         return None
     left, right = corner.group(1).split(), corner.group(3).split()
-    if not (_plain_street(left, typeless=True) and _plain_street(right, typeless=True)):
+    if not (_plain_street(left, typeless=2) and _plain_street(right, typeless=2)):
         return None
     return Address("intersection", street=_street_of(tuple(left)), cross_street=_street_of(tuple(right)), raw=raw)
 
@@ -405,7 +405,7 @@ def _plain_numbered(raw: str, text: str) -> Address | None:
         return None
     words = text.split()
     n = len(words)
-    if n < 3 or n > 9 or len(words[0]) > 12:
+    if n < 2 or n > 9 or len(words[0]) > 12:
         return None
     first = words[0]
     if first.isdigit() and (words[1] in DIRECTIONALS or (words[1].isalpha() and words[1] not in _BLOCK_WORDS)):
@@ -418,7 +418,7 @@ def _plain_numbered(raw: str, text: str) -> Address | None:
         k = _parse_number(words, d)
         if not k or not d.number or any(w not in _BLOCK_WORDS and not w.isdigit() for w in words[1:k]):
             return None
-    if not _plain_street(words[k:], typeless=False):
+    if not _plain_street(words[k:], typeless=1):
         return None
     if d is None:
         return Address("address", _strip_zeros(first), street=_street_of(tuple(words[1:])), raw=raw)
@@ -426,9 +426,9 @@ def _plain_numbered(raw: str, text: str) -> Address | None:
     return d.finish(raw)
 
 
-def _plain_street(words: list[str], typeless: bool) -> bool:
-    """[direction] plain name words [common type [short direction]]; without a type (where allowed)
-    one or two name words only."""
+def _plain_street(words: list[str], typeless: int) -> bool:
+    """[direction] plain name words [common type [short direction]]; without a type, at most
+    `typeless` words in all (a type-less name of several words may hold a place)."""
     n = len(words)
     if not n:
         return False
@@ -436,10 +436,10 @@ def _plain_street(words: list[str], typeless: bool) -> bool:
     kind = words[end - 1]
     if STREET_SUFFIXES.get(kind) in COMMON_SUFFIXES and kind not in STATES:
         end -= 1
-    elif not typeless or end != n or n > 2 or kind in STATES:
+    elif end != n or kind in STATES or kind in _ORDINAL_SUFFIXES:
         return False
     start = 1 if words[0] in DIRECTIONALS and end > 1 else 0
-    if start >= end:
+    if start >= end or (end == n and end - start > typeless) or (end == n and typeless == 1 and n > 2):
         return False
     for word in words[start:end]:
         if "-" in word or word in _NOT_PLAIN or not ((word.isalpha() and len(word) > 1) or _ORDINAL_RE.fullmatch(word)):
