@@ -57,13 +57,13 @@ def main() -> None:
     from streamlit.testing.v1 import AppTest
 
     from integration.access import SessionLimits
-    from storage import accounts, repository
+    from storage import accounts, department_records
     from storage.engine import create_engine, reading, writing
     from ui.frame import TOKEN_KEY
 
     engine = create_engine()
     with reading(engine) as conn:
-        first, last = repository.record_date_range(conn)
+        first, last = department_records.record_date_range(conn)
         records = conn.exec_driver_sql("SELECT count(*) FROM records").scalar()
     end = pd.Timestamp(last).normalize() + timedelta(hours=23, minutes=59, seconds=59)
     print(f"database: {records:,} records, window ends {end:%Y-%m-%d}")
@@ -92,14 +92,14 @@ def main() -> None:
     for _ in range(args.repeat):
         started = time.perf_counter()
         with reading(engine) as conn:
-            repository.placed_records(conn, end - timedelta(days=180), end)
+            department_records.placed_records(conn, end - timedelta(days=180), end)
         baseline.append(time.perf_counter() - started)
         st.cache_data.clear()
         cold.append(run("pages/hotspots.py"))
         warm.append(run("pages/hotspots.py"))
 
     with reading(engine) as conn:
-        placed = repository.placed_records(conn, end - timedelta(days=90), end)
+        placed = department_records.placed_records(conn, end - timedelta(days=90), end)
     busiest = placed["property_id"].value_counts().index[:args.repeat].tolist()
     property_cold, property_warm = [], []
     for property_id in busiest:

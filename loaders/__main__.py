@@ -33,7 +33,7 @@ from loaders.propose import propose
 from loaders.properties import load_institutions, load_properties, load_ward_populations
 from loaders.read import LoadError, read_table
 from loaders.specs import CANONICAL_FIELDS, MAPPING_SETTINGS, header_token, spec, specs
-from storage import migrate, repository
+from storage import migrate, property_data
 from storage.engine import create_engine, reading
 
 CITY_FILES = {"police": "police.csv", "fire": "fire.csv", "public_works": "public_works.csv", "crm": "crm.csv"}
@@ -185,7 +185,7 @@ def load_city(directory: Path, engine) -> None:
     """The master first, then each extract, matching against one index built once."""
     print(load_properties(directory / "properties.csv", engine).summary())
     with reading(engine) as conn:
-        matcher = Matcher(repository.property_master(conn), workers=os.cpu_count() or 1)
+        matcher = Matcher(property_data.property_master(conn), workers=os.cpu_count() or 1)
     for department, file_name in CITY_FILES.items():
         result = ingest(directory / file_name, department, engine, loaded_by="sample city",
                         progress=_progress(file_name), matcher=matcher)

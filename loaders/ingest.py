@@ -23,7 +23,7 @@ from loaders.propose import Proposal, propose
 from loaders.read import LoadError, read_table
 from loaders.specs import best_fit, detect_department, field_label, find_layout, spec
 from loaders.validate import HASHED, REJECT_KINDS, validate
-from storage import repository
+from storage import audit_trail, department_records, loading, property_data, review_queue, store
 from storage.engine import reading, writing
 
 Progress = Callable[[str, float], None]
@@ -161,7 +161,7 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
     notes.extend(checked.notes)
     if matcher is None:
         with reading(engine) as conn:
-            matcher = Matcher(repository.property_master(conn))
+            matcher = Matcher(property_data.property_master(conn))
     placed = matcher.match(checked.records)
     placed = apply_decisions(engine, department, placed)
     prepared = Prepared(
@@ -217,7 +217,7 @@ def _sheet_fit(engine: Engine, department: str | None, columns: dict | None):
     @cache
     def saved() -> frozenset[str]:  # read only for a workbook of several sheets
         with reading(engine) as conn:
-            return frozenset(repository.mappings(conn, department)["header_signature"])
+            return frozenset(loading.mappings(conn, department)["header_signature"])
 
     def sheet_fit(headers: list[str]) -> float:
         if mappings.header_signature(headers) in saved() or find_layout(headers, department) is not None:
@@ -319,7 +319,7 @@ class UnknownLayout(LoadError):
 def apply_decisions(engine: Engine, department: str, placed: pd.DataFrame) -> pd.DataFrame:
     """Analysts' decisions win over the matcher, for every record with a decided address string."""
     with reading(engine) as conn:
-        decisions = repository.match_decisions_for(conn, department)
+        decisions = review_queue.match_decisions_for(conn, department)
     if decisions.empty or placed.empty:
         return placed
     decided = placed[["normalized"]].merge(decisions, on="normalized", how="left")
@@ -339,10 +339,10 @@ def commit(engine: Engine, prepared: Prepared, loaded_by: str, progress: Progres
     records = prepared.records
     matches = prepared.matches
     with writing(engine) as conn:
-        ingest_id = repository.start_ingest(conn, prepared.department, prepared.file_name, prepared.file_hash,
+        ingest_id = loading.start_ingest(conn, prepared.department, prepared.file_name, prepared.file_hash,
                                             loaded_by, mapping=mappings.mapping_text(prepared.columns,
                                                                                      prepared.mapping_name))
-        existing = repository.existing_records(conn, prepared.department, records["source_record_id"].tolist())
+        existing = department_records.existing_records(conn, prepared.department, records["source_record_id"].tolist())
         known = [existing.get(sid, (None, None)) for sid in records["source_record_id"]]
         record_ids = pd.Series([pair[0] for pair in known], index=records.index, dtype=object)
         is_new = record_ids.isna()
@@ -351,24 +351,24 @@ def commit(engine: Engine, prepared: Prepared, loaded_by: str, progress: Progres
 
         columns = [c for c in records.columns if c != "row_number"]
         new_rows = plain_rows(records.loc[is_new, columns].assign(ingest_id=ingest_id, updated_ingest_id=None))
-        new_ids = repository.insert_new_records(conn, new_rows, ingest_id)
+        new_ids = department_records.insert_new_records(conn, new_rows, ingest_id)
         record_ids.loc[is_new] = new_ids
-        stamp = repository.now()
+        stamp = store.now()
         changed_ids = record_ids[changed].tolist()
-        before = repository.records_by_ids(conn, changed_ids, HASHED)
+        before = department_records.records_by_ids(conn, changed_ids, HASHED)
         changes = record_changes(records.loc[changed], changed_ids, before, ingest_id, stamp)
         changed_rows = plain_rows(records.loc[changed, columns].drop(columns=["department", "source_record_id"])
                                   .assign(record_id=record_ids[changed], updated_ingest_id=ingest_id))
-        repository.update_records(conn, changed_rows)
-        repository.insert_record_changes(conn, changes)
+        department_records.update_records(conn, changed_rows)
+        department_records.insert_record_changes(conn, changes)
         progress("storing matches", 0.6)
 
         touched = is_new | changed
         match_rows = plain_rows(matches.loc[touched, ["property_id", "status", "method", "score", "candidates",
                                                       "normalized"]]
                                 .assign(record_id=record_ids[touched], matched_at=stamp))
-        repository.replace_matches(conn, match_rows)
-        repository.insert_rejects(conn, ingest_id, [{name: reject[name] for name in STORED_REJECT}
+        department_records.replace_matches(conn, match_rows)
+        loading.insert_rejects(conn, ingest_id, [{name: reject[name] for name in STORED_REJECT}
                                                     for reject in prepared.rejects])
         counts = {
             "read": prepared.rows_read,
@@ -379,8 +379,8 @@ def commit(engine: Engine, prepared: Prepared, loaded_by: str, progress: Progres
             "duplicate": prepared.duplicates,
             "rejected": len(prepared.rejects),
         }
-        repository.finish_ingest(conn, ingest_id, counts)
-        repository.audit(conn, loaded_by, "upload", prepared.file_name,
+        loading.finish_ingest(conn, ingest_id, counts)
+        audit_trail.audit(conn, loaded_by, "upload", prepared.file_name,
                          f"{prepared.department}: {counts['new']} new, {counts['updated']} updated")
     progress("done", 1.0)
     return IngestResult(ingest_id, prepared.department, prepared.file_name, counts, prepared.status_counts(),

@@ -18,7 +18,7 @@ from loaders.dates import DATE_ORDERS
 from loaders.specs import (CANONICAL_FIELDS, MAPPING_SETTINGS, field_label, header_token, headers_by_token, spec,
                            specs)
 from loaders.validate import KEEP
-from storage import repository
+from storage import audit_trail, loading
 from storage.engine import reading, writing
 
 MAPPING_FILE_SUFFIXES = (".json", ".toml")
@@ -126,27 +126,27 @@ def save_mapping(engine: Engine, department: str, name: str, headers: list[str],
         raise LoadError("a saved mapping needs a name")
     checked = check_mapping(department, columns, headers, file_name, name)
     with writing(engine) as conn:
-        repository.save_mapping(conn, department, name, header_signature(headers), json.dumps(checked), saved_by)
-        repository.audit(conn, saved_by, "save_mapping", f"{department}: {name}", mapping_text(checked))
+        loading.save_mapping(conn, department, name, header_signature(headers), json.dumps(checked), saved_by)
+        audit_trail.audit(conn, saved_by, "save_mapping", f"{department}: {name}", mapping_text(checked))
     return checked
 
 
 def saved_for(engine: Engine, department: str, headers: list[str]) -> dict | None:
     """The newest mapping saved for this department and file shape, or None."""
     with reading(engine) as conn:
-        found = repository.find_mapping(conn, department, header_signature=header_signature(headers))
+        found = loading.find_mapping(conn, department, header_signature=header_signature(headers))
     return _parsed(found)
 
 
 def by_name(engine: Engine, department: str, name: str) -> dict | None:
     with reading(engine) as conn:
-        found = repository.find_mapping(conn, department, name=name)
+        found = loading.find_mapping(conn, department, name=name)
     return _parsed(found)
 
 
 def saved_names(engine: Engine, department: str) -> list[str]:
     with reading(engine) as conn:
-        return repository.mappings(conn, department)["name"].tolist()
+        return loading.mappings(conn, department)["name"].tolist()
 
 
 def read_mapping_file(path: Path) -> dict[str, str]:
@@ -189,14 +189,14 @@ def departments_with(engine: Engine, name: str) -> list[str]:
     """The departments that have a mapping saved under `name`."""
     with reading(engine) as conn:
         return [department for department in specs()
-                if repository.find_mapping(conn, department, name=name) is not None]
+                if loading.find_mapping(conn, department, name=name) is not None]
 
 
 def saved_for_any(engine: Engine, headers: list[str]) -> list[tuple[str, dict]]:
     """(department, mapping) for every department with a mapping saved for this file shape."""
     signature = header_signature(headers)
     with reading(engine) as conn:
-        found = [(department, repository.find_mapping(conn, department, header_signature=signature))
+        found = [(department, loading.find_mapping(conn, department, header_signature=signature))
                  for department in specs()]
     return [(department, _parsed(row)) for department, row in found if row is not None]
 

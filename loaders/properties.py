@@ -12,7 +12,7 @@ from loaders.ingest import plain_rows
 from loaders.placement import rematch
 from loaders.read import LoadError, read_table
 from loaders.specs import header_token
-from storage import repository
+from storage import audit_trail, property_data
 from storage.engine import writing
 from storage.schema import properties
 from vocabulary import TREATMENTS
@@ -88,8 +88,8 @@ def load_properties(path: Path, engine: Engine, loaded_by: str = "command line")
                                     ~addresses["property_id"].duplicated(keep="first"))
     ]
     with writing(engine) as conn:
-        counts = repository.replace_properties(conn, property_rows, address_rows)
-        repository.audit(conn, loaded_by, "load_properties", name, f"{len(property_rows)} properties")
+        counts = property_data.replace_properties(conn, property_rows, address_rows)
+        audit_trail.audit(conn, loaded_by, "load_properties", name, f"{len(property_rows)} properties")
     return PropertiesResult(counts=counts, rematched=rematch(engine), skipped=skipped, notes=notes)
 
 
@@ -167,11 +167,11 @@ def load_institutions(path: Path, engine: Engine, loaded_by: str = "command line
     if len(bad):
         raise LoadError(f"{Path(path).name} row {bad[0] + 2}: treatment is '{treatments[bad[0]]}', not damp or exclude")
     with writing(engine) as conn:
-        unknown = [pid for pid in frame["property_id"] if repository.get_property(conn, pid.strip()) is None]
+        unknown = [pid for pid in frame["property_id"] if property_data.get_property(conn, pid.strip()) is None]
         if unknown:
             raise LoadError(f"{Path(path).name}: no property with id {', '.join(unknown[:5])} in the master")
         for pid, treatment, reason in zip(frame["property_id"], treatments, frame.get("reason", [""] * len(frame))):
-            repository.set_institution(conn, pid.strip(), treatment, reason or None, loaded_by)
+            property_data.set_institution(conn, pid.strip(), treatment, reason or None, loaded_by)
     return f"institutions: {len(frame)} properties on the list"
 
 
@@ -196,8 +196,8 @@ def load_ward_populations(path: Path, engine: Engine, loaded_by: str = "command 
     if len(repeated):
         raise LoadError(f"{name} row {repeated.index[0] + 2}: ward {repeated.iloc[0]} is listed twice")
     with writing(engine) as conn:
-        known = set(repository.wards(conn))
-        repository.replace_ward_populations(conn, dict(zip(wards, counts.astype(int))), loaded_by)
+        known = set(property_data.wards(conn))
+        property_data.replace_ward_populations(conn, dict(zip(wards, counts.astype(int))), loaded_by)
     unknown = sorted(set(wards) - known, key=lambda w: (len(w), w)) if known else []
     note = f"; not in the property master: {', '.join(unknown)}" if unknown else ""
     return f"ward populations: {len(frame)} wards, {int(counts.sum()):,} residents{note}"

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration import scoring
-from storage import repository
+from storage import audit_trail, casework, department_records, property_data
 from storage.engine import reading, writing
 from vocabulary import DEPARTMENT_LABELS, TREATMENTS
 
@@ -59,31 +59,31 @@ def window_end(day: date) -> datetime:
 def date_range(engine: Engine) -> tuple[date | None, date | None]:
     """The days of the first and the last record loaded."""
     with reading(engine) as conn:
-        first, last = repository.record_date_range(conn)
+        first, last = department_records.record_date_range(conn)
     return (pd.Timestamp(first).date() if first else None, pd.Timestamp(last).date() if last else None)
 
 
 def wards(engine: Engine) -> list[str]:
     with reading(engine) as conn:
-        return repository.wards(conn)
+        return property_data.wards(conn)
 
 
 def last_meeting_before(engine: Engine, day: date) -> date | None:
     """The day of the latest meeting held before `day`: what "new" is measured against."""
     with reading(engine) as conn:
-        return repository.last_meeting_before(conn, day)
+        return casework.last_meeting_before(conn, day)
 
 
 def listed_institutions(engine: Engine) -> tuple[tuple[str, str], ...]:
     """The explicit institution list as (property_id, treatment) pairs: the scoring's input."""
     with reading(engine) as conn:
-        return tuple(repository.institution_treatments(conn))
+        return tuple(property_data.institution_treatments(conn))
 
 
 def institution_list(engine: Engine) -> pd.DataFrame:
     """The explicit institution list with each property's address, treatment and who added it."""
     with reading(engine) as conn:
-        return repository.institution_list(conn)
+        return property_data.institution_list(conn)
 
 
 def set_institution(engine: Engine, property_id: str, treatment: str, reason: str | None, user: str) -> bool:
@@ -92,10 +92,10 @@ def set_institution(engine: Engine, property_id: str, treatment: str, reason: st
         raise ValueError(f"treatment is one of: {', '.join(TREATMENTS)}")
     property_id = property_id.strip()
     with writing(engine) as conn:
-        if repository.get_property(conn, property_id) is None:
+        if property_data.get_property(conn, property_id) is None:
             return False
-        repository.set_institution(conn, property_id, treatment, reason or None, user)
-        repository.audit(conn, user, "institution_set", property_id, treatment)
+        property_data.set_institution(conn, property_id, treatment, reason or None, user)
+        audit_trail.audit(conn, user, "institution_set", property_id, treatment)
     return True
 
 
@@ -103,10 +103,10 @@ def remove_institution(engine: Engine, property_id: str, user: str) -> bool:
     """Take a property off the institution list; False when there is no such property."""
     property_id = property_id.strip()
     with writing(engine) as conn:
-        if repository.get_property(conn, property_id) is None:
+        if property_data.get_property(conn, property_id) is None:
             return False
-        repository.remove_institution(conn, property_id)
-        repository.audit(conn, user, "institution_removed", property_id)
+        property_data.remove_institution(conn, property_id)
+        audit_trail.audit(conn, user, "institution_removed", property_id)
     return True
 
 
@@ -115,13 +115,13 @@ def placed_window(engine: Engine, end: date, span_days: int, reader=None) -> pd.
     storage.arrow_reader.Reader, when given)."""
     last = window_end(end)
     with reading(engine) as conn:
-        return repository.placed_records(conn, last - timedelta(days=span_days), last, reader=reader)
+        return department_records.placed_records(conn, last - timedelta(days=span_days), last, reader=reader)
 
 
 def damped_land_uses(engine: Engine) -> pd.DataFrame:
     """The properties whose land use is damped as institutional."""
     with reading(engine) as conn:
-        return repository.land_uses(conn, sorted(scoring.load_config().institutional_land_uses))
+        return property_data.land_uses(conn, sorted(scoring.load_config().institutional_land_uses))
 
 
 def rounded(days: int) -> int:
@@ -173,7 +173,7 @@ def hotspots(engine: Engine, filters: Filters, institutions: Mapping[str, str] |
     else:
         scored["new"] = scored["flagged"] & ~scored["previous_flagged"]
     with reading(engine) as conn:
-        facts = repository.property_facts(conn, scored.index[scored["flagged"]].tolist())
+        facts = property_data.property_facts(conn, scored.index[scored["flagged"]].tolist())
     scored = scored.join(facts.set_index("property_id"))
     if filters.wards:
         scored = scored[scored["ward"].astype(str).isin(filters.wards)]

@@ -9,20 +9,20 @@ from sqlalchemy.engine import Engine
 
 from loaders import ingest
 from loaders.read import LoadError
-from storage import repository
+from storage import loading
 from storage.engine import reading
 
 
 def history(engine: Engine, limit: int = 200) -> pd.DataFrame:
     """The latest loads, newest first, with their counts."""
     with reading(engine) as conn:
-        return repository.ingest_history(conn, limit)
+        return loading.ingest_history(conn, limit)
 
 
 def rejects(engine: Engine, ingest_id: int) -> pd.DataFrame:
     """The rows one load rejected: row_number, kind, reason, raw."""
     with reading(engine) as conn:
-        return repository.rejects_for_ingest(conn, ingest_id)
+        return loading.rejects_for_ingest(conn, ingest_id)
 
 
 def load(engine: Engine, prepared: ingest.Prepared, loaded_by: str,

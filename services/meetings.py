@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 
 from integration import cases, minutes as minutes_rules
 from services import hotspots
-from storage import repository
+from storage import audit_trail, casework, department_records
 from storage.engine import reading, writing
-from storage.repository import StaleCase  # noqa: F401 - what record_decision raises, for its callers
+from storage.casework import StaleCase  # noqa: F401 - what record_decision raises, for its callers
 
 AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through
 
@@ -29,34 +29,34 @@ AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through
 def meetings(engine: Engine) -> pd.DataFrame:
     """Every meeting, newest first: meeting_id, held_on, status, created_by, agenda_items."""
     with reading(engine) as conn:
-        return repository.list_meetings(conn)
+        return casework.list_meetings(conn)
 
 
 def meeting_on(engine: Engine, held_on: date) -> dict | None:
     with reading(engine) as conn:
-        return repository.meeting_on(conn, held_on)
+        return casework.meeting_on(conn, held_on)
 
 
 def previous_meeting(engine: Engine, day: date) -> dict | None:
     """The latest meeting held before `day`, if any."""
     with reading(engine) as conn:
-        return repository.previous_meeting(conn, day)
+        return casework.previous_meeting(conn, day)
 
 
 def open_meeting(engine: Engine, held_on: date, author: str) -> dict:
     """The meeting held on `held_on`, created if there is none yet (one meeting per day)."""
     with writing(engine) as conn:
-        if repository.meeting_on(conn, held_on) is None and repository.insert_meeting(conn, held_on, author):
-            repository.audit(conn, author, "meeting_open", f"meeting:{held_on.isoformat()}")
-        return repository.meeting_on(conn, held_on)
+        if casework.meeting_on(conn, held_on) is None and casework.insert_meeting(conn, held_on, author):
+            audit_trail.audit(conn, author, "meeting_open", f"meeting:{held_on.isoformat()}")
+        return casework.meeting_on(conn, held_on)
 
 
 def set_attendees(engine: Engine, meeting_id: int, attendees: Sequence[str], author: str) -> list[str]:
     """Record who attended (blank names dropped); returns the names kept."""
     names = [name.strip() for name in attendees if name and name.strip()]
     with writing(engine) as conn:
-        repository.set_attendees(conn, meeting_id, names)
-        repository.audit(conn, author, "meeting_attendees", f"meeting:{meeting_id}", json.dumps(names))
+        casework.set_attendees(conn, meeting_id, names)
+        audit_trail.audit(conn, author, "meeting_attendees", f"meeting:{meeting_id}", json.dumps(names))
     return names
 
 
@@ -66,7 +66,7 @@ def set_attendees(engine: Engine, meeting_id: int, attendees: Sequence[str], aut
 def agenda(engine: Engine, meeting_id: int, include_dropped: bool = True) -> pd.DataFrame:
     """The meeting's agenda in order (read uncached: the lead edits it during the meeting)."""
     with reading(engine) as conn:
-        return repository.meeting_agenda(conn, meeting_id, include_dropped=include_dropped)
+        return casework.meeting_agenda(conn, meeting_id, include_dropped=include_dropped)
 
 
 def agenda_filters(engine: Engine, held_on: date) -> hotspots.Filters | None:
@@ -88,14 +88,14 @@ def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_
     scored = hotspots.hotspots(engine, filters, reader=reader)
     end = hotspots.window_end(filters.end)
     with reading(engine) as conn:
-        placed = repository.placed_records(conn, end - timedelta(days=filters.days), end)
-        resolved = repository.list_cases(conn, ["resolved"])
-        last = repository.previous_meeting(conn, held_on)
+        placed = department_records.placed_records(conn, end - timedelta(days=filters.days), end)
+        resolved = casework.list_cases(conn, ["resolved"])
+        last = casework.previous_meeting(conn, held_on)
     with writing(engine) as conn:
         for case_id in cases.cases_to_reopen(resolved, scored, placed):
             _reopen(conn, case_id, author, "flagged again", meeting["meeting_id"])
-        items = cases.build_agenda(scored, repository.list_cases(conn, list(cases.OPEN_STATUSES)),
-                                   repository.open_actions(conn, as_of=held_on),
+        items = cases.build_agenda(scored, casework.list_cases(conn, list(cases.OPEN_STATUSES)),
+                                   casework.open_actions(conn, as_of=held_on),
                                    last["held_on"] if last else None, held_on)
         return _save_agenda(conn, meeting["meeting_id"], cases.trim_agenda(items, size), author)
 
@@ -108,8 +108,8 @@ def save_agenda(engine: Engine, meeting_id: int, items: Sequence, author: str) -
 
 
 def _save_agenda(conn, meeting_id: int, items: Sequence, author: str) -> int:
-    count = repository.save_agenda(conn, meeting_id, items)
-    repository.audit(conn, author, "agenda_save", f"meeting:{meeting_id}", json.dumps({"items": count}))
+    count = casework.save_agenda(conn, meeting_id, items)
+    audit_trail.audit(conn, author, "agenda_save", f"meeting:{meeting_id}", json.dumps({"items": count}))
     return count
 
 
@@ -120,11 +120,11 @@ def edit_agenda(engine: Engine, meeting_id: int, order: Sequence[str] = (), drop
     but marked) or brought back (False)."""
     with writing(engine) as conn:
         if order:
-            repository.reorder_agenda(conn, meeting_id, order)
-            repository.audit(conn, author, "agenda_reorder", f"meeting:{meeting_id}", json.dumps(list(order)))
+            casework.reorder_agenda(conn, meeting_id, order)
+            audit_trail.audit(conn, author, "agenda_reorder", f"meeting:{meeting_id}", json.dumps(list(order)))
         for property_id, drop in (dropped or {}).items():
-            repository.drop_agenda_item(conn, meeting_id, property_id, dropped=drop)
-            repository.audit(conn, author, "agenda_drop" if drop else "agenda_undrop", f"meeting:{meeting_id}",
+            casework.drop_agenda_item(conn, meeting_id, property_id, dropped=drop)
+            audit_trail.audit(conn, author, "agenda_drop" if drop else "agenda_undrop", f"meeting:{meeting_id}",
                              property_id)
 
 
@@ -132,8 +132,8 @@ def add_agenda_item(engine: Engine, meeting_id: int, property_id: str, author: s
                     why: str | None = None) -> None:
     """Add a property by hand (at the end, or at 1-based `position`); one already there comes back undropped."""
     with writing(engine) as conn:
-        repository.add_agenda_item(conn, meeting_id, property_id, position=position, why=why)
-        repository.audit(conn, author, "agenda_add", f"meeting:{meeting_id}", property_id)
+        casework.add_agenda_item(conn, meeting_id, property_id, position=position, why=why)
+        audit_trail.audit(conn, author, "agenda_add", f"meeting:{meeting_id}", property_id)
 
 
 # --- cases, decisions and actions -----------------------------------------------------------
@@ -142,13 +142,13 @@ def add_agenda_item(engine: Engine, meeting_id: int, property_id: str, author: s
 def case_of(engine: Engine, property_id: str) -> dict | None:
     """The property's open case with its actions and events, if it has one."""
     with reading(engine) as conn:
-        return repository.open_case_for(conn, property_id)
+        return casework.open_case_for(conn, property_id)
 
 
 def cases_version(engine: Engine) -> tuple[int, int]:
     """Changes whenever a case is opened or saved: a cache key for reads of the cases."""
     with reading(engine) as conn:
-        return repository.cases_version(conn)
+        return casework.cases_version(conn)
 
 
 def open_case(engine: Engine, property_id: str, author: str, meeting_id: int | None = None,
@@ -160,14 +160,14 @@ def open_case(engine: Engine, property_id: str, author: str, meeting_id: int | N
 
 def _open_case(conn, property_id: str, author: str, meeting_id: int | None, lead_department: str | None = None,
                opened_at: datetime | None = None) -> dict:
-    found = repository.open_case_for(conn, property_id)
+    found = casework.open_case_for(conn, property_id)
     if found is not None:
         return found
-    case_id = repository.insert_case(conn, property_id, author, meeting_id, lead_department, opened_at=opened_at)
+    case_id = casework.insert_case(conn, property_id, author, meeting_id, lead_department, opened_at=opened_at)
     if case_id is None:  # opened by someone else a moment ago
-        return repository.open_case_for(conn, property_id)
-    repository.audit(conn, author, "case_open", f"case:{case_id}", property_id)
-    return repository.get_case(conn, case_id)
+        return casework.open_case_for(conn, property_id)
+    audit_trail.audit(conn, author, "case_open", f"case:{case_id}", property_id)
+    return casework.get_case(conn, case_id)
 
 
 def record_decision(engine: Engine, property_id: str, seen_version: int, changes: Mapping[str, object],
@@ -183,7 +183,7 @@ def record_decision(engine: Engine, property_id: str, seen_version: int, changes
     checked = cases.check_changes(changes)
     action_values = [cases.check_action(action) for action in actions]
     with writing(engine) as conn:
-        case, expected = repository.open_case_for(conn, property_id), seen_version
+        case, expected = casework.open_case_for(conn, property_id), seen_version
         if case is None:
             case = _open_case(conn, property_id, author, meeting_id)
             if seen_version == 0:  # no case when the form was shown: this save opened it
@@ -194,8 +194,8 @@ def record_decision(engine: Engine, property_id: str, seen_version: int, changes
 
 def _decide(conn, case_id: int, expected: int, changes: dict, actions: list[dict], note: str | None, author: str,
             meeting_id: int | None) -> int:
-    version, kinds = repository.record_decision(conn, case_id, expected, changes, actions, note, author, meeting_id)
-    repository.audit(conn, author, "case_decision", f"case:{case_id}",
+    version, kinds = casework.record_decision(conn, case_id, expected, changes, actions, note, author, meeting_id)
+    audit_trail.audit(conn, author, "case_decision", f"case:{case_id}",
                      json.dumps({"version": version, "meeting_id": meeting_id, "events": kinds}))
     return version
 
@@ -205,8 +205,8 @@ def add_action(engine: Engine, case_id: int, action: Mapping[str, object], autho
     """Add one action to a case outside a decision; returns its action_id."""
     values = cases.check_action(action)
     with writing(engine) as conn:
-        action_id = repository.add_action(conn, case_id, values, author, meeting_id)
-        repository.audit(conn, author, "action_add", f"case:{case_id}",
+        action_id = casework.add_action(conn, case_id, values, author, meeting_id)
+        audit_trail.audit(conn, author, "action_add", f"case:{case_id}",
                          json.dumps({"action_id": action_id, **values}, default=str))
     return action_id
 
@@ -221,9 +221,9 @@ def mark_actions_done(engine: Engine, action_ids: Sequence[int], author: str, me
     done = 0
     with writing(engine) as conn:
         for action_id in action_ids:
-            case_id = repository.mark_action_done(conn, int(action_id), author, meeting_id)
+            case_id = casework.mark_action_done(conn, int(action_id), author, meeting_id)
             if case_id is not None:
-                repository.audit(conn, author, "action_done", f"action:{action_id}", f"case:{case_id}")
+                audit_trail.audit(conn, author, "action_done", f"action:{action_id}", f"case:{case_id}")
                 done += 1
     return done
 
@@ -237,8 +237,8 @@ def reopen_case(engine: Engine, case_id: int, author: str, reason: str, meeting_
 
 def _reopen(conn, case_id: int, author: str, reason: str, meeting_id: int | None,
             status: str = cases.REOPEN_STATUS) -> int:
-    version = repository.reopen_case(conn, case_id, author, reason, meeting_id, status)
-    repository.audit(conn, author, "case_reopen", f"case:{case_id}", reason)
+    version = casework.reopen_case(conn, case_id, author, reason, meeting_id, status)
+    audit_trail.audit(conn, author, "case_reopen", f"case:{case_id}", reason)
     return version
 
 
@@ -248,23 +248,23 @@ def _reopen(conn, case_id: int, author: str, reason: str, meeting_id: int | None
 def minutes(engine: Engine, meeting_id: int) -> minutes_rules.Minutes:
     """The minutes of a meeting: per agenda item, what this meeting decided."""
     with reading(engine) as conn:
-        return minutes_rules.build_minutes(repository.minutes_input(conn, meeting_id))
+        return minutes_rules.build_minutes(casework.minutes_input(conn, meeting_id))
 
 
 def open_actions(engine: Engine, department: str | None = None, owner: str | None = None,
                  as_of: date | None = None) -> pd.DataFrame:
     """Actions not done yet, overdue first, then by due date (none last)."""
     with reading(engine) as conn:
-        return repository.open_actions(conn, department=department, owner=owner, as_of=as_of or date.today())
+        return casework.open_actions(conn, department=department, owner=owner, as_of=as_of or date.today())
 
 
 def outcomes(engine: Engine, days: int = 90) -> pd.DataFrame:
     """Records per department in the `days` before and after each case opened."""
     with reading(engine) as conn:
-        all_cases = repository.list_cases(conn)
+        all_cases = casework.list_cases(conn)
         if all_cases.empty:
             return pd.DataFrame()
         first = pd.to_datetime(all_cases["opened_at"]).min() - pd.Timedelta(days=days)
-        _start, last = repository.record_date_range(conn)
-        placed = repository.placed_records(conn, first.to_pydatetime(), pd.Timestamp(last).to_pydatetime())
+        _start, last = department_records.record_date_range(conn)
+        placed = department_records.placed_records(conn, first.to_pydatetime(), pd.Timestamp(last).to_pydatetime())
     return cases.outcomes(placed, all_cases, days=days)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from integration import access, scoring
 from integration.matcher import Matcher
 from services.hotspots import date_range, listed_institutions, window_end
-from storage import repository
+from storage import casework, department_records, property_data
 from storage.engine import reading
 
 PARCEL_DIGITS = 6
@@ -35,19 +35,19 @@ def parcel_query(text: str) -> str | None:
 def master_version(engine: Engine) -> tuple[int, str]:
     """Changes when properties are added or refreshed."""
     with reading(engine) as conn:
-        return repository.master_version(conn)
+        return property_data.master_version(conn)
 
 
 def matcher(engine: Engine) -> Matcher:
     """The matcher over the property master as stored (building it takes seconds on a city)."""
     with reading(engine) as conn:
-        return Matcher(repository.property_master(conn))
+        return Matcher(property_data.property_master(conn))
 
 
 def address_index(engine: Engine) -> pd.DataFrame:
     """Every address of every property (property_id, address, parcel_id): what search looks through."""
     with reading(engine) as conn:
-        return repository.property_master(conn)[SEARCH_COLUMNS]
+        return property_data.property_master(conn)[SEARCH_COLUMNS]
 
 
 def search_properties(engine: Engine, text: str, limit: int = SUGGESTIONS,
@@ -71,15 +71,15 @@ def property_history(engine: Engine, property_id: str, viewer: access.User | Non
     """The property (None when there is no such id) and its records from every department, newest
     first, with the sensitive fields `viewer` may not read blanked."""
     with reading(engine) as conn:
-        found = repository.get_property(conn, property_id)
-        history = repository.property_records(conn, property_id)
+        found = property_data.get_property(conn, property_id)
+        history = department_records.property_records(conn, property_id)
     return found, access.redact(history, viewer)
 
 
 def cases(engine: Engine, property_id: str) -> list[dict]:
     """The property's cases, newest first, with their actions and history."""
     with reading(engine) as conn:
-        return repository.cases_for_property(conn, property_id)
+        return casework.cases_for_property(conn, property_id)
 
 
 def explanation(engine: Engine, property_id: str, institutions: Mapping[str, str] | None = None) -> pd.Series | None:
@@ -87,8 +87,8 @@ def explanation(engine: Engine, property_id: str, institutions: Mapping[str, str
     it has no records. `institutions` (property_id -> treatment) is read when not given."""
     _first, last_day = date_range(engine)
     with reading(engine) as conn:
-        found = repository.get_property(conn, property_id)
-        history = repository.property_records(conn, property_id)
+        found = property_data.get_property(conn, property_id)
+        history = department_records.property_records(conn, property_id)
     if last_day is None or found is None or history.empty:
         return None
     listed = dict(listed_institutions(engine) if institutions is None else institutions)

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from loaders.specs import spec
-from storage import repository
+from storage import data_quality, property_data
 from storage.engine import reading
 from vocabulary import DEPARTMENT_LABELS
 
@@ -32,26 +32,26 @@ class Freshness:
 def data_version(engine: Engine) -> tuple[str, int, int]:
     """Changes whenever an ingest finishes or an analyst stores a decision."""
     with reading(engine) as conn:
-        return repository.data_version(conn)
+        return data_quality.data_version(conn)
 
 
 def overview(engine: Engine) -> tuple[pd.DataFrame, int]:
     """Per department: records, first and last date, records per match status, share matched and
     last load; and the number of properties in the master."""
     with reading(engine) as conn:
-        return repository.overview(conn), repository.count_properties(conn)
+        return data_quality.overview(conn), property_data.count_properties(conn)
 
 
 def quality(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records per department, month and match status; rejects per department and kind."""
     with reading(engine) as conn:
-        return repository.status_by_month(conn), repository.rejects_by_kind(conn)
+        return data_quality.status_by_month(conn), data_quality.rejects_by_kind(conn)
 
 
 def frequent_unplaced(engine: Engine, department: str | None) -> pd.DataFrame:
     """The address strings most often left unmatched or for review."""
     with reading(engine) as conn:
-        return repository.frequent_unplaced(conn, department)
+        return data_quality.frequent_unplaced(conn, department)
 
 
 def stale_rule(department: str, last_load, now: datetime) -> Freshness:

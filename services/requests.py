@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration import access, service
-from storage import repository
+from storage import department_records, property_data
 from storage.engine import reading
 
 STAFF_FIELDS = ("handled_by", "team")  # who handled a request: figures per person, for some roles only
@@ -20,10 +20,10 @@ def requests(engine: Engine, viewer: access.User | None) -> pd.DataFrame:
     the sensitive fields and, for a viewer without "view_staff_workload", the staff member and team
     blanked as not recorded."""
     with reading(engine) as conn:
-        first, last = repository.record_date_range(conn)
+        first, last = department_records.record_date_range(conn)
         if last is None:
             return service.prepare(_no_requests(), datetime.now())
-        frame = repository.service_requests(conn, pd.Timestamp(first).to_pydatetime() - timedelta(days=1),
+        frame = department_records.service_requests(conn, pd.Timestamp(first).to_pydatetime() - timedelta(days=1),
                                             pd.Timestamp(last).to_pydatetime(), kept=service.OPTIONAL_FIELDS)
     as_of = frame["created"].max() if len(frame) else pd.Timestamp(last)
     prepared = service.prepare(access.redact(frame, viewer, "crm"), as_of)
@@ -42,10 +42,10 @@ def _no_requests() -> pd.DataFrame:
 def ward_populations(engine: Engine) -> pd.DataFrame:
     """Residents per ward, as last loaded (empty when none are)."""
     with reading(engine) as conn:
-        return repository.ward_population_table(conn)
+        return property_data.ward_population_table(conn)
 
 
 def other_evidence(engine: Engine, start: datetime, end: datetime) -> pd.DataFrame:
     """Police and fire records per ward in the period, beside which the requests are read."""
     with reading(engine) as conn:
-        return repository.records_per_ward(conn, start, end)
+        return department_records.records_per_ward(conn, start, end)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from integration.access import RoleGrant, SessionLimits, User
-from storage import accounts, repository
+from storage import accounts, audit_trail
 from storage.accounts import REFUSED_MESSAGE, AccountError, DemoAccount, SessionCheck, SignInRefused  # noqa: F401
 from storage.engine import reading, writing
 
@@ -70,4 +70,4 @@ def sign_in_page(engine: Engine) -> SignInPage:
 def note(engine: Engine, user_name: str, action: str, target: str | None = None, detail: str | None = None) -> None:
     """An audit row for what a person did in a page (a view, an export)."""
     with writing(engine) as conn:
-        repository.audit(conn, user_name, action, target, detail)
+        audit_trail.audit(conn, user_name, action, target, detail)

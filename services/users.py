@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration.access import SessionLimits
-from storage import accounts, repository
+from storage import accounts, audit_trail
 from storage.accounts import AccountError
 from storage.engine import reading, writing
 
@@ -74,13 +74,13 @@ def end_sessions(engine: Engine, by: str, session_ids: Iterable[int]) -> int:
 def audit_choices(engine: Engine) -> tuple[list[str], list[str]]:
     """The user names and actions that occur in the audit log."""
     with reading(engine) as conn:
-        return repository.audit_choices(conn)
+        return audit_trail.audit_choices(conn)
 
 
 def audit_log(engine: Engine, user_name: str | None = None, action: str | None = None, since: date | None = None,
               until: date | None = None) -> pd.DataFrame:
     """The audit log, newest first (at most 5,000 rows), by who, what and the days between `since` and `until`."""
     with reading(engine) as conn:
-        return repository.audit_entries(conn, user_name, action,
+        return audit_trail.audit_entries(conn, user_name, action,
                                         datetime.combine(since, time.min) if since else None,
                                         datetime.combine(until, time.max) if until else None)

@@ -1,5 +1,6 @@
-"""Storage: the schema, the engine factory, migrations and repository functions.
+"""Storage: the schema, the engine factory, migrations and the queries, each taking a connection.
 
-Entry points: `engine.create_engine()`, `migrate.upgrade(engine)`, and the functions in
-`repository`, which take a connection. No Streamlit here.
+Entry points: `engine.create_engine()`, `migrate.upgrade(engine)`, and the query modules by concern:
+`property_data`, `department_records`, `loading`, `review_queue`, `casework`, `data_quality`,
+`audit_trail`, with `store` holding what they share. No Streamlit here.
 """

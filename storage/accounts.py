@@ -31,8 +31,8 @@ from sqlalchemy.engine import Connection, Engine
 from integration.access import (END_REASONS, AccessError, RoleGrant, SessionLimits, User, browser_label, check_role,
                                 session_end)
 from storage.engine import reading, writing
-from storage.repository import audit
-from storage.repository import now as clock
+from storage.audit_trail import audit
+from storage.store import now as clock
 from storage.schema import sessions, users
 from vocabulary import ROLE_LABELS
 

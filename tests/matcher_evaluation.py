@@ -58,7 +58,7 @@ def part_of(group: str) -> str:
 def pittsburgh_master() -> pd.DataFrame:
     """Both Pittsburgh parcel files, loaded by the loaders as a city would load them."""
     from loaders.properties import load_properties
-    from storage import migrate, repository
+    from storage import migrate, property_data
     from storage.engine import create_engine, reading
 
     with tempfile.TemporaryDirectory() as directory:
@@ -67,7 +67,7 @@ def pittsburgh_master() -> pd.DataFrame:
         for name in PARCEL_FILES:
             load_properties(REAL / name, engine)
         with reading(engine) as conn:
-            master = repository.property_master(conn)
+            master = property_data.property_master(conn)
         engine.dispose()
     return master
 

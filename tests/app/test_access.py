@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from integration import access
-from storage import accounts, repository
+from storage import accounts, audit_trail, casework, department_records, property_data
 from storage.engine import create_engine, reading, writing
 from storage.schema import records
 from tests.app.apptest import open_page
@@ -20,9 +20,9 @@ def demo_user(name: str) -> access.User:
 
 def property_with_police_narratives(url: str) -> str:
     with reading(create_engine(url)) as conn:
-        master = repository.property_master(conn)
+        master = property_data.property_master(conn)
         for property_id in master["property_id"].unique():
-            history = repository.property_records(conn, property_id)
+            history = department_records.property_records(conn, property_id)
             police = history[(history["department"] == "police") & history["description"].notna()]
             if len(police) and (history["department"] != "police").any():
                 return property_id
@@ -91,7 +91,7 @@ def test_a_property_view_is_audited_once_per_session(monkeypatch, city_copy_url)
 
     def views() -> list[str]:
         with reading(create_engine(city_copy_url)) as conn:
-            return repository.audit_entries(conn, user_name="police", action="view_property")["target"].tolist()
+            return audit_trail.audit_entries(conn, user_name="police", action="view_property")["target"].tolist()
 
     before = views()
     app = open_page("pages/property.py", monkeypatch, city_copy_url, user="police", property=property_id)
@@ -103,9 +103,9 @@ def test_user_text_is_shown_as_text(monkeypatch, city_copy_url):
     engine = create_engine(city_copy_url)
     hostile = "<script>alert('x')</script> [click](javascript:alert(1)) <img src=x onerror=alert(2)>"
     with writing(engine) as conn:
-        property_id = repository.property_master(conn)["property_id"].iloc[0]
-        case = repository.open_case(conn, property_id, "lead")
-        repository.record_decision(conn, case["case_id"], case["version"], {"status": "monitoring"}, (), hostile,
+        property_id = property_data.property_master(conn)["property_id"].iloc[0]
+        case = casework.open_case(conn, property_id, "lead")
+        casework.record_decision(conn, case["case_id"], case["version"], {"status": "monitoring"}, (), hostile,
                                    "lead")
     app = open_page("pages/property.py", monkeypatch, city_copy_url, user="lead", property=property_id)
     assert not app.exception
@@ -148,7 +148,7 @@ def test_an_admin_adds_a_user_changes_a_role_and_reads_the_log(monkeypatch, city
     assert not app.exception
     with reading(create_engine(city_copy_url)) as conn:
         assert accounts.user_by_name(conn, "jdoe").role == "viewer"
-        log = repository.audit_entries(conn, user_name="admin")
+        log = audit_trail.audit_entries(conn, user_name="admin")
     assert {"user_created", "role_changed"} <= set(log["action"])
     shown = app.dataframe[-1].value
     assert {"user_created", "role_changed"} <= set(shown["action"])

@@ -1,4 +1,4 @@
-"""The data quality page in AppTest: its figures are the repository's, and a stale source is called out."""
+"""The data quality page in AppTest: its figures are the stored ones, and a stale source is called out."""
 
 from datetime import datetime, timedelta
 
@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.apptest import open_page
 
 from loaders.ingest import ingest
-from storage import repository
+from storage import data_quality
 from storage.engine import create_engine, reading, writing
 from storage.schema import ingests
 from vocabulary import DEPARTMENT_LABELS
@@ -31,13 +31,13 @@ def test_data_quality_on_an_empty_database(monkeypatch, empty_db_url):
     assert not app.tabs
 
 
-def test_the_figures_are_the_repositorys(monkeypatch, city_db_url):
+def test_the_figures_are_the_stored_ones(monkeypatch, city_db_url):
     app = run_page(monkeypatch, city_db_url)
     assert not app.exception
     assert not app.warning  # the sample city was loaded minutes ago: nothing is stale
     with reading(create_engine(city_db_url)) as conn:
-        overview = repository.overview(conn).set_index("department")
-        unplaced = repository.frequent_unplaced(conn, "crm")
+        overview = data_quality.overview(conn).set_index("department")
+        unplaced = data_quality.frequent_unplaced(conn, "crm")
     assert [t.label for t in app.tabs] == list(DEPARTMENT_LABELS.values())
     for department, label in DEPARTMENT_LABELS.items():
         shown = tab_metrics(app, label)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.apptest import open_page
 
 from integration import scoring
-from storage import repository
+from storage import department_records, property_data
 from storage.engine import create_engine, reading
 
 
@@ -22,11 +22,11 @@ def run_page(path: str, monkeypatch, url: str, **query) -> AppTest:
 def expected_scores(url: str, days: int = 90, minimum: int = 2) -> pd.DataFrame:
     """The scoring the page should show, computed here straight from the database."""
     with reading(create_engine(url)) as conn:
-        _first, last = repository.record_date_range(conn)
+        _first, last = department_records.record_date_range(conn)
         end = pd.Timestamp(last).normalize() + pd.Timedelta(hours=23, minutes=59, seconds=59)
-        placed = repository.placed_records(conn, end - pd.Timedelta(days=2 * days), end)
-        facts = repository.property_facts(conn)
-        listed = repository.institution_list(conn)
+        placed = department_records.placed_records(conn, end - pd.Timedelta(days=2 * days), end)
+        facts = property_data.property_facts(conn)
+        listed = property_data.institution_list(conn)
     config = scoring.load_config()
     return scoring.score(placed, end, days, properties=facts, institutions=dict(zip(listed["property_id"],
                          listed["treatment"])), config=replace(config, min_departments=minimum))
@@ -91,7 +91,7 @@ def test_property_page_of_a_quiet_property(monkeypatch, city_db_url):
 
 def test_property_search_forgives_typos(monkeypatch, city_db_url):
     with reading(create_engine(city_db_url)) as conn:
-        master = repository.property_master(conn)
+        master = property_data.property_master(conn)
     address = next(a for a in master["address"] if len(a.split()) >= 3 and len(a.split()[1]) > 5)
     number, name, *rest = address.split()
     typo = " ".join([number, name[0] + name[2] + name[1] + name[3:], *rest])  # two letters swapped

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest import open_page
 
-from storage import repository
+from storage import property_data, review_queue
 from storage.engine import create_engine, reading
 from storage.schema import match_decisions, matches, records
 from vocabulary import DEPARTMENT_LABELS
@@ -53,7 +53,7 @@ def stored_decision(url: str, department: str, normalized: str) -> dict | None:
 
 def largest_group(url: str, status: str, with_candidates: bool = False) -> pd.Series:
     with reading(create_engine(url)) as conn:
-        groups = repository.review_groups(conn, statuses=(status,))
+        groups = review_queue.review_groups(conn, statuses=(status,))
     if with_candidates:
         groups = groups[groups["candidates"].notna()]
     return groups.iloc[0]
@@ -74,8 +74,8 @@ def test_the_review_list_matches_the_database(monkeypatch, city_db_url):
     app = run_page(monkeypatch, city_db_url)
     assert not app.exception
     with reading(create_engine(city_db_url)) as conn:
-        summary = repository.review_summary(conn)
-        groups = repository.review_groups(conn)
+        summary = review_queue.review_summary(conn)
+        groups = review_queue.review_groups(conn)
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Addresses to decide"] == f"{summary['groups']:,}"
     assert metrics["Their records"] == f"{summary['records']:,}"
@@ -154,7 +154,7 @@ def test_searching_for_another_property_and_placing_the_records_there(monkeypatc
     group = largest_group(city_copy_url, "review", with_candidates=True)
     department, normalized = group["department"], group["normalized"]
     with reading(create_engine(city_copy_url)) as conn:
-        chosen = repository.property_master(conn).iloc[25]
+        chosen = property_data.property_master(conn).iloc[25]
     app = open_group(run_page(monkeypatch, city_copy_url), department, normalized)
     app = app.text_input(key=next(t.key for t in app.text_input if t.label == "Find a property")) \
         .input(chosen["address"]).run()

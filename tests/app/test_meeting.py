@@ -9,7 +9,7 @@ from tests.app.apptest import open_page
 
 from integration import minutes
 from services import meetings
-from storage import repository
+from storage import casework, property_data
 from storage.engine import create_engine, reading
 
 FIRST, SECOND = date(2026, 10, 20), date(2026, 11, 3)
@@ -50,8 +50,8 @@ def test_a_meeting_from_agenda_to_minutes_and_the_follow_up(monkeypatch, city_co
     app = start_meeting(app, FIRST)
     assert not app.exception
     with reading(engine) as conn:
-        held = repository.meeting_on(conn, FIRST)
-        agenda = repository.meeting_agenda(conn, held["meeting_id"])
+        held = casework.meeting_on(conn, FIRST)
+        agenda = casework.meeting_agenda(conn, held["meeting_id"])
     assert 3 < len(agenda) <= 25  # the default agenda size
     assert list(agenda["section"]) == sorted(agenda["section"], key=["new", "rising", "actions_due", "flagged",
                                                                       "added"].index)
@@ -65,7 +65,7 @@ def test_a_meeting_from_agenda_to_minutes_and_the_follow_up(monkeypatch, city_co
     app = decide(app, 2, "referred", "fire", None, "<script>alert('x')</script>")
     assert not app.exception
     with reading(engine) as conn:
-        decided = [repository.open_case_for(conn, pid) for pid in agenda["property_id"][:3]]
+        decided = [casework.open_case_for(conn, pid) for pid in agenda["property_id"][:3]]
     record = meetings.minutes(engine, held["meeting_id"])
     assert [case["status"] for case in decided] == ["action_assigned", "monitoring", "referred"]
     assert decided[0]["actions"][0]["what"] == "Inspect for junk and debris"
@@ -80,8 +80,8 @@ def test_a_meeting_from_agenda_to_minutes_and_the_follow_up(monkeypatch, city_co
     app = start_meeting(app, SECOND)
     assert not app.exception
     with reading(engine) as conn:
-        second = repository.meeting_on(conn, SECOND)
-        agenda = repository.meeting_agenda(conn, second["meeting_id"])
+        second = casework.meeting_on(conn, SECOND)
+        agenda = casework.meeting_agenda(conn, second["meeting_id"])
     first_property = decided[0]["property_id"]
     assert first_property in set(agenda["property_id"])
     app.selectbox(key="item").set_value(agenda["property_id"].tolist().index(first_property)).run()
@@ -89,7 +89,7 @@ def test_a_meeting_from_agenda_to_minutes_and_the_follow_up(monkeypatch, city_co
     app = done.click().run()
     assert not app.exception
     with reading(engine) as conn:
-        case = repository.open_case_for(conn, first_property)
+        case = casework.open_case_for(conn, first_property)
     assert case["actions"][0]["done_at"] is not None
     assert case["events"][-1]["kind"] == "action_done" and case["events"][-1]["meeting_id"] == second["meeting_id"]
 
@@ -98,13 +98,13 @@ def test_a_second_editor_is_told_what_changed_and_nothing_is_lost(monkeypatch, c
     engine = create_engine(city_copy_url)
     app = start_meeting(page("pages/meeting.py", monkeypatch, city_copy_url), FIRST)
     with reading(engine) as conn:
-        held = repository.meeting_on(conn, FIRST)
-        property_id = repository.meeting_agenda(conn, held["meeting_id"])["property_id"].iloc[0]
+        held = casework.meeting_on(conn, FIRST)
+        property_id = casework.meeting_agenda(conn, held["meeting_id"])["property_id"].iloc[0]
     app = decide(app, 0, "monitoring", "police", None, "first look")
     # Both people open the case at this version; the other person saves first.
     other = page("pages/meeting.py", monkeypatch, city_copy_url, meeting=str(FIRST))
     with reading(engine) as conn:
-        case = repository.open_case_for(conn, property_id)
+        case = casework.open_case_for(conn, property_id)
     meetings.record_decision(engine, property_id, case["version"], {"status": "referred"}, (), "by the other",
                              "someone else", held["meeting_id"])
     # This person filled the form on the screen they had open, without reloading it.
@@ -112,10 +112,10 @@ def test_a_second_editor_is_told_what_changed_and_nothing_is_lost(monkeypatch, c
     assert "Someone else saved this case" in app.warning[0].value
     assert "Referred" in app.warning[0].value
     with reading(engine) as conn:
-        assert repository.open_case_for(conn, property_id)["status"] == "referred"  # theirs is kept
+        assert casework.open_case_for(conn, property_id)["status"] == "referred"  # theirs is kept
     app = next(button for button in app.button if button.label == "Record decision").click().run()
     with reading(engine) as conn:
-        case = repository.open_case_for(conn, property_id)
+        case = casework.open_case_for(conn, property_id)
     assert case["status"] == "action_assigned"
     notes = [event["body"].get("text") for event in case["events"] if event["kind"] == "note"]
     assert notes == ["first look", "by the other", "mine"]
@@ -128,7 +128,7 @@ def test_actions_and_outcomes_pages(monkeypatch, city_copy_url):
     assert "No property has become a case" in page("pages/outcomes.py", monkeypatch, city_copy_url).info[0].value
     held = meetings.open_meeting(engine, FIRST, "lead")
     with reading(engine) as conn:
-        master = repository.property_master(conn)
+        master = property_data.property_master(conn)
     case = meetings.open_case(engine, master["property_id"].iloc[0], "lead", meeting_id=held["meeting_id"],
                               opened_at=pd.Timestamp("2026-06-01").to_pydatetime())
     meetings.add_action(engine, case["case_id"], {"what": "Board up", "owner": "Crew 4",

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest import open_page
 
-from storage import repository
+from storage import data_quality, department_records, property_data
 from storage.engine import create_engine, reading
 from ui.frame import PAGES
 
@@ -34,7 +34,7 @@ def test_overview_on_the_sample_city(monkeypatch, city_db_url):
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     with reading(create_engine(city_db_url)) as conn:
-        expected = repository.overview(conn)
+        expected = data_quality.overview(conn)
     assert metrics["Records"] == f"{expected['records'].sum():,}"
     assert metrics["For review"] == f"{expected['review'].sum():,}"
     assert metrics["On a property"] == f"{expected['matched'].sum() / expected['records'].sum():.1%}"
@@ -56,8 +56,8 @@ def test_the_sidebar_frame_is_drawn(monkeypatch, city_db_url):
 
 def _busiest_property(url: str) -> str:
     with reading(create_engine(url)) as conn:
-        master = repository.property_master(conn)
-        counts = {pid: len(repository.property_records(conn, pid)) for pid in master["property_id"].unique()[:300]}
+        master = property_data.property_master(conn)
+        counts = {pid: len(department_records.property_records(conn, pid)) for pid in master["property_id"].unique()[:300]}
     return max(counts, key=counts.get)
 
 
@@ -66,8 +66,8 @@ def test_property_page_by_deep_link(monkeypatch, city_db_url):
     app = run_page("pages/property.py", monkeypatch, city_db_url, property=property_id)
     assert not app.exception
     with reading(create_engine(city_db_url)) as conn:
-        found = repository.get_property(conn, property_id)
-        history = repository.property_records(conn, property_id)
+        found = property_data.get_property(conn, property_id)
+        history = department_records.property_records(conn, property_id)
     assert app.header[0].value == found["address"]
     table = next(frame.value for frame in app.dataframe if "occurred_at" in frame.value)
     assert len(table) == len(history) > 0
@@ -88,7 +88,7 @@ def test_property_page_without_an_id_invites_a_search(monkeypatch, city_db_url):
 
 def test_property_search_by_address(monkeypatch, city_db_url):
     with reading(create_engine(city_db_url)) as conn:
-        master = repository.property_master(conn)
+        master = property_data.property_master(conn)
     address = master["address"].iloc[10]
     app = run_page("pages/property.py", monkeypatch, city_db_url)
     app.text_input[0].input(address).run()

@@ -6,15 +6,15 @@ from datetime import timedelta
 from tests.app.apptest import open_page
 
 from integration import service
-from storage import repository
+from storage import department_records
 from storage.engine import create_engine, reading
 
 
 def _chosen_requests(url: str):
     """The requests of the page's default view: the 90 days up to the last request."""
     with reading(create_engine(url)) as conn:
-        first, last = repository.record_date_range(conn)
-        frame = repository.service_requests(conn, first - timedelta(days=1), last, kept=service.OPTIONAL_FIELDS)
+        first, last = department_records.record_date_range(conn)
+        frame = department_records.service_requests(conn, first - timedelta(days=1), last, kept=service.OPTIONAL_FIELDS)
     frame = service.prepare(frame, frame["created"].max())  # open requests' age at the last one, as the page
     end = frame["created"].max().normalize() + timedelta(days=1)
     return frame[frame["created"] > end - timedelta(days=90)]
@@ -106,7 +106,7 @@ def test_the_weekly_chart_draws_this_period_solid_and_the_comparison_dashed():
 def test_a_period_with_nothing_loaded_before_it_says_there_is_nothing_to_compare(monkeypatch, city_db_url):
     chosen = _chosen_requests(city_db_url)
     with reading(create_engine(city_db_url)) as conn:
-        start = repository.record_date_range(conn)[0].date()  # the first day anything was recorded
+        start = department_records.record_date_range(conn)[0].date()  # the first day anything was recorded
     app = open_page("pages/service.py", monkeypatch, city_db_url, user="lead",
                     created=[str(start), str(chosen["created"].max().date())])
     assert any("nothing to compare" in caption.value for caption in app.caption)

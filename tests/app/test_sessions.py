@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from streamlit.testing.v1 import AppTest
 
-from storage import accounts, repository
+from storage import accounts, audit_trail
 from storage.engine import create_engine, reading, writing
 from storage.schema import sessions, users
 from tests.app.apptest import ROOT, TIMEOUT, open_page
@@ -129,7 +129,7 @@ def test_a_refused_sign_in_comes_back_to_the_form_with_the_reason_once(monkeypat
     assert re.search(r'name="next" value="/[a-z]*\?property=P000010"', sign_in_form(app))
     with reading(create_engine(city)) as conn:
         assert not conn.execute(sa.select(sessions).where(sessions.c.browser.is_not(None))).first()
-        assert repository.audit_entries(conn, user_name="viewer", action="sign_in_failed")["detail"].tolist() == [
+        assert audit_trail.audit_entries(conn, user_name="viewer", action="sign_in_failed")["detail"].tolist() == [
             "wrong_password"]
 
 
@@ -184,7 +184,7 @@ def test_signing_out_in_one_tab_refuses_the_other_at_its_next_action(monkeypatch
     # the token replayed, as a copied cookie would be
     assert sign_in_form(open_with_token("app.py", monkeypatch, city, token))
     with reading(create_engine(city)) as conn:
-        assert repository.audit_entries(conn, user_name="lead", action="sign_out")["user_name"].tolist() == ["lead"]
+        assert audit_trail.audit_entries(conn, user_name="lead", action="sign_out")["user_name"].tolist() == ["lead"]
 
 
 def move_back(url: str, token: str, column: str, minutes: int) -> None:
@@ -203,7 +203,7 @@ def test_an_idle_session_ends_with_a_message_and_its_audit_row(monkeypatch, city
     assert sign_in_form(app) and not signed_in(app)
     assert app.info[0].value == "You were signed out after 60 minutes without activity."
     with reading(create_engine(city)) as conn:
-        [detail] = repository.audit_entries(conn, user_name="viewer", action="session_expired")["detail"].tolist()
+        [detail] = audit_trail.audit_entries(conn, user_name="viewer", action="session_expired")["detail"].tolist()
     assert re.fullmatch(r"session \d+: 60 minutes without activity", detail)
 
 
@@ -269,7 +269,7 @@ def test_an_admin_sees_who_has_sessions_and_ends_one(monkeypatch, city):
     refused = open_with_token("app.py", monkeypatch, city, viewer_token)
     assert refused.info[0].value == "An administrator ended your session."
     with reading(create_engine(city)) as conn:
-        ended = repository.audit_entries(conn, user_name="admin", action="session_ended")
+        ended = audit_trail.audit_entries(conn, user_name="admin", action="session_ended")
     assert ended["target"].tolist() == ["viewer"]
     assert signed_in(app)  # the admin's own session goes on
 
@@ -303,7 +303,7 @@ def test_single_sign_on_groups_give_the_role_and_the_session_is_audited(monkeypa
         user = accounts.user_by_name(conn, "jane.doe@city.gov")
         mine = sessions.c.user_id == sa.select(users.c.user_id).where(users.c.name == "jane.doe@city.gov").scalar_subquery()
         methods = conn.execute(sa.select(sessions.c.method).where(mine)).scalars().all()
-        log = repository.audit_entries(conn)
+        log = audit_trail.audit_entries(conn)
     assert (user.role, user.department) == ("department_staff", "police")
     assert methods == ["single sign-on"]
     assert {"user_created", "sign_in"} <= set(log["action"])

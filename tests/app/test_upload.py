@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest import open_page
 
-from storage import repository
+from storage import loading
 from storage.engine import create_engine, reading
 from storage.schema import column_mappings, ingests, records
 
@@ -104,7 +104,7 @@ def test_a_police_extract_is_detected_checked_previewed_and_loaded(monkeypatch, 
     assert count(city_copy_url, records, records.c.source_record_id.like("UPL-%")) == 50
     assert count(city_copy_url, ingests) == loads_before + 1
     with reading(create_engine(city_copy_url)) as conn:
-        last = repository.ingest_history(conn).iloc[0]
+        last = loading.ingest_history(conn).iloc[0]
     assert (last["file_name"], last["loaded_by"], last["rows_new"]) == ("calls-week-46.csv", "admin", 50)
     history = app.dataframe[-1].value
     assert history.iloc[0]["File"] == "calls-week-46.csv"
@@ -165,8 +165,8 @@ def test_a_file_nothing_recognises_gets_a_proposed_mapping_with_reasons(monkeypa
     with reading(create_engine(city_copy_url)) as conn:
         stored = conn.execute(sa.select(records.c.category).where(records.c.source_record_id == rows[8][0])).scalar()
         assert stored == rows[8][2]
-        last = repository.ingest_history(conn).iloc[0]
-        assert len(repository.rejects_for_ingest(conn, int(last["ingest_id"]))) == 2
+        last = loading.ingest_history(conn).iloc[0]
+        assert len(loading.rejects_for_ingest(conn, int(last["ingest_id"]))) == 2
     assert app.dataframe[-1].value.iloc[0]["Folded"] == 1
 
     # Next cycle's file of the same shape: the department and the columns come from the saved mapping.
@@ -221,7 +221,7 @@ def test_a_311_export_from_nyc_open_data_is_recognised_and_loaded_as_its_layout_
     assert not app.exception
     assert "3 new, 0 updated, 0 unchanged, 0 rejected" in app.success[0].value
     with reading(create_engine(city_copy_url)) as conn:
-        last = repository.ingest_history(conn).iloc[0]
+        last = loading.ingest_history(conn).iloc[0]
         extra = conn.execute(sa.select(records.c.extra).where(records.c.department == "crm",
                                                               records.c.source_record_id == "33655882")).scalar()
     assert last["mapping"].startswith("New York City 311 service requests (NYC Open Data): ")
@@ -290,8 +290,8 @@ def test_a_file_with_too_many_bad_rows_is_refused_with_its_reasons_and_loads_whe
     app = button(app, "Load 17 records").click().run()
     assert "17 new, 0 updated, 0 unchanged, 3 rejected" in app.success[0].value
     with reading(create_engine(city_copy_url)) as conn:
-        last = repository.ingest_history(conn).iloc[0]
-        assert [reject["row_number"] for reject in repository.rejects_for_ingest(conn, int(last["ingest_id"]))
+        last = loading.ingest_history(conn).iloc[0]
+        assert [reject["row_number"] for reject in loading.rejects_for_ingest(conn, int(last["ingest_id"]))
                 .to_dict("records")] == [5, 9, 14]
 
 

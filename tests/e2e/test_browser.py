@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from storage import accounts, repository
+from storage import accounts, casework, department_records, loading, property_data
 from storage.engine import create_engine, reading
 from storage.schema import records
 from tests.conftest import copy_sqlite, require
@@ -132,9 +132,9 @@ def test_overview_opens(server, page):
 
 def test_a_deep_link_as_the_very_first_request_runs_the_page_frame(server, page, city_db_url):
     with reading(create_engine(city_db_url)) as conn:
-        master = repository.property_master(conn)
+        master = property_data.property_master(conn)
         property_id = master["property_id"].iloc[0]
-        found = repository.get_property(conn, property_id)
+        found = property_data.get_property(conn, property_id)
     page.goto(f"{server}/property?property={property_id}")
     # The frame ran: nobody is signed in, so the deep link shows the sign-in form, not the page ...
     page.get_by_role("button", name="Sign in").wait_for()
@@ -175,7 +175,7 @@ def test_upload_a_police_extract_and_commit_it(writable_city, page, city_dir):
     # In the load history (the grid draws on a canvas; its accessible copy holds the text).
     page.get_by_test_id("stDataFrame").last.get_by_text("calls-e2e.csv").wait_for(state="attached")
     with reading(create_engine(url)) as conn:
-        last = repository.ingest_history(conn).iloc[0]
+        last = loading.ingest_history(conn).iloc[0]
         stored = conn.execute(sa.select(sa.func.count()).select_from(records)
                               .where(records.c.source_record_id.like("E2E-%"))).scalar_one()
     assert (last["file_name"], last["rows_new"], stored) == ("calls-e2e.csv", 50, 50)
@@ -218,7 +218,7 @@ def _top_hotspot(url: str) -> tuple[str, str]:
     scored = expected_scores(url)
     top = scored[scored["flagged"]].index[0]
     with reading(create_engine(url)) as conn:
-        return top, repository.get_property(conn, top)["address"]
+        return top, property_data.get_property(conn, top)["address"]
 
 
 def test_hotspots_row_click_opens_the_property_and_the_filters_are_in_the_url(server, page, city_db_url):
@@ -255,8 +255,8 @@ def test_a_meeting_decision_and_its_minutes(writable_city, page):
     page.get_by_role("button", name="Start this meeting").click()
     page.get_by_text("Agenda item").first.wait_for()
     with reading(create_engine(url)) as conn:
-        held = repository.list_meetings(conn).iloc[0]
-        first = repository.meeting_agenda(conn, int(held["meeting_id"])).iloc[0]
+        held = casework.list_meetings(conn).iloc[0]
+        first = casework.meeting_agenda(conn, int(held["meeting_id"])).iloc[0]
     page.get_by_role("heading", name=first["address"]).wait_for()
     settle(page)  # a list opened while the page still runs closes when that run redraws it
 
@@ -269,7 +269,7 @@ def test_a_meeting_decision_and_its_minutes(writable_city, page):
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("Case history").wait_for()
     with reading(create_engine(url)) as conn:
-        case = repository.open_case_for(conn, first["property_id"])
+        case = casework.open_case_for(conn, first["property_id"])
     assert case["status"] == "monitoring"
     assert [e["body"]["text"] for e in case["events"] if e["kind"] == "note"] == ["Owner called; <b>not</b> bold"]
 
@@ -285,7 +285,7 @@ def test_a_viewer_sees_no_police_narrative_and_police_staff_do(server, browser, 
 
     property_id = property_with_police_narratives(city_db_url)
     with reading(create_engine(city_db_url)) as conn:
-        history = repository.property_records(conn, property_id)
+        history = department_records.property_records(conn, property_id)
     narrative = history.loc[(history["department"] == "police") & history["description"].notna(), "description"].iloc[0]
     for user, sees in (("viewer", False), ("police", True)):
         context = browser.new_context(viewport={"width": 1400, "height": 1000})

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from storage import accounts, migrate, repository
+from storage import accounts, audit_trail, migrate, property_data
 from storage.engine import create_engine, reading, writing
 from tests.conftest import _postgres_url, copy_sqlite
 from tests.e2e.test_browser import PASSWORDS, browser, settle, streamlit_server  # noqa: F401 (browser: a fixture)
@@ -39,8 +39,8 @@ def context(browser):  # noqa: F811
 
 def a_property(url: str) -> tuple[str, str]:
     with reading(create_engine(url)) as conn:
-        property_id = repository.property_master(conn)["property_id"].iloc[0]
-        return property_id, repository.get_property(conn, property_id)["address"]
+        property_id = property_data.property_master(conn)["property_id"].iloc[0]
+        return property_id, property_data.get_property(conn, property_id)["address"]
 
 
 def sign_in(page, user: str) -> None:
@@ -94,7 +94,7 @@ def test_signed_in_once_a_reload_a_new_tab_and_a_pasted_link_stay_signed_in(city
     from_list = opened.value
     from_list.wait_for_url("**/property?property=*")
     with reading(create_engine(url)) as conn:
-        listed = repository.get_property(conn, from_list.url.split("property=")[1])["address"]
+        listed = property_data.get_property(conn, from_list.url.split("property=")[1])["address"]
     from_list.get_by_role("heading", name=listed).wait_for()
     from_list.get_by_text("Signed in as").first.wait_for()
     from_list.close()
@@ -196,7 +196,7 @@ def test_an_admin_sees_open_sessions_with_their_browser_and_ends_one(city_server
     finally:
         other.close()
     with reading(create_engine(url)) as conn:
-        assert "analyst" in repository.audit_entries(conn, user_name="admin", action="session_ended")["target"].tolist()
+        assert "analyst" in audit_trail.audit_entries(conn, user_name="admin", action="session_ended")["target"].tolist()
 
 
 # --- two servers, one PostgreSQL ---------------------------------------------------------------
@@ -263,7 +263,7 @@ def test_a_session_started_on_one_server_is_valid_on_the_other_and_a_sign_out_on
     again.reload()
     refused(again)
     with reading(create_engine(url)) as conn:
-        log = repository.audit_entries(conn, user_name="police")
+        log = audit_trail.audit_entries(conn, user_name="police")
     assert log["action"].tolist().count("sign_in") == 2 and log["action"].tolist().count("sign_out") == 2
 
 
@@ -378,11 +378,11 @@ def test_a_download_pressed_after_a_sign_out_in_another_tab_makes_no_file(city_s
     refused(second)
 
     with reading(create_engine(url)) as conn:
-        exports_before = len(repository.audit_entries(conn, user_name="lead", action="export"))
+        exports_before = len(audit_trail.audit_entries(conn, user_name="lead", action="export"))
     downloads = []
     first.on("download", lambda download: downloads.append(download))
     button.click()  # a download is made when pressed, without a page run
     first.wait_for_timeout(3000)
     assert downloads == []
     with reading(create_engine(url)) as conn:
-        assert len(repository.audit_entries(conn, user_name="lead", action="export")) == exports_before
+        assert len(audit_trail.audit_entries(conn, user_name="lead", action="export")) == exports_before

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from loaders.ingest import ingest
 from loaders.read import LoadError
-from storage import repository
+from storage import loading
 from storage.engine import reading
 from storage.schema import metadata
 from tests.unit.test_hostile import POLICE_HEADER, csv_text, police_rows, police_workbook, row_xml, zip_bomb
@@ -160,6 +160,6 @@ def test_a_hostile_file_is_loaded_or_refused_and_a_refusal_stores_nothing(engine
     else:
         result = ingest(path, "police", engine)
         with reading(engine) as conn:
-            kinds = repository.rejects_for_ingest(conn, result.ingest_id)["kind"].tolist()
+            kinds = loading.rejects_for_ingest(conn, result.ingest_id)["kind"].tolist()
         assert (result.counts["new"], tuple(kinds)) == (case.records, case.rejects)
     assert time.perf_counter() - started < case.seconds

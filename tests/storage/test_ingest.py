@@ -12,7 +12,7 @@ from loaders.__main__ import main
 from loaders.ingest import ingest, prepare
 from loaders.properties import load_properties, load_ward_populations
 from loaders.read import LoadError
-from storage import repository
+from storage import data_quality, department_records, loading, property_data
 from storage.engine import reading
 from storage.schema import audit_log, column_mappings, ingests, matches, record_changes, records, rejects
 from tests.unit.test_loaders import xlsx_bytes
@@ -103,9 +103,9 @@ def test_a_police_extract_loads_with_every_row_accounted_for(city, tmp_path):
     assert table_counts(city) | {"audit_log": 0} == {"records": 5, "matches": 5, "ingests": 1, "rejects": 3,
                                                      "record_changes": 0, "audit_log": 0, "column_mappings": 0}
     with reading(city) as conn:
-        history = repository.ingest_history(conn)
-        kept = repository.rejects_for_ingest(conn, result.ingest_id)
-        placed = repository.property_records(conn, "P1")
+        history = loading.ingest_history(conn)
+        kept = loading.rejects_for_ingest(conn, result.ingest_id)
+        placed = department_records.property_records(conn, "P1")
     assert history.loc[0, ["department", "file_name", "loaded_by", "rows_read", "rows_new", "rows_folded",
                            "rows_rejected"]].tolist() == ["police", "calls.csv", "analyst jo", 9, 5, 1, 3]
     assert history.loc[0, "mapping"] == ("address=Location; category=Call Type; description=Narrative; "
@@ -179,7 +179,7 @@ def test_bad_rows_are_rejected_while_the_good_ones_load(city, tmp_path):
     assert result.counts == {"read": 5, "new": 2, "updated": 0, "unchanged": 0, "folded": 1, "duplicate": 0,
                              "rejected": 2}
     with reading(city) as conn:
-        reasons = repository.rejects_for_ingest(conn, result.ingest_id)["reason"].tolist()
+        reasons = loading.rejects_for_ingest(conn, result.ingest_id)["reason"].tolist()
     assert reasons == [
         "row 4: 'Call Date/Time' is 02/30/2025 10:30, not a date",
         "row 5: 'Call Date/Time' 03/01/2099 09:00 is in the future",
@@ -192,7 +192,7 @@ def test_rejects_of_a_file_loaded_twice_count_once(city, tmp_path):
     ingest(path, "police", city, max_reject_share=None)
     ingest(path, "police", city, max_reject_share=None)
     with reading(city) as conn:
-        by_kind = repository.rejects_by_kind(conn)
+        by_kind = data_quality.rejects_by_kind(conn)
     assert by_kind[["department", "kind", "rejects"]].values.tolist() == [["police", "not_a_date", 1]]
 
 
@@ -243,7 +243,7 @@ def test_contact_details_are_masked_in_records_and_rejects(city, tmp_path):
     assert result.counts == {"read": 2, "new": 1, "updated": 0, "unchanged": 0, "folded": 0, "duplicate": 0, "rejected": 1}
     assert stored_records(city)["311-1"]["description"] == "Caller Kim Hall [phone] / [email]"
     with reading(city) as conn:
-        raw = json.loads(repository.rejects_for_ingest(conn, result.ingest_id).loc[0, "raw"])
+        raw = json.loads(loading.rejects_for_ingest(conn, result.ingest_id).loc[0, "raw"])
     assert raw["Description"] == "call back [phone]"
     assert "Caller Phone" not in raw  # a column the dashboard does not use is not kept, even for a reject
 
@@ -297,7 +297,7 @@ def test_a_newer_extract_updates_changed_rows_and_keeps_their_history(city, tmp_
          {"occurred_at": "2025-01-15T11:45:00", "category": "SHOTS FIRED"}),
     ]
     with reading(city) as conn:
-        history = repository.record_history(conn, saved["LPD25-000001"]["record_id"])
+        history = department_records.record_history(conn, saved["LPD25-000001"]["record_id"])
     assert history["file_name"].tolist() == ["calls-feb.csv"]
 
 
@@ -313,15 +313,15 @@ def test_an_old_extract_after_a_newer_one_changes_the_records_back_and_says_so(c
 # --- all or nothing -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("step, on_update", [
-    ("insert_new_records", False),
-    ("replace_matches", False),
-    ("insert_rejects", False),
-    ("update_records", True),
-    ("insert_record_changes", True),
-    ("finish_ingest", True),
+@pytest.mark.parametrize("module, step, on_update", [
+    (department_records, "insert_new_records", False),
+    (department_records, "replace_matches", False),
+    (loading, "insert_rejects", False),
+    (department_records, "update_records", True),
+    (department_records, "insert_record_changes", True),
+    (loading, "finish_ingest", True),
 ])
-def test_a_failure_mid_way_leaves_the_database_as_it_was(city, tmp_path, monkeypatch, step, on_update):
+def test_a_failure_mid_way_leaves_the_database_as_it_was(city, tmp_path, monkeypatch, module, step, on_update):
     if on_update:
         ingest(write_csv(tmp_path / "calls-jan.csv", CALLS), "police", city)
     before_counts = table_counts(city)
@@ -331,7 +331,7 @@ def test_a_failure_mid_way_leaves_the_database_as_it_was(city, tmp_path, monkeyp
     def broken(*_args, **_kwargs):
         raise RuntimeError(f"{step} failed")
 
-    monkeypatch.setattr(repository, step, broken)
+    monkeypatch.setattr(module, step, broken)
     with pytest.raises(RuntimeError, match=f"{step} failed"):
         ingest(write_csv(tmp_path / "calls-feb.csv", rows), "police", city, max_reject_share=None)
     assert table_counts(city) == before_counts
@@ -367,7 +367,7 @@ def test_a_saved_mapping_loads_next_cycles_file_of_the_same_shape(city, tmp_path
     assert result.counts == {"read": 2, "new": 2, "updated": 0, "unchanged": 0, "folded": 0, "duplicate": 0, "rejected": 0}
     assert "used the Police mapping 'new CAD' saved for files with these columns" in result.notes
     with reading(city) as conn:
-        assert repository.ingest_history(conn).loc[0, "mapping"] == (
+        assert loading.ingest_history(conn).loc[0, "mapping"] == (
             "new CAD: address=Where; category=Nature; description=Remarks; occurred_at=Received; "
             "source_record_id=Call No")
     assert stored_records(city)["C-1"]["description"] == "loud party, RP [phone]"
@@ -448,7 +448,7 @@ def test_a_mapping_saved_from_the_command_line_loads_files(city, tmp_path, capsy
     assert main(["ingest", "--department", "police", "--mapping", "cad", str(sample)], engine=city) == 0
     assert capsys.readouterr().out.startswith("police: cad.csv: 2 rows read, 2 new")
     with reading(city) as conn:
-        assert repository.ingest_history(conn).loc[0, "mapping"].startswith("cad: address=Where")
+        assert loading.ingest_history(conn).loc[0, "mapping"].startswith("cad: address=Where")
 
 
 def test_an_unrecognised_file_gets_a_proposal_and_the_command_that_saves_it(city, tmp_path, capsys):
@@ -521,7 +521,7 @@ def big_extract(path, rows: int, newer: bool = False):
 
 
 def test_a_file_of_several_storage_batches_loads_and_updates_across_them(city, tmp_path):
-    rows = 12_000  # across three of the repository's 5,000-row batches
+    rows = 12_000  # across three of storage's 5,000-row batches
     first = ingest(big_extract(tmp_path / "jan.csv", rows), "police", city)
     assert first.counts == {"read": rows, "new": rows - 2, "updated": 0, "unchanged": 0, "folded": 0, "duplicate": 0,
                             "rejected": 2}
@@ -558,7 +558,7 @@ def test_the_institution_list_loads_and_refuses_unknown_properties(city, tmp_pat
     good.write_text("property_id,treatment,reason\nP1,damp,police station\nP2,exclude,\n")
     assert main(["institutions", str(good)], engine=city) == 0
     with reading(city) as conn:
-        listed = repository.institution_list(conn)
+        listed = property_data.institution_list(conn)
     assert listed[["property_id", "treatment"]].values.tolist() == [["P1", "damp"], ["P2", "exclude"]]
     bad = tmp_path / "bad.csv"
     bad.write_text("property_id,treatment\nNOPE,damp\n")
@@ -566,7 +566,7 @@ def test_the_institution_list_loads_and_refuses_unknown_properties(city, tmp_pat
     bad.write_text("property_id,treatment\nP1,ignore\n")
     assert main(["institutions", str(bad)], engine=city) == 1
     with reading(city) as conn:
-        assert len(repository.institution_list(conn)) == 2
+        assert len(property_data.institution_list(conn)) == 2
 
 
 def test_ward_populations_load_and_bad_rows_are_named(engine, tmp_path):
@@ -574,7 +574,7 @@ def test_ward_populations_load_and_bad_rows_are_named(engine, tmp_path):
     good.write_text("Ward,Population\n1,\"5,134\"\n2,5136\n")
     assert load_ward_populations(good, engine) == "ward populations: 2 wards, 10,270 residents"
     with reading(engine) as conn:
-        assert repository.ward_population_table(conn).values.tolist() == [["1", 5134], ["2", 5136]]
+        assert property_data.ward_population_table(conn).values.tolist() == [["1", 5134], ["2", 5136]]
     for text, message in [("ward,people\n1,\n", "row 2: population '' is not a whole number"),
                           ("ward,population\n1,12.5\n", "row 2: population '12.5' is not a whole number"),
                           ("ward,population\n1,10\n1,20\n", "row 3: ward 1 is listed twice"),
@@ -584,4 +584,4 @@ def test_ward_populations_load_and_bad_rows_are_named(engine, tmp_path):
         with pytest.raises(LoadError, match=message.replace("(", r"\(").replace(".", r"\.")):
             load_ward_populations(bad, engine)
     with reading(engine) as conn:  # a rejected file changes nothing
-        assert repository.ward_population_table(conn)["population"].tolist() == [5134, 5136]
+        assert property_data.ward_population_table(conn)["population"].tolist() == [5134, 5136]

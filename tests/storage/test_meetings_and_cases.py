@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from integration.cases import build_agenda
 from integration.minutes import minutes_frame
 from services import meetings as service
-from storage import repository
+from storage import casework, property_data
 from storage.engine import create_engine, is_sqlite, reading, writing
-from storage.repository import StaleCase
+from storage.casework import StaleCase
 from storage.schema import audit_log, cases, meetings
 from tests.conftest import engine_on_schema
 
@@ -26,7 +26,7 @@ def _properties(engine, ids=PROPERTIES):
                  lat=None, lon=None, land_use="RESIDENTIAL", ward="1", neighborhood=None, owner=None)
             for n, pid in enumerate(ids, 1)]
     with writing(engine) as conn:
-        repository.replace_properties(conn, rows, [])
+        property_data.replace_properties(conn, rows, [])
 
 
 def _case(engine, property_id="P1", meeting_id=None):
@@ -62,11 +62,11 @@ def test_a_meeting_is_got_or_created_by_date(engine):
     earlier = _meeting(engine, date(2026, 11, 6))
     service.set_attendees(engine, first["meeting_id"], ["Ann (Police)", " ", "Bo (Fire)"], "lead")
     with reading(engine) as conn:
-        listed = repository.list_meetings(conn)
-        assert repository.previous_meeting(conn, DAY)["meeting_id"] == earlier["meeting_id"]
-        assert repository.previous_meeting(conn, date(2026, 11, 6)) is None
-        assert repository.last_meeting_before(conn, DAY) == date(2026, 11, 6)
-        assert repository.get_meeting(conn, first["meeting_id"])["attendees"] == ["Ann (Police)", "Bo (Fire)"]
+        listed = casework.list_meetings(conn)
+        assert casework.previous_meeting(conn, DAY)["meeting_id"] == earlier["meeting_id"]
+        assert casework.previous_meeting(conn, date(2026, 11, 6)) is None
+        assert casework.last_meeting_before(conn, DAY) == date(2026, 11, 6)
+        assert casework.get_meeting(conn, first["meeting_id"])["attendees"] == ["Ann (Police)", "Bo (Fire)"]
     assert listed["held_on"].tolist() == [DAY, date(2026, 11, 6)]
 
 
@@ -84,7 +84,7 @@ def test_agenda_save_reorder_drop_and_add_by_hand(engine):
 
     def agenda(include_dropped=False):
         with reading(engine) as conn:
-            return repository.meeting_agenda(conn, meeting_id, include_dropped)
+            return casework.meeting_agenda(conn, meeting_id, include_dropped)
 
     saved = agenda()
     assert saved[["position", "property_id", "section", "score"]].values.tolist() == [
@@ -110,7 +110,7 @@ def test_agenda_save_reorder_drop_and_add_by_hand(engine):
     service.save_agenda(engine, meeting_id, built[:1], "lead")  # rebuilding replaces the whole agenda
     assert agenda(include_dropped=True)["property_id"].tolist() == ["P1"]
     with reading(engine) as conn:
-        assert repository.list_meetings(conn)["agenda_items"].tolist() == [1]
+        assert casework.list_meetings(conn)["agenda_items"].tolist() == [1]
         actions = conn.execute(sa.select(audit_log.c.action).order_by(audit_log.c.audit_id)).scalars().all()
     assert actions == ["meeting_open", "case_open", "agenda_save", "agenda_reorder", "agenda_drop", "agenda_add",
                        "agenda_add", "agenda_save"]
@@ -133,9 +133,9 @@ def test_one_open_case_per_property(engine):
     second = _case(engine, "P1")
     assert second["case_id"] != first["case_id"]
     with reading(engine) as conn:
-        history = repository.cases_for_property(conn, "P1")
-        assert repository.open_case_for(conn, "P1")["case_id"] == second["case_id"]
-        assert repository.open_case_for(conn, "P2") is None
+        history = casework.cases_for_property(conn, "P1")
+        assert casework.open_case_for(conn, "P1")["case_id"] == second["case_id"]
+        assert casework.open_case_for(conn, "P2") is None
     assert [c["case_id"] for c in history] == [second["case_id"], first["case_id"]]
     assert history[1]["status"] == "resolved" and history[1]["closed_at"] is not None
 
@@ -145,8 +145,8 @@ def test_a_second_editor_is_told_what_changed_and_re_applies(engine):
     meeting_id = _meeting(engine)["meeting_id"]
     case_id = _case(engine, "P1", meeting_id)["case_id"]
     with reading(engine) as first_conn, reading(engine) as second_conn:  # both open the case
-        first_version = repository.get_case(first_conn, case_id)["version"]
-        second_version = repository.get_case(second_conn, case_id)["version"]
+        first_version = casework.get_case(first_conn, case_id)["version"]
+        second_version = casework.get_case(second_conn, case_id)["version"]
     assert first_version == second_version == 1
 
     saved = service.record_decision(
@@ -166,14 +166,14 @@ def test_a_second_editor_is_told_what_changed_and_re_applies(engine):
     assert "ann" in str(told)
 
     with reading(engine) as conn:  # nothing of the refused save was written
-        unchanged = repository.get_case(conn, case_id)
+        unchanged = casework.get_case(conn, case_id)
     assert (unchanged["version"], unchanged["lead_department"], len(unchanged["events"])) == (2, None, 3)
 
     # re-read, re-apply
     assert service.record_decision(engine, "P1", unchanged["version"], {"lead_department": "fire"}, [],
                                    "Owner says tenants moved out", "bo", meeting_id) == 3
     with reading(engine) as conn:
-        final = repository.get_case(conn, case_id)
+        final = casework.get_case(conn, case_id)
     assert (final["status"], final["lead_department"], final["version"]) == ("action_assigned", "fire", 3)
     assert [(e["kind"], e["author"], e["version"]) for e in final["events"]] == [
         ("opened", "lead", 1), ("status", "ann", 2), ("action_added", "ann", 2),
@@ -199,11 +199,11 @@ def test_racing_saves_on_one_version_exactly_one_wins(engine):
         try:
             for _round in range(RACE_ROUNDS):
                 with reading(own) as conn:
-                    version = repository.get_case(conn, case_id)["version"]
+                    version = casework.get_case(conn, case_id)["version"]
                 read_done.wait()  # both hold the same version before either saves
                 try:
                     with writing(own) as conn:
-                        repository.record_decision(conn, case_id, version, {"status": status}, [],
+                        casework.record_decision(conn, case_id, version, {"status": status}, [],
                                                    f"{name} round {_round}", name)
                     outcomes[name].append(("saved", version))
                 except StaleCase as stale:
@@ -228,7 +228,7 @@ def test_racing_saves_on_one_version_exactly_one_wins(engine):
         loser = a if a[0] == "stale" else b
         assert loser[2] == loser[1] + 1  # told the version the winner made
     with reading(engine) as conn:
-        final = repository.get_case(conn, case_id)
+        final = casework.get_case(conn, case_id)
     assert final["version"] == 1 + RACE_ROUNDS
     notes = [e for e in final["events"] if e["kind"] == "note"]
     assert [e["version"] for e in notes] == list(range(2, 2 + RACE_ROUNDS))  # one winner per version, none lost
@@ -245,12 +245,12 @@ def test_a_save_that_waited_for_another_is_refused_with_its_events(engine):
     def save_second() -> None:
         try:
             with writing(second) as conn:
-                result.append(repository.record_decision(conn, case_id, 1, {"status": "referred"}, [], None, "bo"))
+                result.append(casework.record_decision(conn, case_id, 1, {"status": "referred"}, [], None, "bo"))
         except StaleCase as stale:
             result.append(stale)
 
     with writing(engine) as conn:
-        repository.record_decision(conn, case_id, 1, {"status": "monitoring"}, [], "keep watching", "ann")
+        casework.record_decision(conn, case_id, 1, {"status": "monitoring"}, [], "keep watching", "ann")
         waiting = threading.Thread(target=save_second)
         waiting.start()
         waiting.join(timeout=0.5)
@@ -260,7 +260,7 @@ def test_a_save_that_waited_for_another_is_refused_with_its_events(engine):
     assert len(result) == 1 and isinstance(result[0], StaleCase)
     assert [(e["kind"], e["author"]) for e in result[0].events] == [("status", "ann"), ("note", "ann")]
     with reading(engine) as conn:
-        case = repository.get_case(conn, case_id)
+        case = casework.get_case(conn, case_id)
     assert (case["status"], case["version"]) == ("monitoring", 2)
 
 
@@ -280,9 +280,9 @@ def test_actions_done_and_open_actions_overdue_first(engine):
     service.add_action(engine, two["case_id"], {"what": "Due today", "owner": "Cy", "department": "fire",
                                                 "due_on": DAY}, "lead", first_meeting)
     with reading(engine) as conn:
-        open_now = repository.open_actions(conn, as_of=DAY)
-        public_works = repository.open_actions(conn, department="public_works", as_of=DAY)
-        cy = repository.open_actions(conn, owner="Cy", as_of=DAY)
+        open_now = casework.open_actions(conn, as_of=DAY)
+        public_works = casework.open_actions(conn, department="public_works", as_of=DAY)
+        cy = casework.open_actions(conn, owner="Cy", as_of=DAY)
     assert open_now["what"].tolist() == ["Check alarm", "Call owner", "Due today", "Inspect", "Someday"]
     assert open_now["overdue"].tolist() == [True, True, False, False, False]
     assert open_now["address"].tolist()[:2] == ["200 MAIN ST", "100 MAIN ST"]
@@ -293,8 +293,8 @@ def test_actions_done_and_open_actions_overdue_first(engine):
     assert service.mark_action_done(engine, call_owner, "bo", meeting_id) is True
     assert service.mark_action_done(engine, call_owner, "someone", meeting_id) is False  # once only
     with reading(engine) as conn:
-        after = repository.open_actions(conn, as_of=DAY)
-        case = repository.get_case(conn, one["case_id"])
+        after = casework.open_actions(conn, as_of=DAY)
+        case = casework.get_case(conn, one["case_id"])
     assert "Call owner" not in after["what"].tolist()
     done = next(a for a in case["actions"] if a["action_id"] == call_owner)
     assert done["done_by"] == "bo" and done["done_at"] is not None
@@ -314,9 +314,9 @@ def test_reopen_a_resolved_case(engine):
         service.reopen_case(engine, case_id, "lead", "flagged again", status="referred")
     assert service.reopen_case(engine, case_id, "lead", "flagged again on new records") == version + 1
     with reading(engine) as conn:
-        case = repository.get_case(conn, case_id)
-        resolved = repository.list_cases(conn, ["resolved"])
-        listed = repository.list_cases(conn)
+        case = casework.get_case(conn, case_id)
+        resolved = casework.list_cases(conn, ["resolved"])
+        listed = casework.list_cases(conn)
     assert (case["status"], case["closed_at"]) == ("new", None)
     assert case["events"][-1]["kind"] == "reopened"
     assert case["events"][-1]["body"]["reason"] == "flagged again on new records"
@@ -339,7 +339,7 @@ def test_a_bad_decision_writes_nothing(sqlite_engine, changes, actions, message)
     with pytest.raises(ValueError, match=message):
         service.record_decision(sqlite_engine, "P1", 1, changes, actions, None, "lead")
     with reading(sqlite_engine) as conn:
-        assert repository.get_case(conn, case_id)["version"] == 1
+        assert casework.get_case(conn, case_id)["version"] == 1
 
 
 def test_minutes_of_a_meeting(engine):
@@ -374,14 +374,14 @@ def test_two_people_opening_the_same_case_at_once_get_one_case(engine, monkeypat
     _properties(engine)
     winner = _case(engine, "P1")
     looked = iter([None])
-    real = repository.open_case_for
-    monkeypatch.setattr(repository, "open_case_for", lambda conn, pid: next(looked, None) or real(conn, pid))
+    real = casework.open_case_for
+    monkeypatch.setattr(casework, "open_case_for", lambda conn, pid: next(looked, None) or real(conn, pid))
     with writing(engine) as conn:
-        found = repository.open_case(conn, "P1", "bo")
-        repository.insert_meeting(conn, DAY, "bo")  # the transaction is still usable
+        found = casework.open_case(conn, "P1", "bo")
+        casework.insert_meeting(conn, DAY, "bo")  # the transaction is still usable
     assert found["case_id"] == winner["case_id"]
     with reading(engine) as conn:
-        assert len(repository.cases_for_property(conn, "P1")) == 1
+        assert len(casework.cases_for_property(conn, "P1")) == 1
 
 
 def test_the_built_agenda_saves_as_it_is(engine):
@@ -393,7 +393,7 @@ def test_the_built_agenda_saves_as_it_is(engine):
     agenda = build_agenda(scored, [], [], None, DAY)
     service.save_agenda(engine, meeting_id, agenda, "lead")
     with reading(engine) as conn:
-        saved = repository.meeting_agenda(conn, meeting_id)
+        saved = casework.meeting_agenda(conn, meeting_id)
     assert saved[["property_id", "section", "score", "why"]].values.tolist() == [
         ["P2", "new", 7.0, "New on the list since the previous window"],
         ["P1", "rising", 9.5, "Score rose from 2.0 to 9.5"],

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from integration import scoring
 from services import hotspots
-from storage import repository
+from storage import department_records, property_data
 from storage.engine import create_engine, reading, writing
 from storage.schema import audit_log, meetings
 from tests.conftest import copy_sqlite
@@ -33,9 +33,9 @@ def test_the_list_is_what_the_scoring_ranks(city_db_url):
     scored = hotspots.hotspots(engine, filters)
     with reading(engine) as conn:
         end = hotspots.window_end(filters.end)
-        placed = repository.placed_records(conn, end - timedelta(days=2 * filters.days), end)
-        listed = repository.institution_list(conn)
-        facts = repository.property_facts(conn)
+        placed = department_records.placed_records(conn, end - timedelta(days=2 * filters.days), end)
+        listed = property_data.institution_list(conn)
+        facts = property_data.property_facts(conn)
     expected = scoring.score(placed, end, filters.days, properties=facts,
                              institutions=dict(zip(listed["property_id"], listed["treatment"])))
     flagged = scored[scored["flagged"]]
@@ -82,7 +82,7 @@ def test_weekly_overlap_has_a_point_per_week(city_db_url):
 
 def test_institution_edits_are_audited(engine):
     with writing(engine) as conn:
-        repository.replace_properties(conn, [_property()], [])
+        property_data.replace_properties(conn, [_property()], [])
     assert hotspots.set_institution(engine, " P1 ", "exclude", "city hall", "lead")
     assert hotspots.listed_institutions(engine) == (("P1", "exclude"),)
     assert hotspots.institution_list(engine)["reason"].tolist() == ["city hall"]

@@ -5,7 +5,7 @@ import pytest
 
 from integration.access import User
 from services import hotspots, properties
-from storage import repository
+from storage import department_records, loading, property_data, store
 from storage.engine import writing
 from tests.storage.test_storage import _ingest, _property, _record
 
@@ -17,17 +17,17 @@ POLICE = User("officer", "department_staff", department="police")
 @pytest.fixture
 def one_property(engine):
     with writing(engine) as conn:
-        repository.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
+        property_data.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
                                                                    key="100 MAIN ST", is_primary=True)])
         ingest_id = _ingest(conn)
-        ids = repository.insert_new_records(conn, [
+        ids = department_records.insert_new_records(conn, [
             _record(ingest_id, "A1", description="caller JANE DOE 555-0100", status="ARREST"),
             _record(ingest_id, "C1", department="crm", description="neighbour's phone 555-0199"),
         ], ingest_id)
-        repository.replace_matches(conn, [
+        department_records.replace_matches(conn, [
             dict(record_id=record_id, property_id="P1", status="matched", method="exact", score=1.0,
-                 candidates=None, normalized="100 MAIN ST", matched_at=repository.now()) for record_id in ids])
-        repository.finish_ingest(conn, ingest_id, {"read": 2, "new": 2})
+                 candidates=None, normalized="100 MAIN ST", matched_at=store.now()) for record_id in ids])
+        loading.finish_ingest(conn, ingest_id, {"read": 2, "new": 2})
     return engine
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from loaders.specs import spec
 from services import quality
-from storage import repository
+from storage import department_records, loading
 from storage.engine import writing
 from tests.storage.test_storage import _ingest, _record
 from vocabulary import DEPARTMENT_LABELS
@@ -24,8 +24,8 @@ def test_an_empty_database_is_stale_everywhere(engine):
 def test_a_load_is_stale_after_its_cadence(engine, days_later, stale):
     with writing(engine) as conn:
         ingest_id = _ingest(conn, "police")
-        repository.insert_new_records(conn, [_record(ingest_id)], ingest_id)
-        repository.finish_ingest(conn, ingest_id, {"read": 1, "new": 1})
+        department_records.insert_new_records(conn, [_record(ingest_id)], ingest_id)
+        loading.finish_ingest(conn, ingest_id, {"read": 1, "new": 1})
     cadence = spec("police").cadence_days
     days = {"cadence": cadence, "cadence+1": cadence + 1}.get(days_later, days_later)
     loaded = quality.overview(engine)[0].set_index("department").loc["police", "last_load"]
@@ -39,7 +39,7 @@ def test_the_data_version_moves_with_a_load(engine):
     before = quality.data_version(engine)
     with writing(engine) as conn:
         ingest_id = _ingest(conn, "police")
-        repository.finish_ingest(conn, ingest_id, {"read": 0})
+        loading.finish_ingest(conn, ingest_id, {"read": 0})
     assert quality.data_version(engine) != before
 
 

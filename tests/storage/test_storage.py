@@ -1,4 +1,4 @@
-"""Storage on both engines: migrations, constraints, repository round trips, concurrent writers."""
+"""Storage on both engines: migrations, constraints, round trips of the storage modules, concurrent writers."""
 
 import threading
 from datetime import datetime
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from storage import arrow_reader, migrate, repository
+from storage import arrow_reader, data_quality, department_records, loading, migrate, property_data
 from storage.engine import create_engine, reading, writing
 from storage.schema import metadata, properties, records
 
@@ -25,7 +25,7 @@ def _property(pid="P1", address="100 MAIN ST", **extra):
 
 
 def _ingest(conn, department="police"):
-    return repository.start_ingest(conn, department, "calls.csv", "ab" * 32, "tester")
+    return loading.start_ingest(conn, department, "calls.csv", "ab" * 32, "tester")
 
 
 def _record(ingest_id, source_id="A1", department="police", **extra):
@@ -46,11 +46,11 @@ def test_migrations_build_exactly_the_declared_schema(engine):
 
 def test_upgrade_again_keeps_the_data(engine):
     with writing(engine) as conn:
-        repository.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
+        property_data.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
                                                                    key="100 MAIN ST", is_primary=True)])
     migrate.upgrade(engine)
     with reading(engine) as conn:
-        assert repository.get_property(conn, "P1")["addresses"] == ["100 MAIN ST"]
+        assert property_data.get_property(conn, "P1")["addresses"] == ["100 MAIN ST"]
 
 
 def test_property_round_trip_with_several_addresses(engine):
@@ -59,14 +59,14 @@ def test_property_round_trip_with_several_addresses(engine):
         dict(property_id="P1", address="502 5TH ST", key="502 5TH ST", is_primary=False),
     ]
     with writing(engine) as conn:
-        counts = repository.replace_properties(conn, [_property()], addresses)
+        counts = property_data.replace_properties(conn, [_property()], addresses)
     assert counts == {"new": 1, "updated": 0, "addresses": 2}
     with writing(engine) as conn:
-        counts = repository.replace_properties(conn, [_property(owner="DOE JANE")], addresses[:1])
+        counts = property_data.replace_properties(conn, [_property(owner="DOE JANE")], addresses[:1])
     assert counts == {"new": 0, "updated": 1, "addresses": 1}
     with reading(engine) as conn:
-        found = repository.get_property(conn, "P1")
-        master = repository.property_master(conn)
+        found = property_data.get_property(conn, "P1")
+        master = property_data.property_master(conn)
     assert found["owner"] == "DOE JANE"
     assert found["addresses"] == ["100 MAIN ST"]
     assert master[["property_id", "address", "parcel_id"]].values.tolist() == [["P1", "100 MAIN ST", "276000000000100"]]
@@ -75,12 +75,12 @@ def test_property_round_trip_with_several_addresses(engine):
 def test_records_are_unique_per_department_and_source_id(engine):
     with writing(engine) as conn:
         ingest_id = _ingest(conn)
-        repository.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
+        department_records.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
         fire_ingest = _ingest(conn, "fire")
-        repository.insert_new_records(conn, [_record(fire_ingest, "A1", department="fire")], fire_ingest)  # fine
+        department_records.insert_new_records(conn, [_record(fire_ingest, "A1", department="fire")], fire_ingest)  # fine
     with pytest.raises(sa.exc.IntegrityError):
         with writing(engine) as conn:
-            repository.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
+            department_records.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
     with reading(engine) as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one() == 2
 
@@ -89,34 +89,34 @@ def test_a_failed_write_leaves_nothing_behind(engine):
     with pytest.raises(sa.exc.IntegrityError):
         with writing(engine) as conn:
             ingest_id = _ingest(conn)
-            repository.insert_new_records(conn, [_record(ingest_id, "B1"), _record(ingest_id, "B1")], ingest_id)
+            department_records.insert_new_records(conn, [_record(ingest_id, "B1"), _record(ingest_id, "B1")], ingest_id)
     with reading(engine) as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one() == 0
-        assert repository.ingest_history(conn).empty
+        assert loading.ingest_history(conn).empty
 
 
 def test_foreign_keys_are_enforced(engine):
     with pytest.raises(sa.exc.IntegrityError):
         with writing(engine) as conn:
-            repository.insert_new_records(conn, [_record(ingest_id=9999)], 9999)
+            department_records.insert_new_records(conn, [_record(ingest_id=9999)], 9999)
 
 
 def test_matches_and_property_records(engine):
     with writing(engine) as conn:
-        repository.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
+        property_data.replace_properties(conn, [_property()], [dict(property_id="P1", address="100 MAIN ST",
                                                                    key="100 MAIN ST", is_primary=True)])
         ingest_id = _ingest(conn)
-        ids = repository.insert_new_records(conn, [_record(ingest_id, "A1"), _record(ingest_id, "A2")], ingest_id)
-        repository.replace_matches(conn, [
+        ids = department_records.insert_new_records(conn, [_record(ingest_id, "A1"), _record(ingest_id, "A2")], ingest_id)
+        department_records.replace_matches(conn, [
             dict(record_id=ids[0], property_id="P1", status="matched", method="exact", score=1.0,
                  candidates=None, normalized="100 MAIN ST", matched_at=STAMP),
             dict(record_id=ids[1], property_id=None, status="review", method=None, score=None,
                  candidates="[]", normalized="101 MAIN ST", matched_at=STAMP),
         ])
-        repository.finish_ingest(conn, ingest_id, {"read": 2, "new": 2})
+        loading.finish_ingest(conn, ingest_id, {"read": 2, "new": 2})
     with reading(engine) as conn:
-        history = repository.property_records(conn, "P1")
-        overview = repository.overview(conn)
+        history = department_records.property_records(conn, "P1")
+        overview = data_quality.overview(conn)
     assert history["source_record_id"].tolist() == ["A1"]
     assert overview.loc[0, ["department", "records", "matched", "review", "block"]].tolist() == ["police", 2, 1, 1, 0]
     assert overview.loc[0, "share_matched"] == pytest.approx(0.5)
@@ -124,7 +124,7 @@ def test_matches_and_property_records(engine):
 
 def test_placed_records_reads_the_window_of_placed_records_as_categories(engine):
     with writing(engine) as conn:
-        repository.replace_properties(conn, [_property(), _property("P2", "102 MAIN ST")], [
+        property_data.replace_properties(conn, [_property(), _property("P2", "102 MAIN ST")], [
             dict(property_id="P1", address="100 MAIN ST", key="100 MAIN ST", is_primary=True),
             dict(property_id="P2", address="102 MAIN ST", key="102 MAIN ST", is_primary=True)])
         ingest_id = _ingest(conn)
@@ -134,21 +134,21 @@ def test_placed_records_reads_the_window_of_placed_records_as_categories(engine)
                 _record(ingest_id, "FIRE", department="fire", category="Building fire", subcategory="111",
                         occurred_at=datetime(2026, 9, 20, 23, 59, 59)),
                 _record(ingest_id, "UNPLACED", occurred_at=datetime(2026, 9, 16))]
-        ids = repository.insert_new_records(conn, rows, ingest_id)
+        ids = department_records.insert_new_records(conn, rows, ingest_id)
         placed = dict(record_id=None, status="matched", method="exact", score=1.0, candidates=None,
                       normalized="", matched_at=STAMP)
-        repository.replace_matches(conn, [
+        department_records.replace_matches(conn, [
             {**placed, "record_id": ids[0], "property_id": "P1"},
             {**placed, "record_id": ids[1], "property_id": "P1"},
             {**placed, "record_id": ids[2], "property_id": "P1"},
             {**placed, "record_id": ids[3], "property_id": "P2"},
             {**placed, "record_id": ids[4], "property_id": None, "status": "review"}])
     with reading(engine) as conn:
-        window = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
+        window = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
         # through the Arrow reader's process (SQLite files; PostgreSQL reads here either way): the same frame
         reader = arrow_reader.Reader()
         try:
-            read_apart = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30), reader=reader)
+            read_apart = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30), reader=reader)
         finally:
             reader.close()
     pd.testing.assert_frame_equal(_plain(read_apart), _plain(window))
@@ -163,8 +163,8 @@ def test_placed_records_reads_the_window_of_placed_records_as_categories(engine)
 
 def test_overview_of_an_empty_database(engine):
     with reading(engine) as conn:
-        assert repository.overview(conn).empty
-        assert repository.count_properties(conn) == 0
+        assert data_quality.overview(conn).empty
+        assert property_data.count_properties(conn) == 0
 
 
 def test_sqlite_is_set_up_for_concurrent_use(sqlite_engine):
@@ -185,7 +185,7 @@ def test_concurrent_writers_on_sqlite_do_not_lock_each_other_out(tmp_path):
         try:
             for n in range(per_writer):
                 with writing(engine) as conn:
-                    repository.replace_properties(conn, [_property(f"{name}{n}", f"{n} {name} ST")], [])
+                    property_data.replace_properties(conn, [_property(f"{name}{n}", f"{n} {name} ST")], [])
                 with reading(engine) as conn:
                     conn.execute(sa.select(sa.func.count()).select_from(properties)).scalar_one()
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
@@ -200,12 +200,12 @@ def test_concurrent_writers_on_sqlite_do_not_lock_each_other_out(tmp_path):
         thread.join()
     assert errors == []
     with reading(create_engine(url)) as conn:
-        assert repository.count_properties(conn) == 3 * per_writer
+        assert property_data.count_properties(conn) == 3 * per_writer
 
 
 def test_service_requests_and_records_per_ward(engine):
     with writing(engine) as conn:
-        repository.replace_properties(conn, [_property(ward="3"), _property("P2", "102 MAIN ST", ward="4")], [
+        property_data.replace_properties(conn, [_property(ward="3"), _property("P2", "102 MAIN ST", ward="4")], [
             dict(property_id="P1", address="100 MAIN ST", key="100 MAIN ST", is_primary=True),
             dict(property_id="P2", address="102 MAIN ST", key="102 MAIN ST", is_primary=True)])
         ingest_id = _ingest(conn, "crm")
@@ -216,17 +216,17 @@ def test_service_requests_and_records_per_ward(engine):
                         occurred_at=datetime(2026, 9, 3, 9)),
                 _record(ingest_id, "A1", "police", occurred_at=datetime(2026, 9, 5)),
                 _record(ingest_id, "A2", "police", occurred_at=datetime(2026, 9, 6))]
-        ids = repository.insert_new_records(conn, rows, ingest_id)
+        ids = department_records.insert_new_records(conn, rows, ingest_id)
         placed = dict(status="matched", method="exact", score=1.0, candidates=None, normalized="", matched_at=STAMP)
-        repository.replace_matches(conn, [
+        department_records.replace_matches(conn, [
             {**placed, "record_id": ids[0], "property_id": "P1"},
             {**placed, "record_id": ids[1], "property_id": None, "status": "review"},
             {**placed, "record_id": ids[2], "property_id": "P1"},
             {**placed, "record_id": ids[3], "property_id": "P2"}])
     with reading(engine) as conn:
-        requests = repository.service_requests(conn, datetime(2026, 9, 1), datetime(2026, 9, 30),
+        requests = department_records.service_requests(conn, datetime(2026, 9, 1), datetime(2026, 9, 30),
                                                kept=("handled_by", "team", "transferred_to", "transferred_from"))
-        per_ward = repository.records_per_ward(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
+        per_ward = department_records.records_per_ward(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
     requests = requests.sort_values("request_id").reset_index(drop=True)
     assert requests["request_id"].tolist() == ["311-1", "311-2"]  # CRM only
     assert requests["created"].tolist() == [datetime(2026, 9, 2, 9), datetime(2026, 9, 3, 9)]
@@ -253,14 +253,14 @@ class _BrokenReader:
 
 def test_placed_records_are_read_here_when_the_reader_process_fails(engine, caplog):
     with writing(engine) as conn:
-        repository.replace_properties(conn, [_property()], [
+        property_data.replace_properties(conn, [_property()], [
             dict(property_id="P1", address="100 MAIN ST", key="100 MAIN ST", is_primary=True)])
         ingest_id = _ingest(conn)
-        ids = repository.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
-        repository.replace_matches(conn, [dict(record_id=ids[0], property_id="P1", status="matched", method="exact",
+        ids = department_records.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
+        department_records.replace_matches(conn, [dict(record_id=ids[0], property_id="P1", status="matched", method="exact",
                                                score=1.0, candidates=None, normalized="", matched_at=STAMP)])
     with reading(engine) as conn:
-        window = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 10, 30), reader=_BrokenReader())
+        window = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 10, 30), reader=_BrokenReader())
     assert window["property_id"].tolist() == ["P1"]
     if engine.dialect.name == "sqlite":
         assert "reading them in this process" in caplog.text
@@ -270,7 +270,7 @@ def test_an_empty_window_read_through_the_reader_is_an_empty_frame(engine):
     reader = arrow_reader.Reader()
     try:
         with reading(engine) as conn:
-            window = repository.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30), reader=reader)
+            window = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30), reader=reader)
     finally:
         reader.close()
-    assert window.empty and list(window.columns) == repository.PLACED_COLUMNS
+    assert window.empty and list(window.columns) == department_records.PLACED_COLUMNS

@@ -18,7 +18,7 @@ def _event(event_id, kind, body, meeting_id, author="lead"):
             "version": event_id, "at": AT}
 
 
-# What storage.repository.minutes_input returns for meeting 2 (meeting 1 came before, meeting 3 after).
+# What storage.casework.minutes_input returns for meeting 2 (meeting 1 came before, meeting 3 after).
 INPUT = {
     "meeting": {"meeting_id": 2, "held_on": date(2026, 11, 20), "status": "planned",
                 "attendees": ["Ann Lee (Police)", "Bo Ng (Fire)"]},

@@ -15,7 +15,7 @@ from integration.matcher import parcel_key
 from loaders.ingest import ingest
 from loaders.properties import load_properties
 from loaders.read import LoadError, read_table
-from storage import repository
+from storage import property_data
 from storage.engine import reading
 from storage.schema import matches, properties, records, rejects
 from tests.conftest import shared_file
@@ -86,9 +86,9 @@ def test_a_parcel_file_loads_as_the_master(sqlite_engine, relative):
 def test_pins_with_letters_addresses_and_coordinates_are_kept(sqlite_engine):
     load_properties(shared_file(CITY_OWNED), sqlite_engine)
     with reading(sqlite_engine) as conn:
-        voskamp = repository.get_property(conn, "0024G00060000000")
-        mathilda = repository.get_property(conn, "0050E00015000000")
-        langley = repository.get_property(conn, "0046P00062000000")  # "214\n214 LANGLEY AVE" in the file
+        voskamp = property_data.get_property(conn, "0024G00060000000")
+        mathilda = property_data.get_property(conn, "0050E00015000000")
+        langley = property_data.get_property(conn, "0046P00062000000")  # "214\n214 LANGLEY AVE" in the file
         located = conn.execute(sa.select(sa.func.count()).select_from(properties)
                                .where(properties.c.lat.is_not(None))).scalar_one()
     assert voskamp["parcel_id"] == "0024G00060000000"
@@ -103,8 +103,8 @@ def test_pins_with_letters_addresses_and_coordinates_are_kept(sqlite_engine):
 def test_placeholders_read_as_blank(sqlite_engine):
     load_properties(shared_file(TAX_DELINQUENT), sqlite_engine)
     with reading(sqlite_engine) as conn:
-        forbes = repository.get_property(conn, "0001C00228000100")  # neighborhood "NA", no coordinates
-        lettered = repository.get_property(conn, "0001C01661A03800")
+        forbes = property_data.get_property(conn, "0001C00228000100")  # neighborhood "NA", no coordinates
+        lettered = property_data.get_property(conn, "0001C01661A03800")
     assert (forbes["address"], forbes["neighborhood"], forbes["lat"]) == ("100 FORBES AVE", None, None)
     assert lettered["neighborhood"] == "Central Business District"
 
@@ -133,7 +133,7 @@ def test_both_parcel_files_load_as_one_master(sqlite_engine, tmp_path):
     print(f"combined: {result.summary()}")
     assert result.counts["new"] == both[both != ""].nunique()
     with reading(sqlite_engine) as conn:
-        shared = repository.get_property(conn, "0024G00060000000")
+        shared = property_data.get_property(conn, "0024G00060000000")
     assert shared["neighborhood"] == "Troy Hill"  # from the city-owned file's neighborhood_name
 
 
@@ -175,7 +175,7 @@ def test_headers_are_recognised_by_their_common_names(sqlite_engine, tmp_path):
     assert result.skipped == {"no property id": 1, "no address": 1}
     assert any("not degrees" in note for note in result.notes)
     with reading(sqlite_engine) as conn:
-        found = repository.get_property(conn, "202515001499")
+        found = property_data.get_property(conn, "202515001499")
     assert (found["parcel_id"], found["address"], found["lat"], found["ward"]) == ("202515001499", "12 MAIN ST",
                                                                                    None, "3")
 
