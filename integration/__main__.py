@@ -19,7 +19,7 @@ from pathlib import Path
 from integration.matcher import STATUS_COLUMNS, Matcher
 
 # Read and written with the csv module, not pandas: the command's start-up is part of its speed.
-csv.field_size_limit(10_000_000)
+FIELD_LIMIT = 10_000_000
 
 
 class InputError(Exception):
@@ -28,6 +28,7 @@ class InputError(Exception):
 
 def read_csv(path: Path, required: tuple[str, ...], what: str) -> tuple[list[str], dict[str, list[str]]]:
     """The file's header and its columns (name -> values, as text; a short row is padded with "")."""
+    previous = csv.field_size_limit(FIELD_LIMIT)  # the process's limit: put back when read
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
@@ -48,6 +49,8 @@ def read_csv(path: Path, required: tuple[str, ...], what: str) -> tuple[list[str
         raise InputError(f"{what} file {path} does not exist") from None
     except (UnicodeDecodeError, csv.Error, IsADirectoryError) as error:
         raise InputError(f"{what} file {path} is not a readable CSV file ({type(error).__name__})") from None
+    finally:
+        csv.field_size_limit(previous)
     missing = [column for column in required if column not in header]
     if missing:
         raise InputError(f"{what} file {path} has no {', '.join(missing)} column; its columns are: "

@@ -1,6 +1,6 @@
 """Minutes of a meeting: its decisions as a printable PDF and as CSV/XLSX, for those who were not there.
 
-`build_minutes(storage.repository.minutes_input(conn, meeting_id))` gives the minutes; `to_pdf`,
+`build_minutes(storage.casework.minutes_input(conn, meeting_id))` gives the minutes; `to_pdf`,
 `to_csv` and `to_xlsx` render them. Everything people typed is printed as plain text, never as
 markup. The PDF uses the standard Helvetica font, which covers Latin-1 only: other characters
 are replaced by their nearest Latin-1 spelling ("—" -> "-", "“" -> '"', "ł" -> "l", "ř" -> "r"),
@@ -53,7 +53,7 @@ class Minutes:
 
 
 def build_minutes(data: Mapping) -> Minutes:
-    """The minutes from storage.repository.minutes_input(): per agenda item, what this meeting decided."""
+    """The minutes from storage.casework.minutes_input(): per agenda item, what this meeting decided."""
     meeting = data["meeting"]
     meeting_id = meeting["meeting_id"]
     items = []

@@ -1,7 +1,7 @@
 """Customer-service (CRM / 311) analytics: what residents ask for, how fast the city answers, who
 carries the work, and whether some wards are heard more than others.
 
-Every function takes the requests as `storage.repository.service_requests` returns them (created,
+Every function takes the requests as `storage.department_records.service_requests` returns them (created,
 closed, status, category, topic, routed_department, handled_by, team, transferred_from,
 transferred_to, transferred_at, property_id, ward) after `prepare()`, and returns a plain frame a
 chart or a download can use. Times to close are in days; percentiles interpolate linearly between

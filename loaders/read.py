@@ -202,6 +202,9 @@ def _short_fault(record: list[str], header: list[str], line: int, row: int) -> R
                                  f"{_listing(lacking)}{where}", lacking[0], "")
 
 
+CSV_FIELD_LIMIT = 131_072  # the csv module's own default
+
+
 def _rows_read_slowly(text: str, dialect: type[csv.Dialect], file_name: str,
                       bounds: Limits) -> tuple[pd.DataFrame, dict[int, RowFault]]:
     """The rows as the csv module reads them, for files pandas cannot read as a table.
@@ -210,8 +213,9 @@ def _rows_read_slowly(text: str, dialect: type[csv.Dialect], file_name: str,
     columns cannot be read without guessing. A row missing one field (a trailing empty field some
     writers leave out) reads as blank there; a row missing more is a fault.
     """
-    if csv.field_size_limit() < bounds.cell_chars:
-        csv.field_size_limit(bounds.cell_chars)  # never lowered: other readers in the process keep theirs
+    # The csv module's limit is the process's: set for this read and put back, so what another
+    # reader in the process set (a command line raising it) cannot let an open quote run on.
+    previous = csv.field_size_limit(max(bounds.cell_chars, CSV_FIELD_LIMIT))
     rows, faults = [], {}
     try:
         for line, row in _records(text, dialect):
@@ -238,6 +242,8 @@ def _rows_read_slowly(text: str, dialect: type[csv.Dialect], file_name: str,
                             f"characters, more than a cell may hold (LOAD_MAX_CELL_CHARS); is a quote left "
                             f"open?") from None
         raise LoadError(f"{file_name} is not a readable CSV file: line {line}: {reason}") from None
+    finally:
+        csv.field_size_limit(previous)
     if not rows:
         raise LoadError(f"{file_name} is empty")
     return pd.DataFrame(rows, dtype=str), faults
