@@ -10,7 +10,7 @@ import streamlit as st
 from ui import data, views
 from ui.frame import page_setup, session_routes
 
-user = page_setup("Overview", ":material/dashboard:", permission="view_hotspots")
+user = page_setup(__file__)
 
 if user is None:
     app = st.App(__file__, routes=session_routes())

@@ -10,7 +10,7 @@ from services import meetings
 from ui import data
 from ui.frame import current_user, exported, page_setup
 
-user = page_setup("Actions", ":material/task_alt:", permission="view_meeting")
+user = page_setup(__file__)
 
 st.title("Open actions")
 who = current_user()

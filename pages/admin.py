@@ -10,7 +10,7 @@ from services import users
 from ui import data
 from ui.frame import current_user, exported, page_setup
 
-user = page_setup("Users and audit", ":material/admin_panel_settings:", permission="manage_users")
+user = page_setup(__file__)
 
 st.title("Users and audit")
 engine = data.engine()

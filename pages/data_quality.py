@@ -6,7 +6,7 @@ from vocabulary import DEPARTMENT_LABELS
 from ui import charts, data, views
 from ui.frame import page_setup
 
-user = page_setup("Data quality", ":material/fact_check:", permission="view_data_quality")
+user = page_setup(__file__)
 
 st.title("Data quality")
 st.caption("Per department: what is loaded, how much of it found its property month by month, "

@@ -8,7 +8,7 @@ from ui import data, hotspots
 from ui.frame import current_user, exported, page_setup
 from vocabulary import TREATMENTS
 
-user = page_setup("Hotspots", ":material/local_fire_department:", permission="view_hotspots")
+user = page_setup(__file__)
 
 st.title("Hotspots")
 version = data.data_version()

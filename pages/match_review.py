@@ -6,7 +6,7 @@ from ui import data, review, views
 from ui.frame import page_setup
 from vocabulary import DEPARTMENT_LABELS
 
-user = page_setup("Match review", ":material/rule:", permission="review_matches")
+user = page_setup(__file__)
 
 REVIEW_LIMIT = 500
 

@@ -10,7 +10,7 @@ from ui import data, meeting
 from ui import property as history_view
 from ui.frame import current_user, page_setup
 
-user = page_setup("Meeting", ":material/groups:", permission="view_meeting")
+user = page_setup(__file__)
 
 st.title("Coordination meeting")
 who = current_user()

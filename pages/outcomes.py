@@ -7,7 +7,7 @@ from integration import access, cases, exports
 from ui import data, meeting
 from ui.frame import current_user, exported, page_setup
 
-user = page_setup("Outcomes", ":material/insights:", permission="view_meeting")
+user = page_setup(__file__)
 
 st.title("Outcomes")
 days = st.select_slider("Compare", options=[30, 60, 90, 180], value=90,

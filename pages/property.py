@@ -10,7 +10,7 @@ from ui import data, hotspots, meeting, views
 from ui import property as history_view
 from ui.frame import audit, current_user, exported, page_setup
 
-user = page_setup("Property history", ":material/home_pin:", permission="view_property")
+user = page_setup(__file__)
 
 st.title("Property history")
 version = data.data_version()

@@ -9,7 +9,7 @@ from ui import data
 from ui import service as view
 from ui.frame import current_user, page_setup
 
-user = page_setup("Customer service", ":material/support_agent:", permission="view_service")
+user = page_setup(__file__)
 
 st.title("Customer service")
 st.caption("Requests from the CRM / 311 system: sorted into complaints, inquiries, transfers and permits, with "

@@ -11,7 +11,7 @@ from ui import data, upload, views
 from ui import upload_form as form
 from ui.frame import page_setup
 
-user = page_setup("Upload", ":material/upload_file:", permission="upload")
+user = page_setup(__file__)
 
 st.title("Upload a department extract")
 limit_mb = st.get_option("server.maxUploadSize")

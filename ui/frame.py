@@ -21,6 +21,7 @@ The browser carries the session's token in a cookie only the server sets and rea
 import hashlib
 import html
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import streamlit as st
@@ -32,6 +33,7 @@ from ui import data
 
 # The sidebar, in the order the work goes: what is flagged, one property, the meeting and its
 # follow-up, then the analysts' and the admin's tools. Each page with the permission it needs.
+ROOT = Path(__file__).resolve().parents[1]
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:", "view_hotspots"),
     ("pages/hotspots.py", "Hotspots", ":material/local_fire_department:", "view_hotspots"),
@@ -64,11 +66,13 @@ def current_user() -> str:
     return st.session_state.get("user_name") or "unknown"
 
 
-def page_setup(title: str, icon: str = ":material/location_city:", permission: str | None = None) -> access.User | None:
+def page_setup(script: str) -> access.User | None:
     """Configure the page, make sure someone allowed is signed in, draw the sidebar; call first on
-    every page. Returns the signed-in user; stops the page for anyone else (None outside a page run)."""
+    every page, with the page's own __file__ (its title, icon and permission are its row in PAGES).
+    Returns the signed-in user; stops the page for anyone else (None outside a page run)."""
     if not st.runtime.exists() or get_script_run_ctx(suppress_warning=True) is None:
         return None  # the server importing app.py to find its st.App: no page is being run
+    title, icon, permission = registered(script)
     st.set_page_config(page_title=f"{title} · Property risk", page_icon=icon, layout="wide")
     user = _signed_in_user()
     with st.sidebar:
@@ -87,6 +91,15 @@ def page_setup(title: str, icon: str = ":material/location_city:", permission: s
                  "An administrator can change your role.")
         st.stop()
     return user
+
+
+def registered(script: str) -> tuple[str, str, str]:
+    """(title, icon, permission) of a page script, from PAGES: the one place a page is registered."""
+    relative = Path(script).resolve().relative_to(ROOT).as_posix()
+    for page, label, icon, permission in PAGES:
+        if page == relative:
+            return label, icon, permission
+    raise KeyError(f"{relative} is not in ui.frame.PAGES: add it there, with the permission it needs")
 
 
 def audit(action: str, target: str | None = None, detail: str | None = None) -> None:

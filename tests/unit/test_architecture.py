@@ -94,10 +94,21 @@ def test_pages_holds_page_scripts_only():
     assert not (ROOT / "pages" / "__init__.py").exists()
 
 
+def test_every_page_is_registered_once_with_the_permission_it_needs():
+    """ui.frame.PAGES is the one registry: every page script, with its title, icon and permission."""
+    from integration.access import PERMISSIONS
+    from ui.frame import PAGES as REGISTERED
+
+    scripts = [page for page, *_ in REGISTERED]
+    assert sorted(scripts) == sorted(str(p.relative_to(ROOT)) for p in [ROOT / "app.py", *PAGES])
+    assert len(set(scripts)) == len(scripts)
+    assert all(permission in PERMISSIONS for *_, permission in REGISTERED)
+
+
 @pytest.mark.parametrize("path", [ROOT / "app.py", *PAGES], ids=lambda p: p.name)
-def test_every_page_names_the_permission_it_needs(path):
+def test_every_page_opens_with_its_own_file(path):
     call = _first_statement(path).value
-    assert any(keyword.arg == "permission" for keyword in call.keywords), f"{path.name}: page_setup without permission"
+    assert [ast.unparse(argument) for argument in call.args] == ["__file__"] and not call.keywords
 
 
 def test_tables_offer_no_download_of_their_own():
