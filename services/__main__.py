@@ -5,6 +5,9 @@
     python -m services hotspots [--top 20] [--end YYYY-MM-DD]
         the flagged properties, highest score first, for the default window ending at --end
         (default: the last record)
+    python -m services decide --property ID [--status S] [--lead DEPARTMENT] [--note TEXT]
+                              [--action WHAT --owner NAME --due YYYY-MM-DD] [--by NAME]
+        record a decision on the property's case as it stands now (a case is opened if it has none)
 """
 
 import argparse
@@ -14,7 +17,7 @@ from datetime import date
 
 from services import hotspots, meetings
 from storage.engine import create_engine
-from vocabulary import AGENDA_SECTION_LABELS, DEPARTMENT_LABELS
+from vocabulary import AGENDA_SECTION_LABELS, CASE_STATUS_LABELS, CASE_STATUSES, DEPARTMENT_LABELS, DEPARTMENTS
 
 
 def _operator() -> str:
@@ -63,6 +66,23 @@ def top_hotspots(engine, args) -> int:
     return 0
 
 
+def decide(engine, args) -> int:
+    case = meetings.case_of(engine, args.property)
+    changes = {name: value for name, value in (("status", args.status), ("lead_department", args.lead)) if value}
+    actions = [{"what": args.action, "owner": args.owner, "department": args.lead, "due_on": args.due}] \
+        if args.action is not None else []
+    try:
+        version = meetings.record_decision(engine, args.property, case["version"] if case else 0, changes,
+                                           actions, args.note, author=args.by)
+    except (ValueError, KeyError) as problem:  # a bad change or an unknown property: nothing is written
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    case = meetings.case_of(engine, args.property)
+    print(f"{args.property}: case {case['case_id']} is {CASE_STATUS_LABELS.get(case['status'], case['status'])}"
+          f" (version {version})")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m services", description="The team's use cases.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     listed.add_argument("--top", type=int, default=20)
     listed.add_argument("--end", type=_day, help="the window's last day (default: the last record)")
     listed.set_defaults(run=top_hotspots)
+    decided = commands.add_parser("decide", help="record a decision on a property's case")
+    decided.add_argument("--property", required=True, help="the property's id")
+    decided.add_argument("--status", choices=CASE_STATUSES)
+    decided.add_argument("--lead", choices=DEPARTMENTS, help="the lead department")
+    decided.add_argument("--note")
+    decided.add_argument("--action", help="an action agreed: what is to be done")
+    decided.add_argument("--owner", help="who does the action")
+    decided.add_argument("--due", type=_day, help="the action's due date, YYYY-MM-DD")
+    decided.add_argument("--by", default=_operator(), help="the name written in the audit log")
+    decided.set_defaults(run=decide)
     return parser
 
 

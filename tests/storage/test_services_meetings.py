@@ -115,3 +115,23 @@ def test_agenda_from_the_command_line(city, monkeypatch, capsys):
     assert main(["hotspots", "--top", "3"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert listed[0].startswith("Flagged properties, 90 days to ") and listed[1].startswith("  1. ")
+
+
+def test_a_decision_from_the_command_line(city, monkeypatch, capsys):
+    url, engine, loaded = city
+    monkeypatch.setenv("DATABASE_URL", url)
+    property_id = _built(engine, 3)[1][0]
+    assert main(["decide", "--property", property_id, "--status", "action_assigned", "--lead", "police",
+                 "--action", "Letter to the owner", "--owner", "Officer Diaz", "--due", "2026-11-20",
+                 "--by", "cli:test"]) == 0
+    said = capsys.readouterr().out.strip()
+    assert said.startswith(f"{property_id}: case ") and "is Action assigned" in said
+    case = meetings.case_of(engine, property_id)
+    assert (case["status"], case["lead_department"]) == ("action_assigned", "police")
+    assert [action["what"] for action in case["actions"]] == ["Letter to the owner"]
+    assert ("cli:test", "case_decision", f"case:{case['case_id']}") in _audit(engine, loaded)
+    # A decision the rules refuse writes nothing.
+    assert main(["decide", "--property", property_id, "--status", "action_assigned", "--by", "cli:test"]) == 0
+    assert main(["decide", "--property", property_id, "--action", "  ", "--by", "cli:test"]) == 1
+    assert "error:" in capsys.readouterr().err
+    assert len(meetings.case_of(engine, property_id)["actions"]) == 1
