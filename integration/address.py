@@ -248,7 +248,7 @@ _GLUED_UNIT_RE = re.compile(
 _ZIP_RE = re.compile(r"(\d{5})(?:-?\d{4})?")
 _UNIT_ID_RE = re.compile(r"[A-Z]{0,2}-?\d+[A-Z]{0,2}(?:-[A-Z0-9]{1,4})?|[A-Z]-?\d*")
 
-_PLAIN_RE = re.compile(r"[A-Za-z0-9 .&/@-]+")
+_PLAIN_RE = re.compile(r"[A-Za-z0-9 .&/@#-]+")
 _PLAIN_CORNER_RE = re.compile(r" *([A-Z0-9 ]+?) *(&|/|@| AND | AT ) *([A-Z0-9 ]+?) *")
 _BLOCK_WORDS = frozenset({"BLOCK", "BLK", "OF"})
 _SHORT_DIRECTIONS = frozenset({"N", "S", "E", "W", "NE", "NW", "SE", "SW"})
@@ -268,10 +268,14 @@ _FRACTION_CHARS = {
 
 # Words that send a string past the plain reading to the full rules.
 _NOT_PLAIN = frozenset(
-    {*(word for word, kind in STREET_SUFFIXES.items() if kind in COMMON_SUFFIXES), *DIRECTIONALS, *UNIT_DESIGNATORS, *_NAME_START, *_SEPARATORS, *_ORDINAL_WORDS, *_CARDINALS,
-     *_ROUTE_WORDS, *_FLOOR_WORDS, *_NUMBERED_NAMES, *_EMPTY_WORDS, "BLOCK", "BLK", "OF", "NO", "BOX", "POB", "POBOX",
-     "DRAWER", "PO", "INTERSECTION", "CORNER", "USA", "US", *(word for phrase in _LEADING_NOISE for word in phrase)}
+    {
+        *(word for word, kind in STREET_SUFFIXES.items() if kind in COMMON_SUFFIXES), *DIRECTIONALS,
+        *UNIT_DESIGNATORS, "ST", "SNT", "STE", *_SEPARATORS, *_ORDINAL_WORDS, *_CARDINALS, *_ROUTE_WORDS,
+        *_FLOOR_WORDS, *_NUMBERED_NAMES, *_EMPTY_WORDS, "BLOCK", "BLK", "OF", "NO", "BOX", "POB", "POBOX", "DRAWER",
+        "PO", "INTERSECTION", "CORNER", "USA", "US", *(word for phrase in _LEADING_NOISE for word in phrase),
+    }
 )
+_COUNTRY_WORDS = frozenset(word for phrase in _COUNTRY for word in phrase)
 _EMPTY = Address(kind="empty")
 
 
@@ -389,10 +393,10 @@ def _plain_address(raw: str, cities: frozenset[str] | None) -> Address | None:
         last = text.rsplit(None, 1)[-1] if text.strip() else ""
         if last in _place_last_words(cities):
             return None  # the string may end in a place: the full rules peel it
-    if text.lstrip()[:1].isdigit():
-        return _plain_numbered(raw, text)
+    if "&" not in text and "/" not in text and "@" not in text and " AND " not in text and " AT " not in text:
+        return _plain_numbered(raw, text, cities) if text.lstrip()[:1].isdigit() else None
     corner = _PLAIN_CORNER_RE.fullmatch(text)
-    if corner is None:
+    if corner is None or "#" in text:
         return None
     left, right = corner.group(1).split(), corner.group(3).split()
     if not (_plain_street(left, typeless=2) and _plain_street(right, typeless=2)):
@@ -400,13 +404,15 @@ def _plain_address(raw: str, cities: frozenset[str] | None) -> Address | None:
     return Address("intersection", street=_street_of(tuple(left)), cross_street=_street_of(tuple(right)), raw=raw)
 
 
-def _plain_numbered(raw: str, text: str) -> Address | None:
-    if "&" in text or "/" in text or "@" in text:
-        return None
-    words = text.split()
+def _plain_numbered(raw: str, text: str, cities: frozenset[str] | None) -> Address | None:
+    words = _tokenize(text) if "#" in text else text.split()
     n = len(words)
-    if n < 2 or n > 9 or len(words[0]) > 12:
+    if n < 2 or n > 12 or any(len(w) > _MAX_WORD for w in words):
         return None
+    last = words[-1]
+    if last in STATES or last in _COUNTRY_WORDS or _ZIP_RE.fullmatch(last):
+        return None  # a state, country or ZIP code at the end: the full rules read the tail
+    _spell_out_saint(words, _city_index(cities) if cities else None)
     first = words[0]
     if first.isdigit() and (words[1] in DIRECTIONALS or (words[1].isalpha() and words[1] not in _BLOCK_WORDS)):
         d = None  # a plain house number: _parse_number would take that word alone
@@ -418,11 +424,22 @@ def _plain_numbered(raw: str, text: str) -> Address | None:
         k = _parse_number(words, d)
         if not k or not d.number or any(w not in _BLOCK_WORDS and not w.isdigit() for w in words[1:k]):
             return None
-    if not _plain_street(words[k:], typeless=1):
-        return None
+    rest = words[k:]
+    if _plain_street(rest, typeless=1):
+        if d is None:
+            return Address("address", _strip_zeros(first), street=_street_of(tuple(rest)), raw=raw)
+        d.street = _build_street(rest)
+        return d.finish(raw)
+    # a unit after the street ("APT 6", "# 3", "LWR"), read by the same rules as the full reading
     if d is None:
-        return Address("address", _strip_zeros(first), street=_street_of(tuple(words[1:])), raw=raw)
-    d.street = _build_street(words[k:])
+        d = _Draft()
+        d.number = _strip_zeros(first)
+    if d.kind != "address":
+        return None
+    street_words, after = _split_units(rest, d)
+    if after or not d.unit_type or d.fraction or not _plain_street(street_words, typeless=1):
+        return None
+    d.street = _build_street(street_words)
     return d.finish(raw)
 
 
@@ -508,9 +525,10 @@ def _spell_out_saint(tokens: list[str], cities: dict | None = None) -> None:
     # Not when a known place follows: "1826 SOUTH ST LAKEPORT WI" is SOUTH ST in LAKEPORT.
     for i in (1, 2):
         if (
-            len(tokens) > i + 1 and tokens[i] == "ST" and tokens[0][:1].isdigit()
+            len(tokens) > i + 1 and tokens[i] == "ST" and _starts_with_number(tokens)
             and (i == 1 or tokens[1] in DIRECTIONALS)
             and tokens[i + 1].isalpha() and tokens[i + 1] not in STREET_SUFFIXES
+            and tokens[i + 1] not in _SEPARATORS  # "5TH ST AND S OAK ST" is a corner of 5TH ST
             and tokens[i + 1] not in DIRECTIONALS and tokens[i + 1] not in UNIT_DESIGNATORS
             and tokens[i + 1] not in STATES
             and not _place_starts(tokens, i + 1, cities)

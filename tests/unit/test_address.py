@@ -241,6 +241,7 @@ CASES = [
     case("1200 BLOCK MAIN ST / 5TH AVE", "block", "1200 BLOCK MAIN ST", cross="5TH AVE"),
     case("514 PEACE & PLENTY LANE", "address", "514 PEACE AND PLENTY LN", name="PEACE AND PLENTY"),
     case("1ST AND MT PLEASANT", "intersection", "1ST & MOUNT PLEASANT"),  # not "AND MT # 1"
+    case("5TH ST AND S OAK ST", "intersection", "5TH ST & S OAK ST"),  # not 5TH SAINT
     case("1ST AVE AND MT PLEASANT RD", "intersection", "1ST AVE & MOUNT PLEASANT RD"),
     case("KINCAID at HOWLEY STREET 15214", "intersection", "HOWLEY ST & KINCAID", zip="15214"),
     case("ELBA ST / BRADDOCK N 15208", "intersection", "BRADDOCK N & ELBA ST", zip="15208"),
