@@ -99,6 +99,8 @@ def parcel_key(value) -> str:
     Letters stay because county PINs carry them (0024G00060000000 is not 002400060000000);
     an id a spreadsheet exported as a float (202515001499.0) reads as the whole number.
     """
+    if value.__class__ is str and value.isascii() and value.isalnum():
+        return value.upper()  # the common case, without the regular expressions
     text = _text(value).strip().upper()
     if not text:
         return ""
@@ -474,7 +476,10 @@ class Matcher:
 
         # Only records with a parcel id, coordinates or a zip of their own need a look of their own.
         parcels, lats, lons, zips = (records.get(name) for name in ("parcel_id", "lat", "lon", "zip"))
-        for i in range(n) if (parcels or lats or zips) else ():
+        # rows with anything in those columns ("" is nothing; a missing value that is not a string,
+        # such as NaN, is looked at and found to be nothing)
+        own = sorted({i for values in (parcels, lats, zips) if values for i, value in enumerate(values) if value})
+        for i in own:
             parcel = _text(parcels[i]).strip() if parcels else ""
             lat = _float(lats[i]) if lats else None
             lon = _float(lons[i]) if lons and lat is not None else None

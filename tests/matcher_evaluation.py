@@ -12,9 +12,10 @@ Sources (all in ../shared/data, none from sample_data/):
 Every row belongs to the tuning set or the evaluation set by a hash of its street (synthetic rows),
 parcel (code enforcement) or text (the rest), so a street tuned on never reaches the evaluation.
 
-    .venv/bin/python -m tests.matcher_evaluation [--scourgify] [--sample-city]
+    .venv/bin/python -m tests.matcher_evaluation [--scourgify] [--sample-city] [--markdown]
 
-prints the per-kind table of both sets (and of the scourgify join and the sample city).
+prints the per-kind table of both sets (and of the scourgify join and the sample city; --markdown
+prints the README's tables).
 """
 
 from __future__ import annotations
@@ -317,37 +318,77 @@ def scourgify_placed(master: pd.DataFrame, records: pd.DataFrame) -> pd.DataFram
                           method=None, candidates=None)
 
 
+COLUMNS = ("rows", "precision", "recall", "review", "block_recall", "intersection_recall", "outside_recall", "wrong")
+
+
 def _print(title: str, frame: pd.DataFrame) -> None:
     print(f"\n{title}")
-    shown = frame[["rows", "precision", "recall", "review", "block_recall", "intersection_recall", "outside_recall",
-                   "wrong"]]
-    print(shown.to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))
+    print(frame[list(COLUMNS)].to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))
+
+
+def _cell(value: float, digits: int = 3) -> str:
+    return "" if value != value else f"{value:.{digits}f}"
+
+
+def markdown(rows: dict[str, dict], baseline: dict[str, dict] | None = None) -> str:
+    """A README table: one line per label, the matcher's figures and (if given) the baseline's."""
+    head = "| | rows | precision | recall | review | block | intersection | outside |"
+    if baseline is not None:
+        head += " scourgify precision | scourgify recall |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for label, f in rows.items():
+        line = (f"| {label} | {int(f['rows']):,} | {_cell(f['precision'], 4)} | {_cell(f['recall'])} | "
+                f"{_cell(f['review'])} | {_cell(f['block_recall'])} | {_cell(f['intersection_recall'])} | "
+                f"{_cell(f['outside_recall'])} |")
+        if baseline is not None:
+            b = baseline.get(label)
+            line += f" {_cell(b['precision'], 4)} | {_cell(b['recall'])} |" if b else " | |"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scourgify", action="store_true", help="also the scourgify exact join")
     parser.add_argument("--sample-city", action="store_true", help="also the full-size sample city")
-    parser.add_argument("--part", choices=PARTS, action="append", help="one set only (default both)")
+    parser.add_argument("--markdown", action="store_true", help="the README's tables")
     args = parser.parse_args()
-    placed_parts = []
-    baseline_parts = []
+    placed_parts, baseline_parts = [], []
     for _name, (master, records, city) in datasets().items():
         placed_parts.append(place(master, records, city))
         if args.scourgify:
             baseline_parts.append(scourgify_placed(master, records))
     placed = pd.concat(placed_parts, ignore_index=True)
-    for part in args.part or PARTS:
-        _print(f"{part} set, the matcher", table(placed[placed["part"] == part]))
-        if args.scourgify:
-            baseline = pd.concat(baseline_parts, ignore_index=True)
-            _print(f"{part} set, scourgify exact join", table(baseline[baseline["part"] == part]))
+    baseline = pd.concat(baseline_parts, ignore_index=True) if args.scourgify else None
+    overall = {f"{part} set": figures(placed[placed["part"] == part]) for part in PARTS}
+    overall_baseline = ({f"{part} set": figures(baseline[baseline["part"] == part]) for part in PARTS}
+                        if args.scourgify else None)
     if args.sample_city:
-        _print("sample city (scale 1), the matcher", table(sample_city()))
+        city_placed, city_baseline = sample_city(args.scourgify)
+        overall["sample city"] = figures(city_placed)
+        if args.scourgify:
+            overall_baseline["sample city"] = figures(city_baseline)
+        if not args.markdown:
+            _print("sample city (scale 1), the matcher", table(city_placed))
+    for part in PARTS:
+        if args.markdown:
+            kinds = table(placed[placed["part"] == part]).drop(index="overall")
+            base = table(baseline[baseline["part"] == part]).drop(index="overall") if args.scourgify else None
+            print(f"\n{part} set, per kind\n")
+            print(markdown({k: r.to_dict() for k, r in kinds.iterrows()},
+                           {k: r.to_dict() for k, r in base.iterrows()} if base is not None else None))
+        else:
+            _print(f"{part} set, the matcher", table(placed[placed["part"] == part]))
+            if args.scourgify:
+                _print(f"{part} set, scourgify exact join", table(baseline[baseline["part"] == part]))
+    if args.markdown:
+        print("\noverall\n")
+        print(markdown(overall, overall_baseline))
 
 
-def sample_city() -> pd.DataFrame:
-    """The full-size sample city placed as `make test` places it, in this module's terms."""
+def sample_city(scourgify: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The full-size sample city placed as `make test` places it, in this module's terms (and by
+    the scourgify join, if asked)."""
     from integration.matcher import Matcher
     from loaders.read import read_table
     from loaders.specs import spec
@@ -364,14 +405,18 @@ def sample_city() -> pd.DataFrame:
             department_spec = spec(department)
             frame = read_table((directory / f"{department}.csv").read_bytes(), f"{department}.csv").frame
             checked = validate(frame, department_spec, department_spec.resolve(list(frame.columns)))
-            parts.append(checked.records.drop(columns=["status"]).join(matcher.match(checked.records)))
-        placed = pd.concat(parts, ignore_index=True)
+            parts.append(checked.records.drop(columns=["status"]))
+        records = pd.concat(parts, ignore_index=True)
         truth = pd.read_csv(directory / "truth.csv", dtype=str, keep_default_na=False)
-    placed = placed.merge(truth, on=["department", "source_record_id"], how="left")
+    records = records.merge(truth, on=["department", "source_record_id"], how="left")
     # the sample city's labels in this module's words: a number not on the street names no property
-    placed["truth"] = placed["truth"].where(placed["noise"] != "wrong_number", "NONE").replace({"NONE": "NONE"})
-    placed.loc[placed["noise"] == "other_city", "truth"] = "OUTSIDE"
-    return placed.rename(columns={"noise": "kind"})
+    records.loc[records["noise"] == "wrong_number", "truth"] = "NONE"
+    records.loc[records["noise"] == "other_city", "truth"] = "OUTSIDE"
+    records = records.rename(columns={"noise": "kind"})
+    placed = records.join(matcher.match(records))
+    if not scourgify:
+        return placed, None
+    return placed, scourgify_placed(master, records.assign(address=records["address"].fillna("").astype(str)))
 
 
 if __name__ == "__main__":
