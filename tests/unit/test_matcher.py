@@ -239,3 +239,16 @@ def test_a_street_the_master_knows_only_without_numbers_goes_to_review():
     master = pd.DataFrame([("W1", "WADE ST", "0004N00151000000")], columns=["property_id", "address", "parcel_id"])
     placed = place(Matcher(master), "288 WADE ST")
     assert (placed["status"], placed["property_id"]) == ("review", None)
+
+
+def test_every_setting_in_matcher_toml_is_read_and_every_setting_is_in_it():
+    import dataclasses
+    import tomllib
+
+    from integration.matcher import SETTINGS_FILE, Settings, settings
+
+    with SETTINGS_FILE.open("rb") as handle:
+        raw = tomllib.load(handle)
+    written = {f"city_{name}" for name in raw["city"]} | set(raw["spatial"])
+    assert written == {field.name for field in dataclasses.fields(Settings)}
+    assert settings().radius_m == raw["spatial"]["radius_m"] == 15.0  # the default distance
