@@ -48,6 +48,17 @@ def records_file(directory: Path) -> Path:
     return path
 
 
+def scourgify_line(text: str) -> str:
+    """The baseline's key for an address: usaddress-scourgify's normalised line ("" where it cannot read one)."""
+    from scourgify import normalize_address_record
+
+    try:
+        parts = normalize_address_record(text)
+    except Exception:  # scourgify raises on anything it cannot parse
+        return ""
+    return " ".join(p for p in (parts.get("address_line_1"), parts.get("address_line_2")) if p)
+
+
 @dataclass
 class Run:
     seconds: float

@@ -21,22 +21,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import OUT, city, median_run, records_file, timed  # noqa: E402
+from benchmarks.common import OUT, city, median_run, records_file, scourgify_line, timed  # noqa: E402
 
 RECORDS_PER_SCALE = 94_000  # records in the sample city at scale 1
 
 
 def baseline(properties: Path, records: Path, out: Path) -> None:
     """The plain way: normalise every address with scourgify, join on the normalised line."""
-    from scourgify import normalize_address_record
-
-    def line(text: str) -> str:
-        try:
-            parts = normalize_address_record(text)
-        except Exception:  # scourgify raises on anything it cannot parse
-            return ""
-        return " ".join(p for p in (parts.get("address_line_1"), parts.get("address_line_2")) if p)
-
+    line = scourgify_line
     master = pd.read_csv(properties, dtype=str, keep_default_na=False)
     frame = pd.read_csv(records, dtype=str, keep_default_na=False)
     master_lines = {text: line(text) for text in master["address"].unique()}

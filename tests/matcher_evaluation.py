@@ -297,14 +297,7 @@ def table(placed: pd.DataFrame) -> pd.DataFrame:
 
 def scourgify_placed(master: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     """The plain baseline: scourgify's normalised line on both sides, an exact join; nothing else."""
-    from scourgify import normalize_address_record
-
-    def line(text: str) -> str:
-        try:
-            parts = normalize_address_record(text)
-        except Exception:  # scourgify raises on anything it cannot read
-            return ""
-        return " ".join(p for p in (parts.get("address_line_1"), parts.get("address_line_2")) if p)
+    from benchmarks.common import scourgify_line as line
 
     index: dict[str, set[str]] = {}
     for pid, text in zip(master["property_id"], master["address"]):
