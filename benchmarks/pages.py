@@ -57,7 +57,8 @@ def main() -> None:
     from streamlit.testing.v1 import AppTest
 
     from integration.access import SessionLimits
-    from storage import accounts, department_records
+    from services import accounts
+    from storage import department_records
     from storage.engine import create_engine, reading, writing
     from ui.frame import TOKEN_KEY
 

@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from integration.access import SessionLimits  # noqa: E402
-from storage import accounts, migrate  # noqa: E402
+from services import accounts  # noqa: E402
+from storage import migrate
 from storage.engine import create_engine, reading, writing  # noqa: E402
 from storage.schema import sessions, users  # noqa: E402
 

@@ -1,6 +1,8 @@
 """Command line: place a file of records on a property master.
 
     python -m integration match --properties PROPERTIES.csv --records RECORDS.csv --out OUT.csv
+    python -m integration forecast ...        (see --help; on the database in DATABASE_URL)
+    python -m integration early-warning ...   (see --help; on the database in DATABASE_URL)
 
 PROPERTIES has columns property_id and address (optionally city, state, zip, lat, lon,
 parcel_id, neighborhood; several rows may share a property_id). RECORDS has a column address
@@ -11,6 +13,7 @@ A summary goes to stderr; bad input exits non-zero with a one-line reason.
 
 import argparse
 import csv
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -85,9 +88,23 @@ def run_match(properties: Path, records: Path, out: Path) -> str:
     return f"{rows:,} records in {elapsed:.1f} s ({rows / max(elapsed, 1e-9):,.0f} records/s): {summary}"
 
 
+# Commands that read the database: each is a use case of the service layer, imported only when asked for,
+# so that `match` starts without pandas or a database driver.
+DATABASE_COMMANDS = {
+    "forecast": "services.forecast",            # customer-service requests per week, and the staff they need
+    "early-warning": "services.early_warning",  # the properties heading for the hotspots list
+}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DATABASE_COMMANDS:
+        module = importlib.import_module(DATABASE_COMMANDS[argv[0]])
+        return module.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m integration", description="Match records to properties.")
     commands = parser.add_subparsers(dest="command", required=True)
+    for name in DATABASE_COMMANDS:
+        commands.add_parser(name, help=f"see python -m integration {name} --help", add_help=False)
     matching = commands.add_parser("match", help="place a CSV of records on a property master")
     matching.add_argument("--properties", required=True, type=Path)
     matching.add_argument("--records", required=True, type=Path)

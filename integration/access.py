@@ -13,7 +13,7 @@ record's date, department and category but not those fields. `SENSITIVE_FIELDS` 
 
 Sessions: how long one lasts (`SessionLimits`, from SESSION_IDLE_MINUTES and SESSION_MAX_HOURS),
 why one is over (`session_end`), where a sign-in may send the browser (`landing_path`), and which
-role a single sign-on identity's groups give (`role_for_groups`). Storing them is storage.accounts'.
+role a single sign-on identity's groups give (`role_for_groups`). Storing them is services.accounts'.
 """
 
 import os

@@ -1,7 +1,7 @@
 """Signing in and out, and what the page frame records: the use cases behind every page's gate.
 
 Entry points: `check`, `sign_in`, `identity_session`, `sign_out`, `change_password`, `sign_in_page`,
-`note`. Each owns its transaction; the sessions themselves live in storage.accounts.
+`note`. Each owns its transaction; the sessions themselves live in services.accounts.
 """
 
 from dataclasses import dataclass
@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from integration.access import RoleGrant, SessionLimits, User
-from storage import accounts, audit_trail
-from storage.accounts import REFUSED_MESSAGE, AccountError, DemoAccount, SessionCheck, SignInRefused  # noqa: F401
+from services import accounts
+from services.accounts import REFUSED_MESSAGE, AccountError, DemoAccount, SessionCheck, SignInRefused  # noqa: F401
+from storage import audit_trail
 from storage.engine import reading, writing
 
 

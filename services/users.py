@@ -1,7 +1,7 @@
 """Users and audit: accounts and their roles, the sessions open now, and the audit log.
 
 Entry points: `users`, `add_user`, `set_role`, `set_password`, `disable`, `enable`, `sessions`,
-`end_sessions`, `audit_choices`, `audit_log`. Each change writes its audit row (storage.accounts does,
+`end_sessions`, `audit_choices`, `audit_log`. Each change writes its audit row (services.accounts does,
 in the same transaction); a refused change raises AccountError or access.AccessError, whose message
 says why.
 """
@@ -13,8 +13,9 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration.access import SessionLimits
-from storage import accounts, audit_trail
-from storage.accounts import AccountError
+from services import accounts
+from services.accounts import AccountError
+from storage import audit_trail
 from storage.engine import reading, writing
 
 __all__ = ["AccountError", "add_user", "audit_choices", "audit_log", "disable", "enable", "end_sessions", "sessions",

@@ -7,7 +7,8 @@ import getpass
 import os
 import sys
 
-from storage import accounts, migrate
+from services import accounts
+from storage import migrate
 from storage.engine import create_engine, writing
 from vocabulary import DEPARTMENTS, ROLE_LABELS, ROLES
 

@@ -185,10 +185,21 @@ meetings = Table(
     metadata,
     Column("meeting_id", Integer, primary_key=True, autoincrement=True),
     Column("held_on", Date, nullable=False, unique=True),
-    Column("status", String(20), nullable=False, default="planned"),
-    Column("attendees", Text),  # JSON list of names, when someone recorded them
+    Column("status", String(20), nullable=False, default="planned"),  # vocabulary.MEETING_STATUSES
     Column("created_by", String(120), nullable=False),
     Column("created_at", DateTime, nullable=False),
+)
+
+# Who attended a meeting, in the order recorded: a person (with the department they came for), or a
+# department represented without a name.
+meeting_attendees = Table(
+    "meeting_attendees",
+    metadata,
+    Column("attendee_id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.meeting_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("name", String(120)),
+    Column("department", String(40)),
 )
 
 
@@ -279,7 +290,7 @@ ward_populations = Table(
     Column("loaded_at", DateTime, nullable=False),
 )
 
-# Local accounts (storage.accounts): the embedded default when no single sign-on is configured,
+# Local accounts (services.accounts): the embedded default when no single sign-on is configured,
 # and the role an admin assigns to a single sign-on identity.
 users = Table(
     "users",
@@ -301,7 +312,7 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
-# Signed-in sessions (storage.accounts), shared by every app server on the database. The browser
+# Signed-in sessions (services.accounts), shared by every app server on the database. The browser
 # holds a random token in an HttpOnly cookie; only its SHA-256 is kept here, so a copy of this
 # table opens nothing. A session ends once (ended_at, end_reason) and is never reopened.
 sessions = Table(

@@ -117,7 +117,7 @@ def city_db_url(city_dir, tmp_path_factory):
     """A SQLite database with the small sample city loaded through the loaders, as `make run` does."""
     from loaders.__main__ import load_city
 
-    from storage import accounts
+    from services import accounts
     from storage.engine import writing
 
     url = f"sqlite:///{tmp_path_factory.mktemp('citydb') / 'city.db'}"
@@ -133,7 +133,7 @@ def city_db_url(city_dir, tmp_path_factory):
 @pytest.fixture
 def empty_db_url(tmp_path):
     """A database with no data, and only its first administrator (as a city's starts out)."""
-    from storage import accounts
+    from services import accounts
     from storage.engine import writing
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"

@@ -3,7 +3,7 @@
 Every script in pages/ calls page_setup() as its first statement (a test checks), so a deep link
 that runs a page without app.py still gets the whole frame, sign-in included.
 
-Sessions live in the database (storage.accounts), so every tab, window and app server shares them.
+Sessions live in the database (services.accounts), so every tab, window and app server shares them.
 The browser carries the session's token in a cookie only the server sets and reads:
 
 - signing in is a plain HTML form (no JavaScript) that posts to POST /session/sign-in, a route

@@ -5,7 +5,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from integration.access import SessionLimits
-from storage import accounts
+from services import accounts
 from storage.engine import create_engine, writing
 from ui.frame import TOKEN_KEY
 

@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from integration import access
-from storage import accounts, audit_trail, casework, department_records, property_data
+from services import accounts
+from storage import audit_trail, casework, department_records, property_data
 from storage.engine import create_engine, reading, writing
 from storage.schema import records
 from tests.app.apptest import open_page

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from streamlit.testing.v1 import AppTest
 
-from storage import accounts, audit_trail
+from services import accounts
+from storage import audit_trail
 from storage.engine import create_engine, reading, writing
 from storage.schema import sessions, users
 from tests.app.apptest import ROOT, TIMEOUT, open_page

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from storage import accounts, casework, department_records, loading, property_data
+from services import accounts
+from storage import casework, department_records, loading, property_data
 from storage.engine import create_engine, reading
 from storage.schema import records
 from tests.conftest import copy_sqlite, require

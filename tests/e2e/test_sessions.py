@@ -10,7 +10,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from storage import accounts, audit_trail, migrate, property_data
+from services import accounts
+from storage import audit_trail, migrate, property_data
 from storage.engine import create_engine, reading, writing
 from tests.conftest import _postgres_url, copy_sqlite
 from tests.e2e.test_browser import PASSWORDS, browser, settle, streamlit_server  # noqa: F401 (browser: a fixture)

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 import storage.__main__ as cli
 from integration.access import User, session_limits
-from storage import accounts
-from storage.accounts import AccountError, SignInRefused, sign_in
+from services import accounts
+from services.accounts import AccountError, SignInRefused, sign_in
 from storage.engine import create_engine, reading, writing
 from storage.schema import audit_log, users
 

@@ -4,7 +4,7 @@ import pytest
 
 from integration.access import session_limits
 from services import users
-from storage import accounts
+from services import accounts
 from storage.engine import writing
 
 PASSWORD = "correct horse battery"

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from integration.access import SessionLimits
-from storage import accounts
-from storage.accounts import SignInRefused
+from services import accounts
+from services.accounts import SignInRefused
 from storage.engine import reading, writing
 from storage.schema import audit_log, sessions, users
 from tests.storage.test_meetings_and_cases import _twin

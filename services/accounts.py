@@ -5,7 +5,9 @@ account, stored as "scrypt$n$r$p$salt$hash". A sign-in that fails says the same 
 the reason, and takes as long, so it never reveals whether a user name exists. After
 MAX_FAILED_ATTEMPTS wrong passwords an account is locked for LOCKOUT; the page frame signs in
 through `sign_in(engine, ...)`, which commits the failure count even though it raises.
-What each role may do lives in integration.access; this module only stores it.
+What each role may do lives in integration.access; this module applies it to the stored accounts.
+The functions take an open connection: the use cases in services.users and services.sessions own
+the transaction, and every change here writes its audit row in it.
 
 Sessions: a sign-in starts one (`sign_in_session`, `start_session`) and hands back a random token
 for the browser's cookie; only the token's SHA-256 is stored. Every page run checks the token
