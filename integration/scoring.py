@@ -21,7 +21,6 @@ from vocabulary import DEPARTMENT_LABELS, TREATMENTS
 
 CONFIG_FILE = Path(__file__).resolve().parent / "scoring.toml"
 DEPARTMENT_NAMES = DEPARTMENT_LABELS
-RECORD_COLUMNS = ["property_id", "department", "category", "subcategory", "occurred_at"]
 
 
 @dataclass(frozen=True)

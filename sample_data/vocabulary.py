@@ -104,9 +104,6 @@ ARTERIALS = frozenset({
     ("HIGH", "ST"), ("LATHROP", "AVE"), ("NORTH", "AVE"), ("MT PLEASANT", "ST"),
 })
 
-NEIGHBORHOODS = ("DOWNTOWN", "HARBOR POINT", "NORTHSIDE", "UPTOWN", "WEST END", "LINCOLN PARK",
-                 "SOUTHSIDE", "RIVERBEND", "CAMPUS", "WESTGATE", "LAKEVIEW", "GATEWAY")
-
 # Cities around Lakeport, for addresses that are not in the city at all.
 OTHER_CITIES = (("KENOSHA", "53140"), ("KENOSHA", "53144"), ("MILWAUKEE", "53204"), ("CALEDONIA", "53108"),
                 ("STURTEVANT", "53177"), ("OAK CREEK", "53154"), ("FRANKSVILLE", "53126"), ("UNION GROVE", "53182"))

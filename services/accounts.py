@@ -289,8 +289,8 @@ def identify(conn: Connection, name: str, now: datetime | None = None, grant: Ro
 
     `grant` is the role the person's provider groups give (integration.access.role_for_groups): it
     creates the account when there is none and keeps its role in step with the groups. Without a
-    grant the account must exist. Like authenticate(), it audits before raising; prefer
-    `sign_in_identity`.
+    grant the account must exist. Like authenticate(), it audits before raising; the sign-in itself
+    is `identity_session`.
     """
     row = _row(conn, name, lock=True)
     if row is None and grant is not None and NAME_PATTERN.fullmatch(name_key(name)):
@@ -310,11 +310,6 @@ def identify(conn: Connection, name: str, now: datetime | None = None, grant: Ro
     conn.execute(users.update().where(users.c.user_id == row["user_id"]).values(last_sign_in=now or clock()))
     audit(conn, row["name"], "sign_in", None, "single sign-on")
     return _user(row)
-
-
-def sign_in_identity(engine: Engine, name: str, now: datetime | None = None) -> User:
-    """identify() in a transaction of its own that keeps the audit row when it refuses."""
-    return _committed(engine, identify, name, now)
 
 
 def _committed(engine: Engine, check, *args) -> User:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 import storage.__main__ as cli
-from integration.access import User, session_limits
+from integration.access import SessionLimits, User, session_limits
 from services import accounts
 from services.accounts import AccountError, SignInRefused, sign_in
 from storage.engine import create_engine, reading, writing
@@ -350,11 +350,12 @@ def test_list_and_count_users(engine):
 def test_a_single_sign_on_account(engine):
     _create(engine, "jane@racine.gov", password=None, role="department_staff", department="fire")
     assert _refusal(engine, "jane@racine.gov", "").reason == "no_password"
-    user = accounts.sign_in_identity(engine, "Jane@Racine.gov", now=T0)
+    user = accounts.identity_session(engine, "Jane@Racine.gov", accounts.new_session_token(), limits=SessionLimits(),
+                                     now=T0)
     assert user.name == "jane@racine.gov" and user.department == "fire"
     assert _row(engine, "jane@racine.gov")["last_sign_in"] == T0
     with pytest.raises(SignInRefused) as refused:
-        accounts.sign_in_identity(engine, "someone@else.org")
+        accounts.identity_session(engine, "someone@else.org", accounts.new_session_token(), limits=SessionLimits())
     assert str(refused.value) == accounts.REFUSED_MESSAGE
     assert _audit(engine)[-2:] == [("jane@racine.gov", "sign_in", None, "single sign-on"),
                                    ("someone@else.org", "sign_in_failed", None, "single sign-on: unknown_user")]
