@@ -47,6 +47,12 @@ AGENDA_SECTION_LABELS = {
 }
 AGENDA_SECTIONS = tuple(AGENDA_SECTION_LABELS)
 
+MEETING_STATUS_LABELS = {
+    "planned": "In progress",  # started: the agenda, decisions and attendees can still change
+    "closed": "Closed",
+}
+MEETING_STATUSES = tuple(MEETING_STATUS_LABELS)
+
 # How the hotspot score treats an institutional address (police station, hospital, city hall).
 TREATMENT_LABELS = {
     "damp": "Damped: its score counts for less",

@@ -51,6 +51,36 @@ def department_label(department: str | None) -> str:
     return DEPARTMENT_NAMES.get(department or "", department or "")
 
 
+def attendee_label(attendee: Mapping[str, object]) -> str:
+    """How an attendee reads in the minutes: "Ann Lee (Police)", "Ann Lee", or "Police" for a
+    department that attended without a name."""
+    name, department = attendee.get("name") or "", department_label(attendee.get("department"))
+    return f"{name} ({department})" if name and department else str(name or department)
+
+
+def check_attendees(rows: Sequence[Mapping[str, object] | str]) -> list[dict]:
+    """Who attended, as typed: each row a person's name, a department, or both (a plain string is
+    a name). Blank rows skipped, an attendee listed twice kept once; an unknown department or a
+    name over 120 characters refused by its row number."""
+    checked, seen = [], set()
+    for number, row in enumerate(rows, 1):
+        row = {"name": row} if isinstance(row, str) else row
+        name = str(row.get("name") or "").strip() if _typed(row.get("name")) else ""
+        department = row.get("department") if _typed(row.get("department")) else None
+        if not name and department is None:
+            continue
+        if department is not None and department not in DEPARTMENT_NAMES:
+            raise DecisionError(f"attendee row {number}: '{department}' is not a department "
+                                f"({', '.join(DEPARTMENT_NAMES.values())})")
+        if len(name) > 120:
+            raise DecisionError(f"attendee row {number}: the name is {len(name)} characters long, at most 120")
+        attendee = {"name": name or None, "department": department}
+        if (attendee["name"], department) not in seen:
+            seen.add((attendee["name"], department))
+            checked.append(attendee)
+    return checked
+
+
 # --- decisions ------------------------------------------------------------------------------
 
 
@@ -88,6 +118,38 @@ def check_action(action: Mapping[str, object]) -> dict:
         raise DecisionError(f"the due date of '{what}' is {due_on!r}, not a date")
     owner = str(action.get("owner") or "").strip() or None
     return {"what": what, "owner": owner, "department": department, "due_on": due_on}
+
+
+def check_actions(rows: Sequence[Mapping[str, object]]) -> list[dict]:
+    """The new actions of a decision as typed, row by row: blank rows skipped, every other row
+    checked; a row with an owner, a department or a due date but nothing to do is refused by its number."""
+    checked = []
+    for number, row in enumerate(rows, 1):
+        if not any(_typed(row.get(name)) for name in ACTION_FIELDS):
+            continue
+        if not _typed(row.get("what")):
+            given = [label for name, label in (("owner", "an owner"), ("department", "a department"),
+                                               ("due_on", "a due date")) if _typed(row.get(name))]
+            raise DecisionError(f"new action row {number} has {' and '.join(given)} but does not say what is to "
+                                "be done: fill in its “New action” or delete the row")
+        try:
+            checked.append(check_action(row))
+        except DecisionError as problem:
+            raise DecisionError(f"new action row {number}: {problem}") from None
+    return checked
+
+
+def check_decision(case: Mapping[str, object] | None, changes: Mapping[str, object],
+                   actions: Sequence[Mapping[str, object]] = ()) -> tuple[dict, list[dict]]:
+    """A decision on `case` (None: there is none yet), checked: its changes and its new actions
+    (check_actions). A case left "Action assigned" needs an action not done yet, new or agreed before."""
+    checked, new_actions = check_changes(changes), check_actions(actions)
+    status = checked.get("status", (case or {}).get("status"))
+    still_open = [a for a in ((case or {}).get("actions") or ()) if _maybe(a.get("done_at")) is None]
+    if status == "action_assigned" and not new_actions and not still_open:
+        raise DecisionError(f"“{status_label(status)}” needs an action and this case has none open: add a row "
+                            "under “New action” saying what is to be done (and who does it), or choose another status")
+    return checked, new_actions
 
 
 def decision_events(current: Mapping[str, object], changes: Mapping[str, object],
@@ -392,6 +454,12 @@ def _by_property(scored: pd.DataFrame) -> pd.DataFrame:
 def _flagged_ids(scored: pd.DataFrame) -> set[str]:
     frame = _by_property(scored)
     return set(frame.index[frame["flagged"].fillna(False).astype(bool)]) if len(frame) else set()
+
+
+def _typed(value) -> bool:
+    """Whether a cell of a form holds something: not None, NaN, NaT or blank text."""
+    value = _maybe(value)
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
 def _sequence(value) -> tuple:

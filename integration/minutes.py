@@ -17,7 +17,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from integration import exports
-from integration.cases import SECTION_LABELS, department_label, state_after, status_label
+from integration.cases import SECTION_LABELS, attendee_label, department_label, state_after, status_label
+from vocabulary import DEPARTMENTS
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,9 @@ class MinutesItem:
 class Minutes:
     meeting_id: int
     held_on: date
-    attendees: tuple[str, ...]
+    attendees: tuple[str, ...]  # as they read: "Ann Lee (Police)", or a department without a name
     items: tuple[MinutesItem, ...]
+    departments: tuple[str, ...] = ()  # the departments someone attended for, in vocabulary order
 
 
 def build_minutes(data: Mapping) -> Minutes:
@@ -78,8 +80,21 @@ def build_minutes(data: Mapping) -> Minutes:
             done=tuple(str(e["body"].get("what", "")) for e in here if e["kind"] == "action_done"),
             notes=tuple(str(e["body"].get("text", "")) for e in here if e["kind"] == "note"),
         ))
+    attendees = [{"name": a} if isinstance(a, str) else a for a in meeting.get("attendees") or ()]
+    present = {a.get("department") for a in attendees}
     return Minutes(meeting_id=meeting_id, held_on=_as_date(meeting["held_on"]),
-                   attendees=tuple(meeting.get("attendees") or ()), items=tuple(items))
+                   attendees=tuple(attendee_label(a) for a in attendees), items=tuple(items),
+                   departments=tuple(d for d in DEPARTMENTS if d in present))
+
+
+def attendance_lines(minutes: Minutes) -> list[str]:
+    """Who attended, as the minutes print it: the people, then the departments present and absent."""
+    lines = ["Attendees: " + (", ".join(minutes.attendees) if minutes.attendees else "not recorded")]
+    if minutes.departments:
+        absent = [department_label(d) for d in DEPARTMENTS if d not in minutes.departments]
+        lines.append("Departments present: " + ", ".join(department_label(d) for d in minutes.departments)
+                     + (f"; not present: {', '.join(absent)}" if absent else ""))
+    return lines
 
 
 # --- CSV and XLSX ---------------------------------------------------------------------------
@@ -108,7 +123,8 @@ def minutes_frame(minutes: Minutes) -> pd.DataFrame:
 
 
 def _filters(minutes: Minutes) -> dict:
-    return {"meeting": minutes.held_on.isoformat(), "attendees": list(minutes.attendees)}
+    return {"meeting": minutes.held_on.isoformat(), "attendees": list(minutes.attendees),
+            "departments present": [department_label(d) for d in minutes.departments]}
 
 
 def to_csv(minutes: Minutes, exported_by: str) -> bytes:
@@ -190,7 +206,8 @@ def to_pdf(minutes: Minutes, exported_by: str, at: datetime | None = None, compr
 
     line("Integration team meeting: minutes", size=16, style="B", height=8)
     line(_long_date(minutes.held_on), size=12, height=7)
-    line("Attendees: " + (", ".join(minutes.attendees) if minutes.attendees else "not recorded"))
+    for text in attendance_lines(minutes):
+        line(text)
     decided = sum(item.decided for item in minutes.items)
     count = len(minutes.items)
     line(f"{count} {'property' if count == 1 else 'properties'} on the agenda, {decided} with a decision recorded.")

@@ -38,7 +38,11 @@ def agenda(engine, args) -> int:
     meeting = meetings.meeting_on(engine, args.date)
     items = meetings.agenda(engine, meeting["meeting_id"], include_dropped=False) if meeting else None
     if items is None or items.empty:
-        built = meetings.build_agenda(engine, args.date, args.by, args.size)
+        try:
+            built = meetings.build_agenda(engine, args.date, args.by, args.size)
+        except meetings.NothingToMeetOn as nothing:
+            print(nothing, file=sys.stderr)
+            return 1
         print(f"Built the agenda from the data: {built} properties")
         meeting = meetings.meeting_on(engine, args.date)
         items = meetings.agenda(engine, meeting["meeting_id"], include_dropped=False)
@@ -70,7 +74,10 @@ def decide(engine, args) -> int:
     case = meetings.case_of(engine, args.property)
     changes = {name: value for name, value in (("status", args.status), ("lead_department", args.lead)) if value}
     actions = [{"what": args.action, "owner": args.owner, "department": args.lead, "due_on": args.due}] \
-        if args.action is not None else []
+        if (args.action, args.owner, args.due) != (None, None, None) else []
+    if args.action is not None and not args.action.strip():
+        print("error: --action is blank: say what is to be done", file=sys.stderr)
+        return 1
     try:
         version = meetings.record_decision(engine, args.property, case["version"] if case else 0, changes,
                                            actions, args.note, author=args.by)

@@ -1,14 +1,16 @@
 """The biweekly coordination meeting: its agenda, the team's decisions and actions, the minutes, the
 open actions and whether cases worked.
 
-Entry points: `open_meeting`, `build_agenda`, `save_agenda`, `edit_agenda`, `add_agenda_item`,
-`set_attendees`, `record_decision`, `add_action`, `mark_actions_done`, `reopen_case`, `minutes`,
-`open_actions`, `outcomes`; reads: `meetings`, `meeting_on`, `agenda`, `case_of`, `previous_meeting`,
-`cases_version`. Each takes the engine first, owns its transaction and writes its own audit row.
+Entry points: `start_meeting`, `open_meeting`, `close_meeting`, `build_agenda`, `save_agenda`,
+`edit_agenda`, `add_agenda_item`, `set_attendees`, `record_decision`, `add_action`, `mark_actions_done`,
+`reopen_case`, `minutes`, `open_actions`, `outcomes`; reads: `meetings`, `meeting_on`, `current_meeting`,
+`agenda`, `case_of`, `previous_meeting`, `cases_version`. Each takes the engine first, owns its
+transaction and writes its own audit row.
 """
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -21,6 +23,26 @@ from storage.engine import reading, writing
 from storage.casework import StaleCase  # noqa: F401 - what record_decision raises, for its callers
 
 AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through
+
+NOTHING_TO_MEET_ON = ("There is nothing to put on an agenda yet: no department records are loaded. Load extracts "
+                      "on the Upload page, then start the meeting.")
+
+
+class NothingToMeetOn(ValueError):
+    """No department record is loaded: an agenda built now would be empty."""
+
+    def __init__(self):
+        super().__init__(NOTHING_TO_MEET_ON)
+
+
+@dataclass(frozen=True)
+class Started:
+    """What starting a meeting did: the meeting, its agenda's size, and whether the day had a
+    meeting already (then it is opened as it was, its agenda not rebuilt)."""
+
+    meeting: dict
+    items: int
+    existed: bool
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -43,6 +65,32 @@ def previous_meeting(engine: Engine, day: date) -> dict | None:
         return casework.previous_meeting(conn, day)
 
 
+def current_meeting(engine: Engine) -> dict | None:
+    """The meeting in progress: the latest one not closed, if any."""
+    with reading(engine) as conn:
+        return casework.latest_open_meeting(conn)
+
+
+def start_meeting(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE, reader=None) -> Started:
+    """Start the meeting on `held_on` with its agenda built from the data; when that day has a
+    meeting already, open it as it is (existed: True). NothingToMeetOn when no record is loaded."""
+    found = meeting_on(engine, held_on)
+    if found is not None:
+        return Started(found, len(agenda(engine, found["meeting_id"], include_dropped=False)), existed=True)
+    count = build_agenda(engine, held_on, author, size, reader)
+    return Started(meeting_on(engine, held_on), count, existed=False)
+
+
+def close_meeting(engine: Engine, meeting_id: int, author: str, closed: bool = True) -> bool:
+    """Close a meeting (closed=False: reopen it); False when it was so already."""
+    status = "closed" if closed else "planned"
+    with writing(engine) as conn:
+        changed = casework.set_meeting_status(conn, meeting_id, status)
+        if changed:
+            audit_trail.audit(conn, author, "meeting_close" if closed else "meeting_reopen", f"meeting:{meeting_id}")
+    return changed
+
+
 def open_meeting(engine: Engine, held_on: date, author: str) -> dict:
     """The meeting held on `held_on`, created if there is none yet (one meeting per day)."""
     with writing(engine) as conn:
@@ -51,13 +99,16 @@ def open_meeting(engine: Engine, held_on: date, author: str) -> dict:
         return casework.meeting_on(conn, held_on)
 
 
-def set_attendees(engine: Engine, meeting_id: int, attendees: Sequence[str], author: str) -> list[str]:
-    """Record who attended (blank names dropped); returns the names kept."""
-    names = [name.strip() for name in attendees if name and name.strip()]
+def set_attendees(engine: Engine, meeting_id: int, attendees: Sequence[Mapping[str, object] | str],
+                  author: str) -> list[dict]:
+    """Record who attended: rows of name and department (cases.check_attendees: blank rows
+    dropped, an unknown department refused by its row); returns the attendees kept."""
+    kept = cases.check_attendees(attendees)
     with writing(engine) as conn:
-        casework.set_attendees(conn, meeting_id, names)
-        audit_trail.audit(conn, author, "meeting_attendees", f"meeting:{meeting_id}", json.dumps(names))
-    return names
+        casework.set_attendees(conn, meeting_id, kept)
+        audit_trail.audit(conn, author, "meeting_attendees", f"meeting:{meeting_id}",
+                          json.dumps([cases.attendee_label(attendee) for attendee in kept]))
+    return kept
 
 
 # --- the agenda -----------------------------------------------------------------------------
@@ -80,11 +131,12 @@ def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_
     """Open the meeting on `held_on` if needed, reopen resolved cases that flag again, then write
     its agenda from the data: new on the list, rising, actions due, the rest still flagged;
     at most `size` items (cases.trim_agenda). `reader`: an arrow_reader.Reader for the scoring's
-    long read, as the app server has one. Returns the number of items."""
-    meeting = open_meeting(engine, held_on, author)
+    long read, as the app server has one. Returns the number of items. NothingToMeetOn, and no
+    meeting opened, when no record is loaded."""
     filters = agenda_filters(engine, held_on)
     if filters is None:
-        return 0
+        raise NothingToMeetOn()
+    meeting = open_meeting(engine, held_on, author)
     scored = hotspots.hotspots(engine, filters, reader=reader)
     end = hotspots.window_end(filters.end)
     with reading(engine) as conn:
@@ -94,10 +146,22 @@ def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_
     with writing(engine) as conn:
         for case_id in cases.cases_to_reopen(resolved, scored, placed):
             _reopen(conn, case_id, author, "flagged again", meeting["meeting_id"])
-        items = cases.build_agenda(scored, casework.list_cases(conn, list(cases.OPEN_STATUSES)),
-                                   casework.open_actions(conn, as_of=held_on),
-                                   last["held_on"] if last else None, held_on)
+        items = _agenda_items(conn, scored, held_on, last["held_on"] if last else None)
         return _save_agenda(conn, meeting["meeting_id"], cases.trim_agenda(items, size), author)
+
+
+def _agenda_items(conn, scored: pd.DataFrame, held_on: date, last_meeting: date | None) -> list[cases.AgendaItem]:
+    """Every candidate of the agenda, section by section in agenda order, each property once (in
+    the first section it is in). A further section adds its items to `sections` where it belongs."""
+    sections = [cases.build_agenda(scored, casework.list_cases(conn, list(cases.OPEN_STATUSES)),
+                                   casework.open_actions(conn, as_of=held_on), last_meeting, held_on)]
+    items, placed = [], set()
+    for section in sections:
+        for item in section:
+            if item.property_id not in placed:
+                placed.add(item.property_id)
+                items.append(item)
+    return items
 
 
 def save_agenda(engine: Engine, meeting_id: int, items: Sequence, author: str) -> int:
@@ -176,14 +240,16 @@ def record_decision(engine: Engine, property_id: str, seen_version: int, changes
     """Record a meeting's decision on the property's case as the author was shown it, at
     `seen_version` (0: there was no case, this decision opens one); returns the case's new version.
 
-    changes may set status and lead_department; actions are new actions (what, owner, department,
-    due_on); note is free text. If the case was saved by someone else after the version shown,
-    nothing is written: StaleCase tells what they changed. A bad change: ValueError.
+    changes may set status and lead_department; actions are the new action rows as typed (what,
+    owner, department, due_on; blank rows skipped, cases.check_decision); note is free text. If the
+    case was saved by someone else after the version shown, nothing is written: StaleCase tells what
+    they changed. A bad change or action (which row lacks what): cases.DecisionError, a ValueError.
     """
-    checked = cases.check_changes(changes)
-    action_values = [cases.check_action(action) for action in actions]
     with writing(engine) as conn:
         case, expected = casework.open_case_for(conn, property_id), seen_version
+        if case is not None:  # saved by someone else since it was shown: say so before judging the decision
+            casework.check_version(conn, case["case_id"], seen_version)
+        checked, action_values = cases.check_decision(case, changes, actions)
         if case is None:
             case = _open_case(conn, property_id, author, meeting_id)
             if seen_version == 0:  # no case when the form was shown: this save opened it

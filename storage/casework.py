@@ -2,9 +2,10 @@
 actions, and what the minutes are written from.
 
 Entry points (each takes a connection first): last_meeting_before, cases_version, get_meeting,
-meeting_on, insert_meeting, list_meetings, previous_meeting, set_attendees, save_agenda,
+meeting_on, insert_meeting, list_meetings, latest_open_meeting, previous_meeting, set_meeting_status,
+meeting_attendees, set_attendees, save_agenda,
 meeting_agenda, reorder_agenda, drop_agenda_item, add_agenda_item, get_case, open_case_for,
-cases_for_property, insert_case, open_case, record_decision, add_action, mark_action_done,
+cases_for_property, insert_case, open_case, check_version, record_decision, add_action, mark_action_done,
 open_actions, list_cases, reopen_case, minutes_input. record_decision raises StaleCase when the case
 changed since it was read.
 """
@@ -18,8 +19,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from vocabulary import AGENDA_SECTIONS, CASE_STATUSES, DEPARTMENTS
-from storage.schema import agenda_items, case_actions, case_events, cases, meetings, properties
+from vocabulary import AGENDA_SECTIONS, CASE_STATUSES, DEPARTMENTS, MEETING_STATUSES
+from storage.schema import agenda_items, case_actions, case_events, cases, meeting_attendees as attendees_table, \
+    meetings, properties
 from storage.store import insert_many, now, read_frame
 
 
@@ -51,20 +53,37 @@ class StaleCase(Exception):
                          f" -> {current_version}); nothing of yours was saved: look at the changes and save again")
 
 
-def _meeting_row(row) -> dict:
+def _meeting_row(conn: Connection, row) -> dict | None:
+    if row is None:
+        return None
     found = dict(row)
-    found["attendees"] = json.loads(found["attendees"]) if found.get("attendees") else []
+    found["attendees"] = meeting_attendees(conn, found["meeting_id"])
     return found
 
 
 def get_meeting(conn: Connection, meeting_id: int) -> dict | None:
-    row = conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id)).mappings().first()
-    return _meeting_row(row) if row else None
+    """The meeting with its attendees (dicts of name and department, in the order recorded)."""
+    return _meeting_row(conn, conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id))
+                        .mappings().first())
 
 
 def meeting_on(conn: Connection, held_on: date) -> dict | None:
-    row = conn.execute(sa.select(meetings).where(meetings.c.held_on == held_on)).mappings().first()
-    return _meeting_row(row) if row else None
+    return _meeting_row(conn, conn.execute(sa.select(meetings).where(meetings.c.held_on == held_on)).mappings().first())
+
+
+def latest_open_meeting(conn: Connection) -> dict | None:
+    """The latest meeting not closed, if any."""
+    return _meeting_row(conn, conn.execute(sa.select(meetings).where(meetings.c.status != "closed")
+                                           .order_by(meetings.c.held_on.desc()).limit(1)).mappings().first())
+
+
+def set_meeting_status(conn: Connection, meeting_id: int, status: str) -> bool:
+    """Set a meeting's status (vocabulary.MEETING_STATUSES); False when it had that status already."""
+    if status not in MEETING_STATUSES:
+        raise ValueError(f"'{status}' is not a meeting status ({', '.join(MEETING_STATUSES)})")
+    changed = conn.execute(meetings.update().where(meetings.c.meeting_id == meeting_id, meetings.c.status != status)
+                           .values(status=status))
+    return changed.rowcount == 1
 
 
 def insert_meeting(conn: Connection, held_on: date, author: str) -> bool:
@@ -95,11 +114,22 @@ def previous_meeting(conn: Connection, day: date) -> dict | None:
     """The latest meeting held before `day`, if any."""
     row = conn.execute(sa.select(meetings).where(meetings.c.held_on < day)
                        .order_by(meetings.c.held_on.desc()).limit(1)).mappings().first()
-    return _meeting_row(row) if row else None
+    return _meeting_row(conn, row)
 
 
-def set_attendees(conn: Connection, meeting_id: int, names: Sequence[str]) -> None:
-    conn.execute(meetings.update().where(meetings.c.meeting_id == meeting_id).values(attendees=json.dumps(list(names))))
+def meeting_attendees(conn: Connection, meeting_id: int) -> list[dict]:
+    """Who attended, in the order recorded: dicts of name and department (either may be None)."""
+    rows = conn.execute(sa.select(attendees_table.c.name, attendees_table.c.department)
+                        .where(attendees_table.c.meeting_id == meeting_id).order_by(attendees_table.c.position))
+    return [dict(row) for row in rows.mappings()]
+
+
+def set_attendees(conn: Connection, meeting_id: int, attendees: Sequence[dict]) -> None:
+    """Replace who attended the meeting with `attendees` (dicts of name and department), in order."""
+    conn.execute(attendees_table.delete().where(attendees_table.c.meeting_id == meeting_id))
+    insert_many(conn, attendees_table, [{"meeting_id": meeting_id, "position": position, "name": attendee.get("name"),
+                                         "department": attendee.get("department")}
+                                        for position, attendee in enumerate(attendees, 1)])
 
 
 def _item_row(item) -> dict:
@@ -347,6 +377,13 @@ def record_decision(conn: Connection, case_id: int, expected_version: int, chang
         events.append(("note", {"text": note.strip()}))
     _write_events(conn, case_id, version, events or [("reviewed", {})], author, meeting_id, stamp)
     return version, [kind for kind, _ in events]
+
+
+def check_version(conn: Connection, case_id: int, expected_version: int) -> None:
+    """StaleCase, with what changed, when the case is no longer at `expected_version`."""
+    current = conn.execute(sa.select(cases.c.version).where(cases.c.case_id == case_id)).scalar()
+    if current != expected_version:
+        raise _stale(conn, case_id, expected_version)
 
 
 def add_action(conn: Connection, case_id: int, values: dict, author: str, meeting_id: int | None = None) -> int:

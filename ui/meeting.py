@@ -44,9 +44,10 @@ def attendees_input(attendees: list[str], key: str, editable: bool) -> list[str]
     """Who attended, as the lead types it (comma separated); the new names when they changed."""
     if not editable:
         return None
-    typed = st.text_input("Attendees (comma separated)", ", ".join(attendees), key=key)
+    shown = [cases.attendee_label(attendee) for attendee in attendees]
+    typed = st.text_input("Attendees (comma separated)", ", ".join(shown), key=key)
     names = [name.strip() for name in typed.split(",") if name.strip()]
-    return names if names != attendees else None
+    return names if names != shown else None
 
 
 def case_so_far(case: dict | None, marks_done: bool) -> int | None:

@@ -108,7 +108,8 @@ def test_a_second_editor_is_told_what_changed_and_nothing_is_lost(monkeypatch, c
     meetings.record_decision(engine, property_id, case["version"], {"status": "referred"}, (), "by the other",
                              "someone else", held["meeting_id"])
     # This person filled the form on the screen they had open, without reloading it.
-    app = decide(app, 0, "action_assigned", "fire", None, "mine", reopen=False)
+    app = decide(app, 0, "action_assigned", "fire", {"what": "Fire inspection", "owner": None, "department": "fire",
+                                                     "due_on": None}, "mine", reopen=False)
     assert "Someone else saved this case" in app.warning[0].value
     assert "Referred" in app.warning[0].value
     with reading(engine) as conn:
@@ -150,7 +151,7 @@ def test_the_lead_records_who_attended(monkeypatch, city_copy_url):
     app = names.input("Ann (Police),  , Bo (Fire)").run()
     assert not app.exception
     held = meetings.meeting_on(engine, FIRST)
-    assert held["attendees"] == ["Ann (Police)", "Bo (Fire)"]
+    assert [attendee["name"] for attendee in held["attendees"]] == ["Ann (Police)", "Bo (Fire)"]
     assert meetings.minutes(engine, held["meeting_id"]).attendees == ("Ann (Police)", "Bo (Fire)")
     viewer = page("pages/meeting.py", monkeypatch, city_copy_url, user="viewer", meeting=str(FIRST))
     assert not viewer.exception and "Minutes" in [header.value for header in viewer.subheader]

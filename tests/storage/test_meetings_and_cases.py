@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from integration.cases import build_agenda
 from integration.minutes import minutes_frame
 from services import meetings as service
-from storage import casework, property_data
+from storage import casework, migrate, property_data
 from storage.engine import create_engine, is_sqlite, reading, writing
 from storage.casework import StaleCase
 from storage.schema import audit_log, cases, meetings
@@ -60,14 +60,51 @@ def test_a_meeting_is_got_or_created_by_date(engine):
             conn.execute(meetings.insert().values(held_on=DAY, status="planned", created_by="x",
                                                   created_at=datetime.now()))
     earlier = _meeting(engine, date(2026, 11, 6))
-    service.set_attendees(engine, first["meeting_id"], ["Ann (Police)", " ", "Bo (Fire)"], "lead")
+    service.set_attendees(engine, first["meeting_id"], [{"name": "Ann", "department": "police"}, {"name": " "},
+                                                         {"name": "Bo", "department": "fire"}, {"department": "crm"}],
+                          "lead")
     with reading(engine) as conn:
         listed = casework.list_meetings(conn)
         assert casework.previous_meeting(conn, DAY)["meeting_id"] == earlier["meeting_id"]
         assert casework.previous_meeting(conn, date(2026, 11, 6)) is None
         assert casework.last_meeting_before(conn, DAY) == date(2026, 11, 6)
-        assert casework.get_meeting(conn, first["meeting_id"])["attendees"] == ["Ann (Police)", "Bo (Fire)"]
+        assert casework.get_meeting(conn, first["meeting_id"])["attendees"] == [
+            {"name": "Ann", "department": "police"}, {"name": "Bo", "department": "fire"},
+            {"name": None, "department": "crm"}]
+        assert casework.get_meeting(conn, earlier["meeting_id"])["attendees"] == []
     assert listed["held_on"].tolist() == [DAY, date(2026, 11, 6)]
+
+
+def _migrate(engine, command: str, revision: str) -> None:
+    from alembic import command as commands
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        getattr(commands, command)(config, revision)
+
+
+def test_attendees_recorded_before_their_table_move_into_it(engine):
+    _migrate(engine, "downgrade", "0008")
+    with writing(engine) as conn:
+        for day, recorded in ((DAY, '["Ann Lee (Police)", "Bo Ng", "Fire", "Cy (Parks)"]'), (date(2026, 11, 6), None)):
+            conn.execute(sa.text("INSERT INTO meetings (held_on, status, attendees, created_by, created_at) "
+                                 "VALUES (:day, 'planned', :recorded, 'lead', :at)"),
+                         {"day": day, "recorded": recorded, "at": datetime(2026, 11, 1)})
+    migrate.upgrade(engine)
+    moved = service.meeting_on(engine, DAY)["attendees"]
+    assert moved == [{"name": "Ann Lee", "department": "police"}, {"name": "Bo Ng", "department": None},
+                     {"name": None, "department": "fire"}, {"name": "Cy (Parks)", "department": None}]
+    assert service.meeting_on(engine, date(2026, 11, 6))["attendees"] == []
+    assert service.minutes(engine, service.meeting_on(engine, DAY)["meeting_id"]).attendees == (
+        "Ann Lee (Police)", "Bo Ng", "Fire", "Cy (Parks)")
+    _migrate(engine, "downgrade", "0008")
+    with reading(engine) as conn:
+        back = conn.execute(sa.text("SELECT attendees FROM meetings ORDER BY held_on")).scalars().all()
+    assert back == [None, '["Ann Lee (Police)", "Bo Ng", "Fire", "Cy (Parks)"]']
+    migrate.upgrade(engine)
 
 
 def test_agenda_save_reorder_drop_and_add_by_hand(engine):
@@ -331,7 +368,12 @@ def test_reopen_a_resolved_case(engine):
     ({"status": "closed"}, [], "not a case status"),
     ({"owner": "x"}, [], "not owner"),
     ({"lead_department": "parks"}, [], "not a department"),
-    ({}, [{"what": ""}], "what is to be done"),
+    ({}, [{"what": "", "owner": "J. Ruiz"}], "row 1 has an owner but does not say what is to be done"),
+    ({}, [{"what": "Board up"}, {"what": " ", "department": "fire", "due_on": date(2026, 12, 1)}],
+     "row 2 has a department and a due date but does not say what is to be done"),
+    ({}, [{"what": "Board up"}, {"what": "Call", "department": "parks"}], "row 2: 'parks' is not a department"),
+    ({"status": "action_assigned"}, [], "“Action assigned” needs an action"),
+    ({"status": "action_assigned"}, [{"what": None, "owner": " ", "due_on": None}], "“Action assigned” needs an action"),
 ])
 def test_a_bad_decision_writes_nothing(sqlite_engine, changes, actions, message):
     _properties(sqlite_engine)
@@ -339,7 +381,27 @@ def test_a_bad_decision_writes_nothing(sqlite_engine, changes, actions, message)
     with pytest.raises(ValueError, match=message):
         service.record_decision(sqlite_engine, "P1", 1, changes, actions, None, "lead")
     with reading(sqlite_engine) as conn:
-        assert casework.get_case(conn, case_id)["version"] == 1
+        case = casework.get_case(conn, case_id)
+    assert (case["version"], case["actions"]) == (1, [])
+
+
+def test_action_assigned_needs_an_action_not_done(engine):
+    _properties(engine)
+    # A decision that opens the case: refused without an action, and no case is opened.
+    with pytest.raises(ValueError, match="needs an action"):
+        service.record_decision(engine, "P1", 0, {"status": "action_assigned"}, [{"what": ""}], None, "lead")
+    assert service.case_of(engine, "P1") is None
+    version = service.record_decision(engine, "P1", 0, {"status": "action_assigned"},
+                                      [{"what": "Board up", "owner": "Crew 4"}, {}], None, "lead")
+    case = service.case_of(engine, "P1")
+    assert [action["what"] for action in case["actions"]] == ["Board up"]  # the blank row is no action
+    # The case keeps an action open: a later decision may stay "Action assigned" without a new one ...
+    version = service.record_decision(engine, "P1", version, {"status": "action_assigned"}, [], "still on it", "lead")
+    # ... until the action is done.
+    service.mark_action_done(engine, case["actions"][0]["action_id"], "lead")
+    with pytest.raises(ValueError, match="this case has none open"):
+        service.record_decision(engine, "P1", version + 1, {"status": "action_assigned"}, [], None, "lead")
+    assert service.case_of(engine, "P1")["version"] == version + 1
 
 
 def test_minutes_of_a_meeting(engine):

@@ -91,10 +91,11 @@ def test_actions_minutes_attendees_and_outcomes(city):
     assert actions["what"].tolist() == ["Knock and talk", "Call owner"]
     assert actions["overdue"].tolist() == [True, False]
     assert meetings.mark_actions_done(engine, [extra, extra], "bo", meeting_id) == 1  # once only
-    assert meetings.set_attendees(engine, meeting_id, ["Ann (Police)", " ", "Bo (Fire)"], "lead") == [
-        "Ann (Police)", "Bo (Fire)"]
+    assert meetings.set_attendees(engine, meeting_id, [{"name": "Ann", "department": "police"}, " ",
+                                                       {"name": "Bo", "department": "fire"}], "lead") == [
+        {"name": "Ann", "department": "police"}, {"name": "Bo", "department": "fire"}]
     record = meetings.minutes(engine, meeting_id)
-    assert record.attendees == ("Ann (Police)", "Bo (Fire)")
+    assert record.attendees == ("Ann (Police)", "Bo (Fire)") and record.departments == ("police", "fire")
     assert [item.property_id for item in record.items if item.decided] == [property_id]
     assert meetings.outcomes(engine, days=30)["property_id"].tolist() == [property_id]
     assert [action for _who, action, _target in _audit(engine, loaded)][-4:] == [
@@ -134,4 +135,6 @@ def test_a_decision_from_the_command_line(city, monkeypatch, capsys):
     assert main(["decide", "--property", property_id, "--status", "action_assigned", "--by", "cli:test"]) == 0
     assert main(["decide", "--property", property_id, "--action", "  ", "--by", "cli:test"]) == 1
     assert "error:" in capsys.readouterr().err
+    assert main(["decide", "--property", property_id, "--owner", "Officer Diaz", "--by", "cli:test"]) == 1
+    assert "has an owner but does not say what is to be done" in capsys.readouterr().err
     assert len(meetings.case_of(engine, property_id)["actions"]) == 1
