@@ -370,8 +370,10 @@ class Matcher:
         nearest = sorted(numbers[max(0, at - MAX_CANDIDATES): at + MAX_CANDIDATES],
                          key=lambda n: (abs(n - number), n))[:MAX_CANDIDATES]
         on_street = self.numbers.get(street_key, {})
-        candidates = set().union(*(on_street[n] for n in nearest)) if nearest else set()
-        return dataclasses.replace(self._review(candidates, 50.0), off_street=True)
+        ranked = sorted((-number_nearness(number, n), n, pid) for n in nearest for pid in on_street[n])
+        candidates = [(pid, self.addresses.get(pid, ""), -score) for score, _n, pid in ranked[:MAX_CANDIDATES]]
+        return Placement("review", None, None, candidates[0][2] if candidates else NEAREST_NUMBER_SCORE,
+                         tuple(candidates), off_street=True)
 
     def _fuzzy(self, address: Address, number: int) -> Placement:
         """A misspelt street name, among the streets that have this house number.
@@ -670,6 +672,47 @@ def _edit_budget(name: str) -> int:
 
 def _similarity(name: str, edits: int) -> float:
     return round(max(0.0, 1 - edits / max(len(name), 1)), 3)
+
+
+NEAREST_NUMBER_SCORE = 0.5  # a number not on its street is never better than a coin toss
+
+
+def number_nearness(written: int, candidate: int) -> float:
+    """The score of a house number on the written street for a number the street does not have:
+    below 0.5, lower the farther it is; at the same distance, the number that keeps more of the
+    written digits from the left (725 for 721, before 717) scores higher."""
+    if written == candidate:
+        return 1.0
+    first, second = str(written), str(candidate)
+    unlike = max(len(first), len(second)) - len(_shared_prefix(first, second))
+    return round(NEAREST_NUMBER_SCORE * 10 / (10 + abs(written - candidate) + unlike / 10), 3)
+
+
+def rank_candidates(written: str, candidates: Sequence[Mapping]) -> list[dict]:
+    """Candidates (property_id, address, score) ordered nearest first for the address `written`.
+
+    A candidate on the written street with another house number is scored by `number_nearness`
+    (when that is lower than its stored score), so lists stored before the scores told numbers
+    apart are ordered and scored as the matcher now orders them."""
+    address = normalize(written)
+    number = _number(address)
+    ranked = []
+    for candidate in candidates:
+        candidate = dict(candidate)
+        other = normalize(candidate.get("address") or "")
+        theirs = _number(other)
+        if (number is not None and theirs is not None and theirs != number and other.kind == "address"
+                and other.street.name == address.street.name):
+            candidate["score"] = min(float(candidate.get("score") or 0.0), number_nearness(number, theirs))
+        ranked.append(candidate)
+    return sorted(ranked, key=lambda c: -float(c.get("score") or 0.0))
+
+
+def _shared_prefix(first: str, second: str) -> str:
+    shared = 0
+    while shared < min(len(first), len(second)) and first[shared] == second[shared]:
+        shared += 1
+    return first[:shared]
 
 
 def _candidates_json(candidates: tuple) -> str | None:

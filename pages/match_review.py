@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from services.review import NOT_AN_ADDRESS
 from ui import data, review, views
-from ui.frame import page_setup
+from ui.frame import nothing_loaded, page_setup
 from vocabulary import DEPARTMENT_LABELS
 
 user = page_setup(__file__)
@@ -37,32 +38,31 @@ search = search_column.text_input("Address contains", value=st.query_params.get(
 
 groups = review.groups(version, department, REVIEW_LIMIT)
 shown = review.chosen(groups, statuses or [], search.strip())
+junk = shown[shown["kind"] == NOT_AN_ADDRESS]
+shown = shown[shown["kind"] != NOT_AN_ADDRESS].reset_index(drop=True)
 
 if groups.empty:
     if not data.overview(version)[0].empty:
         st.success("Nothing to review: the matcher placed every record, or kept it at its block or intersection.",
                    icon=":material/task_alt:")
     else:
-        st.info("No department records are loaded yet. Load an extract first.", icon=":material/info:")
-        st.page_link("pages/upload.py", label="Upload an extract", icon=":material/upload_file:")
+        nothing_loaded()
 else:
-    waiting = review.summary(version, department, tuple(statuses or ()))
-    first, second, third = st.columns(3)
-    first.metric("Addresses to decide", f"{waiting['groups']:,}")
-    second.metric("Their records", f"{waiting['records']:,}")
-    third.metric("Records with no usable address", f"{waiting['blank']:,}",
-                 help="Blank or unusable addresses: no decision can place them; they need fixing in the source system")
+    review.headline(review.summary(version, department, tuple(statuses or ()), search.strip()))
     if shown.empty:
         st.info("No address waiting for review fits these filters.")
     else:
-        picked = st.dataframe(review.groups_table(shown), hide_index=True, on_select="rerun",
-                              selection_mode="single-row",
-                              key=f"groups:{department}:{','.join(statuses or [])}:{search}:{tag}",
-                              column_config={"Records": st.column_config.NumberColumn(format="localized")})
+        picked = views.show_table(review.groups_table(shown), on_select="rerun", selection_mode="single-row",
+                                  key=f"groups:{department}:{','.join(statuses or [])}:{search}:{tag}",
+                                  column_config={"Records": st.column_config.NumberColumn(format="localized")})
         capped = len(groups) >= REVIEW_LIMIT
-        st.caption(f"{len(shown):,} {'address' if len(shown) == 1 else 'addresses'} listed, largest first"
+        st.caption(f"{views.plural(len(shown), 'address', 'addresses')} listed: house numbers first, then streets "
+                   "and places without one; the largest first"
                    + (f" (at most the {REVIEW_LIMIT:,} largest are listed; decided ones make room for more)."
                       if capped else "."))
+    if not junk.empty:
+        review.not_addresses(version, junk)
+    if not shown.empty:
         if picked.selection.rows:
             review.show_group(version, user, shown.iloc[picked.selection.rows[0]])
         else:

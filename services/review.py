@@ -1,7 +1,11 @@
 """Match review: the address strings the matcher could not safely place, their records and candidates.
 
-Entry points: `groups`, `summary`, `group_records`, `candidates`, `properties_within`, `decisions`.
-The decision itself is `loaders.placement.decide` (and `undo`).
+Entry points: `groups`, `summary`, `group_records`, `candidates`, `properties_within`, `decisions`,
+`mark_not_addresses`. One address's decision is `loaders.placement.decide` (and `undo`).
+
+Groups come in three kinds (`KINDS`): a house number on a street, which a decision can place on one
+property; a street or place without a number; and text that is not an address at all (N/A, UNKNOWN,
+CITYWIDE, ?, a note), which one decision marks for every such string at once.
 """
 
 import json
@@ -11,23 +15,82 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration import access
+from integration.address import normalize
+from integration.matcher import rank_candidates
+from loaders import placement
+from loaders.validate import PLACEHOLDERS
 from storage import property_data, review_queue
 from storage.engine import reading
 
 STATUSES = ("review", "unmatched")
+NUMBERED, UNNUMBERED, NOT_AN_ADDRESS = "numbered", "unnumbered", "not_address"
+KINDS = {
+    NUMBERED: "A house number on a street",
+    UNNUMBERED: "A street or place without a house number",
+    NOT_AN_ADDRESS: "Not an address",
+}
+NOTE_WORDS = 8  # this many words and no house number: a note someone typed, not a street's name
+
+
+def address_kind(normalized: str, example: str | None = None) -> str:
+    """Which of `KINDS` an address string is, judged by its normalised form and one way it was written."""
+    address = normalize(normalized)
+    if address.kind in ("empty", "po_box"):
+        return NOT_AN_ADDRESS
+    written = " ".join(str(example or "").lower().split())
+    if normalized.strip().lower() in PLACEHOLDERS or written in PLACEHOLDERS:
+        return NOT_AN_ADDRESS
+    if address.kind == "address" and address.number.isdigit():
+        return NUMBERED
+    if address.kind == "address" and len(normalized.split()) >= NOTE_WORDS:
+        return NOT_AN_ADDRESS
+    return UNNUMBERED
 
 
 def groups(engine: Engine, department: str | None = None, limit: int = 500) -> pd.DataFrame:
-    """Records waiting for a decision, one row per department and address string, largest first:
-    department, normalized, status, records, example (as written), candidates (JSON)."""
+    """Records waiting for a decision, one row per department and address string: department,
+    normalized, status, records, example (as written), candidates (JSON, nearest first) and kind
+    (see `KINDS`).
+    The groups a decision can place on a property come first, then streets without a number,
+    then what is not an address; the largest first within each."""
     with reading(engine) as conn:
-        return review_queue.review_groups(conn, department, STATUSES, limit=limit)
+        found = review_queue.review_groups(conn, department, STATUSES, limit=limit)
+    kinds = [address_kind(n, e) for n, e in zip(found["normalized"], found["example"])]
+    ranked = [json.dumps(rank_candidates(n, json.loads(c))) if isinstance(c, str) else c
+              for n, c in zip(found["normalized"], found["candidates"])]
+    return _ordered(found.assign(kind=kinds, candidates=ranked))
 
 
-def summary(engine: Engine, department: str | None = None, statuses: Sequence[str] = STATUSES) -> dict[str, int]:
-    """How much waits: address strings, their records, and records with no usable address."""
+def _ordered(found: pd.DataFrame) -> pd.DataFrame:
+    rank = found["kind"].map({kind: place for place, kind in enumerate(KINDS)})
+    return (found.assign(_rank=rank).sort_values(["_rank", "records", "normalized"], ascending=[True, False, True],
+                                                 kind="stable")
+            .drop(columns="_rank").reset_index(drop=True))
+
+
+def summary(engine: Engine, department: str | None = None, statuses: Sequence[str] = STATUSES,
+            contains: str = "") -> dict[str, int]:
+    """How much waits under these filters: address strings a decision can act on (`groups`) and
+    their records, strings that are not an address (`not_address`) and their records, and records
+    with no address at all (`blank`, none when searching for an address)."""
     with reading(engine) as conn:
-        return review_queue.review_summary(conn, department, tuple(statuses))
+        found = review_queue.review_groups(conn, department, tuple(statuses), limit=None, contains=contains,
+                                           with_candidates=False)
+        blank = 0 if contains.strip() else review_queue.review_summary(conn, department, tuple(statuses))["blank"]
+    junk = pd.Series([address_kind(n, e) == NOT_AN_ADDRESS for n, e in zip(found["normalized"], found["example"])],
+                     index=found.index, dtype=bool)
+    return {"groups": int((~junk).sum()), "records": int(found.loc[~junk, "records"].sum()),
+            "not_address": int(junk.sum()), "not_address_records": int(found.loc[junk, "records"].sum()),
+            "blank": int(blank)}
+
+
+def mark_not_addresses(engine: Engine, strings: Sequence[tuple[str, str]], decided_by: str,
+                       note: str | None = None) -> int:
+    """One decision for many strings that are not an address: each (department, normalized) is
+    marked "not a property" as `loaders.placement.decide` records it, with its audit row; returns
+    how many records moved."""
+    return sum(placement.decide(engine, department, normalized, "not_property", decided_by, note=note)
+               for department, normalized in strings)
 
 
 def group_records(engine: Engine, viewer: access.User | None, department: str, normalized: str) -> pd.DataFrame:
@@ -37,10 +100,12 @@ def group_records(engine: Engine, viewer: access.User | None, department: str, n
     return access.redact(found, viewer, department)
 
 
-def candidates(engine: Engine, candidates_json: str | None) -> pd.DataFrame:
-    """A group's candidate properties as the matcher ranked them: rank, property_id, address, score,
-    parcel_id, lat, lon."""
+def candidates(engine: Engine, candidates_json: str | None, written: str | None = None) -> pd.DataFrame:
+    """A group's candidate properties, nearest to the address `written` first: rank, property_id,
+    address, score, parcel_id, lat, lon."""
     listed = json.loads(candidates_json) if isinstance(candidates_json, str) else []
+    if written:
+        listed = rank_candidates(written, listed)
     ranked = pd.DataFrame(listed, columns=["property_id", "address", "score"])
     ranked.insert(0, "rank", range(1, len(ranked) + 1))
     with reading(engine) as conn:

@@ -24,27 +24,37 @@ def match_decisions_for(conn: Connection, department: str) -> pd.DataFrame:
 
 
 def review_groups(conn: Connection, department: str | None = None, statuses: Sequence[str] = ("review", "unmatched"),
-                  limit: int = 500) -> pd.DataFrame:
-    """Records the matcher could not place, grouped by department and normalised address string,
-    largest groups first: department, normalized, status, records, example (as written), candidates."""
+                  limit: int | None = 500, contains: str = "", with_candidates: bool = True) -> pd.DataFrame:
+    """Records the matcher could not place and no analyst has decided, grouped by department and
+    normalised address string, largest groups first: department, normalized, status, records,
+    example (as written), candidates. `contains`: only the groups whose address, as normalised or
+    as written, contains it (any case); `limit` None: every group."""
+    example = sa.func.min(records.c.address)
+    columns = [records.c.department, matches.c.normalized, matches.c.status, sa.func.count().label("records"),
+               example.label("example")]
+    if with_candidates:
+        columns.append(sa.func.max(matches.c.candidates).label("candidates"))
     query = (
-        sa.select(
-            records.c.department,
-            matches.c.normalized,
-            matches.c.status,
-            sa.func.count().label("records"),
-            sa.func.min(records.c.address).label("example"),
-            sa.func.max(matches.c.candidates).label("candidates"),
-        )
+        sa.select(*columns)
         .join(matches, matches.c.record_id == records.c.record_id)
-        .where(matches.c.status.in_(list(statuses)), matches.c.normalized.is_not(None))
+        .where(matches.c.status.in_(list(statuses)), matches.c.normalized.is_not(None), _undecided())
         .group_by(records.c.department, matches.c.normalized, matches.c.status)
         .order_by(sa.func.count().desc(), matches.c.normalized)
-        .limit(limit)
     )
+    if limit is not None:
+        query = query.limit(limit)
     if department:
         query = query.where(records.c.department == department)
+    if contains.strip():
+        wanted = contains.strip().lower()
+        query = query.having(sa.or_(sa.func.lower(matches.c.normalized).contains(wanted, autoescape=True),
+                                    sa.func.lower(example).contains(wanted, autoescape=True)))
     return read_frame(conn, query)
+
+
+def _undecided():
+    """Matches no analyst's decision placed (a decision may leave records unmatched: not a property)."""
+    return sa.or_(matches.c.method.is_(None), matches.c.method != "decision")
 
 
 def save_decision(conn: Connection, department: str, normalized: str, decision: str, property_id: str | None,
@@ -119,7 +129,7 @@ def review_summary(conn: Connection, department: str | None = None,
     waiting = (
         sa.select(matches.c.normalized, sa.func.count().label("records"))
         .join(records, records.c.record_id == matches.c.record_id)
-        .where(matches.c.status.in_(list(statuses)))
+        .where(matches.c.status.in_(list(statuses)), _undecided())
         .group_by(records.c.department, matches.c.normalized, matches.c.status)
     )
     if department:

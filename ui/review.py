@@ -20,8 +20,8 @@ def groups(version: tuple, department: str | None, limit: int) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def summary(version: tuple, department: str | None, statuses: tuple[str, ...]) -> dict[str, int]:
-    return review.summary(data.engine(), department, statuses)
+def summary(version: tuple, department: str | None, statuses: tuple[str, ...], contains: str = "") -> dict[str, int]:
+    return review.summary(data.engine(), department, statuses, contains)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -30,8 +30,8 @@ def group_records(version: tuple, viewer: access.User | None, department: str, n
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def candidates(version: tuple, candidates_json: str | None) -> pd.DataFrame:
-    return review.candidates(data.engine(), candidates_json)
+def candidates(version: tuple, candidates_json: str | None, written: str | None = None) -> pd.DataFrame:
+    return review.candidates(data.engine(), candidates_json, written)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -53,7 +53,7 @@ def groups_table(shown: pd.DataFrame) -> pd.DataFrame:
         "Status": shown["status"].map(views.STATUS_LABELS),
         "Records": shown["records"],
         "As written, e.g.": shown["example"],
-        "Best candidate": best.map(lambda c: f"{c['address']} ({c['score']:.2f})" if c else None),
+        "Best candidate": [f"{c['address']} ({c['score']:.2f})" if c else None for c in best],
     })
 
 
@@ -69,14 +69,16 @@ def decisions_table(made: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def records_table(records: pd.DataFrame, total: int) -> None:
+RECORD_LABELS = {"source_record_id": "Record id", "occurred_at": "Date", "category": "Category", "status": "Status",
+                 "address": "Address as written"}
+
+
+def records_table(viewer: access.User | None, department: str, records: pd.DataFrame, total: int) -> None:
     """A group's records, newest first, as the department wrote them."""
     st.markdown(f"**Records** ({len(records):,}{' newest' if len(records) < total else ''})")
-    st.dataframe(records[["source_record_id", "occurred_at", "category", "status", "address"]], hide_index=True,
-                 height=min(38 + 35 * len(records), 250), column_config={
-                     "source_record_id": "Record id",
-                     "occurred_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
-                     "category": "Category", "status": "Status", "address": "Address as written"})
+    views.show_table(records[list(RECORD_LABELS)], RECORD_LABELS, hidden=access.hidden_fields(viewer, department),
+                     height=min(38 + 35 * len(records), 250),
+                     column_config={"Date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
 
 
 def chosen(groups: pd.DataFrame, statuses: list[str], search: str) -> pd.DataFrame:
@@ -86,6 +88,41 @@ def chosen(groups: pd.DataFrame, statuses: list[str], search: str) -> pd.DataFra
         shown = shown[shown["normalized"].str.contains(search, case=False, regex=False)
                       | shown["example"].fillna("").str.contains(search, case=False, regex=False)]
     return shown.reset_index(drop=True)
+
+
+def headline(waiting: dict[str, int]) -> None:
+    """What waits under the filters chosen: the figures follow the department, status and search."""
+    first, second, third, fourth = st.columns(4)
+    first.metric("Addresses to decide", f"{waiting['groups']:,}")
+    second.metric("Their records", f"{waiting['records']:,}")
+    third.metric("Not an address", f"{waiting['not_address']:,}", views.plural(waiting["not_address_records"], "record"),
+                 delta_color="off", delta_arrow="off",
+                 help="Text such as N/A, UNKNOWN, CITYWIDE or a note: one decision marks them all")
+    fourth.metric("Records with no address", f"{waiting['blank']:,}",
+                  help="Blank addresses: no decision can place them; they need fixing in the source system")
+
+
+def not_addresses(version: tuple, junk: pd.DataFrame) -> None:
+    """The strings that are not an address, under one heading, and one decision for all of them."""
+    tag = widget_tag(version)
+    records = int(junk["records"].sum())
+    title = f"Not an address: {views.plural(len(junk), 'string')}, {views.plural(records, 'record')}"
+    with st.expander(title, icon=":material/block:"):
+        st.caption("No decision can place these on a property. Mark them all as not a property, and they leave "
+                   "this list; later loads that write them the same way are marked too.")
+        views.show_table(pd.DataFrame({"department": junk["department"].map(views.department_label),
+                                       "example": junk["example"], "normalized": junk["normalized"],
+                                       "records": junk["records"]}).reset_index(drop=True),
+                         {"example": "As written, e.g.", "normalized": "Address (normalised)"},
+                         height=min(38 + 35 * len(junk), 250))
+        note = st.text_input("Note (optional, kept with each decision)", key=f"junk-note:{tag}")
+        if st.button(f"Mark all {views.plural(len(junk), 'string')} as not a property", icon=":material/block:",
+                     key=f"junk:{tag}"):
+            moved = review.mark_not_addresses(data.engine(), list(zip(junk["department"], junk["normalized"])),
+                                              current_user(), note.strip() or None)
+            st.session_state[FLASH] = (f"Marked {views.plural(moved, 'record')} at {views.plural(len(junk), 'string')} "
+                                       "as not a property.")
+            st.rerun()
 
 
 def candidates_map(version: tuple, ranked: pd.DataFrame, records: pd.DataFrame) -> None:
@@ -130,7 +167,7 @@ def show_group(version: tuple, viewer: access.User | None, group: pd.Series) -> 
     records = group_records(version, viewer, group["department"], group["normalized"])
     st.caption(f"{views.department_label(group['department'])} · {views.STATUS_LABELS[group['status']]} · "
                f"{group['records']:,} records · written for example as “{group['example']}”")
-    ranked = candidates(version, group["candidates"])
+    ranked = candidates(version, group["candidates"], group["normalized"])
     decide_column, map_column = st.columns(2, gap="large")
     with decide_column:
         note = st.text_input("Note (optional, kept with the decision)", key=f"note:{tag}")
@@ -167,7 +204,7 @@ def show_group(version: tuple, viewer: access.User | None, group: pd.Series) -> 
                     decide(group, decision, note=note)
     with map_column:
         candidates_map(version, ranked, records)
-    records_table(records, group["records"])
+    records_table(viewer, group["department"], records, group["records"])
 
 
 def recent_decisions(version: tuple, department: str | None) -> None:
@@ -180,9 +217,9 @@ def recent_decisions(version: tuple, department: str | None) -> None:
                                                        else "."))
         return
     table = decisions_table(made)
-    picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                          key=f"decisions:{department}:{tag}", height=min(38 + 35 * len(table), 300),
-                          column_config={"When": st.column_config.DatetimeColumn(format="MMM D, YYYY HH:mm")})
+    picked = views.show_table(table, on_select="rerun", selection_mode="single-row",
+                              key=f"decisions:{department}:{tag}", height=min(38 + 35 * len(table), 300),
+                              column_config={"When": st.column_config.DatetimeColumn(format="MMM D, YYYY HH:mm")})
     rows = picked.selection.rows
     if st.button("Undo the selected decision", icon=":material/undo:", disabled=not rows):
         undone = made.iloc[rows[0]]

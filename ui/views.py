@@ -1,4 +1,10 @@
-"""Small display builders shared by pages: key figures and tables, no data access."""
+"""Small display builders shared by pages: key figures and tables, no data access.
+
+Every table a person reads goes through `show_table`: each column under a label (`column_label`),
+a dash for a missing value, and one note naming the columns hidden for the reader's role.
+"""
+
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -10,6 +16,144 @@ from vocabulary import DEPARTMENT_LABELS, MATCH_STATUS_HELP, MATCH_STATUS_LABELS
 
 def department_label(department: str) -> str:
     return DEPARTMENT_LABELS.get(department, department)
+
+
+MISSING = "–"  # what a table shows for a value that is not there
+HIDDEN = "hidden for your role"
+
+# Stored column names as a person reads them, for tables shown as they come from a service.
+COLUMN_LABELS = {
+    "case_id": "Case",
+    "property_id": "Property id",
+    "address": "Address",
+    "department": "Department",
+    "before": "Records before",
+    "after": "Records after",
+    "before_crm": "Customer Service before",
+    "after_crm": "Customer Service after",
+    "before_fire": "Fire before",
+    "after_fire": "Fire after",
+    "before_police": "Police before",
+    "after_police": "Police after",
+    "before_public_works": "Public Works before",
+    "after_public_works": "Public Works after",
+    "opened_at": "Opened",
+    "status": "Status",
+    "resolved": "Resolved",
+    "complete": "Full after-period",
+    "quiet_after": "Quiet after",
+    "name": "User name",
+    "display_name": "Name",
+    "role": "Role",
+    "role_label": "Role",
+    "lead": "Team lead",
+    "disabled": "Disabled",
+    "locked_until": "Locked until",
+    "failed_attempts": "Failed sign-ins",
+    "last_sign_in": "Last sign-in",
+    "must_change_password": "Must change password",
+    "password_changed_at": "Password changed",
+    "created_by": "Created by",
+    "created_at": "Created",
+    "session_id": "Session",
+    "browser": "Browser",
+    "last_seen_at": "Last seen",
+    "expires_at": "Ends by",
+    "method": "Signed in with",
+    "audit_id": "Entry",
+    "at": "When",
+    "user_name": "User",
+    "action": "Action",
+    "target": "What",
+    "detail": "Detail",
+}
+
+
+def column_label(name: object) -> str:
+    """A column as a person reads it: its label, or a raw name ("due_on") written as words ("Due on")."""
+    text = str(name)
+    if text in COLUMN_LABELS:
+        return COLUMN_LABELS[text]
+    if text in FIELD_LABELS:
+        return FIELD_LABELS[text]
+    if "_" in text or text.islower():
+        words = text.replace("_", " ").strip()
+        return words[:1].upper() + words[1:]
+    return text
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, set, dict)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _shown_value(value, date_format: str):
+    if _missing(value):
+        return MISSING
+    if isinstance(value, pd.Timestamp):
+        return value.strftime(date_format)
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:.6g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value
+
+
+def readable(frame: pd.DataFrame, labels: Mapping[str, str] | None = None, hidden: Iterable[str] = (),
+             date_format: str = "%Y-%m-%d %H:%M") -> pd.DataFrame:
+    """The table as a person reads it: columns labelled (`labels` first, then `column_label`); a
+    missing value a dash, except in the `hidden` columns, which stay blank. A column with nothing
+    missing keeps its type, so its numbers and dates still sort and format as such."""
+    hidden = set(hidden)
+    shown = frame.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if column in hidden:
+            shown[column] = values.astype(object).where(values.notna(), "")
+        elif values.isna().any():
+            fmt = date_format
+            if pd.api.types.is_datetime64_any_dtype(values) and (values.dropna() == values.dropna().dt.normalize()).all():
+                fmt = "%Y-%m-%d"  # dates carried as midnight
+            shown[column] = values.astype(object).map(lambda v, fmt=fmt: _shown_value(v, fmt))
+    labels = dict(labels or {})
+    return shown.rename(columns={column: labels.get(column, column_label(column)) for column in shown.columns})
+
+
+def hidden_note(hidden: Iterable[str], labels: Mapping[str, str] | None = None) -> str | None:
+    """The one line under a table that says which of its columns the reader's role may not see."""
+    names = [dict(labels or {}).get(column, column_label(column)) for column in hidden]
+    if not names:
+        return None
+    return f"{', '.join(names)}: {HIDDEN}."
+
+
+def show_table(frame: pd.DataFrame, labels: Mapping[str, str] | None = None, hidden: Iterable[str] = (),
+               date_format: str = "%Y-%m-%d %H:%M", **dataframe_args):
+    """`st.dataframe` of `readable(frame)`, without the index; `hidden` are the columns (by stored
+    name) blanked for the reader's role, named once under the table. Returns what st.dataframe returns."""
+    hidden = [column for column in hidden if column in frame.columns]
+    dataframe_args.setdefault("hide_index", True)
+    shown = st.dataframe(readable(frame, labels, hidden, date_format), **dataframe_args)
+    note = hidden_note(hidden, labels)
+    if note:
+        st.caption(note)
+    return shown
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """"1 property", "2 properties", "1,204 records"."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def percent(share: float | None) -> str:
+    """A share as every figure of the overview writes it: one decimal and a percent sign."""
+    return MISSING if share is None or pd.isna(share) else f"{share:.1%}"
 
 
 def overview_metrics(departments: pd.DataFrame, property_count: int) -> None:

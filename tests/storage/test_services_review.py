@@ -23,9 +23,12 @@ def city(city_db_url, tmp_path):
 def test_groups_and_their_summary_agree(city):
     groups = review.groups(city)
     assert set(groups["status"]) <= {"review", "unmatched"} and len(groups) > 0
-    assert groups["records"].is_monotonic_decreasing
+    for _kind, of_kind in groups.groupby("kind", sort=False):  # addresses first, then the rest: largest first in each
+        assert of_kind["records"].is_monotonic_decreasing
+    assert groups["kind"].map(list(review.KINDS).index).is_monotonic_increasing
     waiting = review.summary(city)
-    assert waiting["groups"] >= len(groups) and waiting["records"] >= groups["records"].sum()
+    assert waiting["groups"] + waiting["not_address"] >= len(groups)
+    assert waiting["records"] + waiting["not_address_records"] >= groups["records"].sum()
     crm = review.groups(city, "crm")
     assert set(crm["department"]) == {"crm"}
 
