@@ -8,7 +8,7 @@ and serves it: Streamlit's own server with the pages, plus the sign-in route of 
 import streamlit as st
 
 from ui import data, views
-from ui.frame import page_setup, session_routes
+from ui.frame import nothing_loaded, page_setup, session_routes
 
 user = page_setup(__file__)
 
@@ -21,13 +21,8 @@ else:
     departments, property_count = data.overview(data.data_version())
 
     if departments.empty:
-        st.info(
-            "**No department records are loaded yet.** Load the property master, then each department's "
-            "extract, from a terminal in the project folder:\n\n"
-            "```\n.venv/bin/python -m loaders properties PROPERTIES.csv\n"
-            ".venv/bin/python -m loaders ingest --department police CALLS.csv\n```\n\n"
-            f"Properties in the master now: {property_count:,}."
-        )
+        nothing_loaded()
+        st.caption(f"Properties in the master now: {property_count:,}.")
         st.stop()
 
     views.overview_metrics(departments, property_count)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from vocabulary import DEPARTMENT_LABELS
 from ui import charts, data, views
-from ui.frame import page_setup
+from ui.frame import nothing_loaded, page_setup
 
 user = page_setup(__file__)
 
@@ -15,9 +15,7 @@ st.caption("Per department: what is loaded, how much of it found its property mo
 version = data.data_version()
 departments, _ = data.overview(version)
 if departments.empty:
-    st.info("No department records are loaded yet, so there is nothing to measure. Load an extract first.",
-            icon=":material/info:")
-    st.page_link("pages/upload.py", label="Upload an extract", icon=":material/upload_file:")
+    nothing_loaded()
     st.stop()
 
 months, rejected = data.quality(version)

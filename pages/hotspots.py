@@ -5,7 +5,7 @@ import streamlit as st
 from integration import access, exports, scoring
 from services import hotspots as service
 from ui import data, hotspots
-from ui.frame import current_user, exported, page_setup
+from ui.frame import current_user, exported, nothing_loaded, page_setup
 from vocabulary import TREATMENTS
 
 user = page_setup(__file__)
@@ -14,7 +14,7 @@ st.title("Hotspots")
 version = data.data_version()
 first_day, last_day = hotspots.date_range(version)
 if last_day is None:
-    st.info("No department records are loaded yet: load extracts on the Upload page, then come back.")
+    nothing_loaded()
     st.stop()
 
 categories, ward_list = hotspots.filter_choices(version, last_day)

@@ -8,7 +8,7 @@ import streamlit as st
 from integration import access, cases, exports, scoring
 from ui import data, hotspots, meeting, views
 from ui import property as history_view
-from ui.frame import audit, current_user, exported, page_setup
+from ui.frame import audit, current_user, exported, nothing_loaded, page_setup
 
 user = page_setup(__file__)
 
@@ -26,7 +26,10 @@ if search.strip():
 
 property_id = st.query_params.get("property")
 if not property_id:
-    st.info("Type an address or a parcel id above, or open a property from the hotspots list.")
+    if not data.overview(version)[1]:
+        nothing_loaded("properties")
+    else:
+        st.info("Type an address or a parcel id above, or open a property from the hotspots list.")
     st.stop()
 
 found, history = history_view.history(version, property_id, user)  # redacted for this user

@@ -7,7 +7,7 @@ import streamlit as st
 from integration import access, service
 from ui import data
 from ui import service as view
-from ui.frame import current_user, page_setup
+from ui.frame import current_user, nothing_loaded, page_setup
 
 user = page_setup(__file__)
 
@@ -17,8 +17,7 @@ st.caption("Requests from the CRM / 311 system: sorted into complaints, inquirie
 version = data.data_version()
 everything = view.requests(version, user)  # staff members and teams only for those who may see them
 if everything.empty:
-    st.info("No customer-service requests are loaded yet: load a CRM extract on the Upload page, then come back.",
-            icon=":material/info:")
+    nothing_loaded("customer-service requests")
     st.stop()
 
 first_day, last_day = everything["created"].min().date(), everything["created"].max().date()

@@ -179,9 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    records = sum(written[f"{d}.csv"] for d in ("police", "fire", "public_works", "crm"))
-    parts = ", ".join(f"{name.removesuffix('.csv')} {count:,}" for name, count in written.items())
-    print(f"wrote {args.out}: {records:,} records; {parts} rows in {time.perf_counter() - started:.1f} s")
+    departments = ("police", "fire", "public_works", "crm")
+    records = sum(written[f"{d}.csv"] for d in departments)
+    with (args.out / "properties.csv").open(encoding="utf-8", newline="") as handle:
+        properties = len({row[0] for row in csv.reader(handle)}) - 1  # a property may have several address rows
+    parts = ", ".join(f"{d} {written[f'{d}.csv']:,}" for d in departments)
+    print(f"wrote {args.out}: {properties:,} properties ({written['properties.csv']:,} addresses) and "
+          f"{records:,} records ({parts}) in {time.perf_counter() - started:.1f} s")
     return 0
 
 

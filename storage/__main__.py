@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 
-from services import accounts
+from services import accounts, first_run
 from storage import migrate
 from storage.engine import create_engine, writing
 from vocabulary import DEPARTMENTS, ROLE_LABELS, ROLES
@@ -81,7 +81,11 @@ def demo_users(engine, only_list: bool = False) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m storage", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("upgrade", help="apply schema migrations to DATABASE_URL (default: the SQLite file)")
+    upgrade = commands.add_parser("upgrade", help="apply schema migrations to DATABASE_URL (default: the SQLite file)")
+    upgrade.add_argument("--quiet", action="store_true", help="print nothing when the schema is already current")
+    commands.add_parser("summary", help="what the database holds, where the dashboard is served and how to sign "
+                                        "in (what `make run` prints)").add_argument(
+        "--served-at", default="http://localhost:8501", help="the dashboard's address")
     commands.add_parser("revision", help="write a migration for the changes in storage/schema.py").add_argument(
         "message"
     )
@@ -101,7 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         before = migrate.current_revision(engine)
         migrate.upgrade(engine)
         after = migrate.current_revision(engine)
-        print(f"database {_where(engine)}: schema {before or 'empty'} -> {after}")
+        if before != after:
+            print(f"database {_where(engine)}: schema {before or 'empty'} upgraded to {after}")
+        elif not args.quiet:
+            print(f"database {_where(engine)}: schema {after}, already current")
+    elif args.command == "summary":
+        print(first_run.summary(engine, args.served_at))
     elif args.command == "revision":
         migrate.revision(engine, args.message)
     elif args.command in ("create-user", "demo-users"):

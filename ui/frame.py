@@ -28,7 +28,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from integration import access
-from services import sessions
+from services import first_run, sessions
 from ui import data
 
 # The sidebar, in the order the work goes: what is flagged, one property, the meeting and its
@@ -55,6 +55,7 @@ SINGLE_SIGN_ON_PATH = "/session/single-sign-on"
 LANDING_COOKIE = "dashboard_landing"
 LANDING_SECONDS = 600
 NOTICE_PARAM = "signin"  # ?signin=refused: the route's answer to a refused sign-in, shown once
+USER_KEY = "frame:user"  # the signed-in user of this page run, as page_setup() found it
 TOKEN_KEY = "session_token"  # a token this tab holds itself: single sign-on without a cookie, tests
 # Streamlit's own single sign-on cookie (st.login), and its numbered chunks when it is long.
 IDENTITY_COOKIE = "_streamlit_user"
@@ -75,6 +76,7 @@ def page_setup(script: str) -> access.User | None:
     title, icon, permission = registered(script)
     st.set_page_config(page_title=f"{title} · Property risk", page_icon=icon, layout="wide")
     user = _signed_in_user()
+    st.session_state[USER_KEY] = user
     with st.sidebar:
         st.markdown("**Property risk dashboard**")
         for page, label, page_icon, needed in PAGES:
@@ -91,6 +93,15 @@ def page_setup(script: str) -> access.User | None:
                  "An administrator can change your role.")
         st.stop()
     return user
+
+
+def nothing_loaded(what: str = "department records") -> None:
+    """The one empty state of every page: what is missing, and where it is loaded (the Upload page)."""
+    st.info(f"**No {what} are loaded yet.** " + first_run.WHERE_TO_LOAD.replace("Upload", "**Upload**"),
+            icon=":material/upload_file:")
+    user = st.session_state.get(USER_KEY)
+    if user is not None and access.can(user, "upload"):
+        st.page_link("pages/upload.py", label="Open the Upload page", icon=":material/upload_file:")
 
 
 def registered(script: str) -> tuple[str, str, str]:
@@ -291,8 +302,10 @@ SINGLE_SIGN_ON_FORM = """
 def _sign_in_form(engine) -> None:
     page = sessions.sign_in_page(engine)
     if not page.has_accounts:
-        st.info("This database has no accounts yet. Create the first administrator from a terminal in "
-                "the project folder:\n\n```\n.venv/bin/python -m storage create-user NAME --role admin\n```")
+        command, password_elided = first_run.first_admin_command(engine.url.render_as_string(hide_password=False))
+        st.info(f"This database ({data.database_label()}) has no accounts yet. Create the first administrator "
+                f"from a terminal in the project folder ({ROOT}), then reload this page:\n\n```bash\n{command}\n```"
+                + ("\n\nPut the database's password in place of `***`." if password_elided else ""))
         st.stop()
     demos = page.demo_accounts
     st.html(SIGN_IN_FORM.format(action=html.escape(_base_path() + SIGN_IN_PATH, quote=True),

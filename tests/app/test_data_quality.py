@@ -27,7 +27,7 @@ def tab_metrics(app: AppTest, label: str) -> dict[str, str]:
 def test_data_quality_on_an_empty_database(monkeypatch, empty_db_url):
     app = run_page(monkeypatch, empty_db_url)
     assert not app.exception
-    assert "nothing to measure" in app.info[0].value
+    assert "No department records are loaded yet" in app.info[0].value
     assert not app.tabs
 
 

@@ -25,7 +25,7 @@ def test_overview_on_an_empty_database_says_how_to_load(monkeypatch, empty_db_ur
     app = run_page("app.py", monkeypatch, empty_db_url)
     assert not app.exception
     assert "No department records are loaded yet" in app.info[0].value
-    assert "python -m loaders ingest" in app.info[0].value
+    assert "on the **Upload** page" in app.info[0].value
     assert not app.metric
 
 
