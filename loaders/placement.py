@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from integration.matcher import Matcher
 from loaders.ingest import DECISION_STATUS, apply_decisions, plain_rows
-from storage import audit_trail, department_records, property_data, review_queue, store
+from storage import audit_trail, department_records, property_data, review_queue, store, summaries
 from storage.engine import reading, writing
 
 DECISIONS = tuple(DECISION_STATUS)
@@ -47,6 +47,7 @@ def decide(engine: Engine, department: str, normalized: str, decision: str, deci
             raise ValueError(f"there is no property with id '{property_id}'")
         review_queue.save_decision(conn, department, normalized, decision, property_id, decided_by, note)
         moved = review_queue.apply_decision(conn, department, normalized, DECISION_STATUS[decision], property_id)
+        summaries.touch_records(conn, review_queue.select_record_ids(conn, department, normalized))
         audit_trail.audit(conn, decided_by, "match_decision", f"{department}: {normalized}",
                          f"{decision} {property_id or ''}".strip())
     return moved

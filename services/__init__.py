@@ -32,7 +32,7 @@ quality.overview: what is loaded per department, and the properties in the maste
 quality.quality / frequent_unplaced: match status by month, rejects, addresses not placed
 quality.freshness: which department's extract is overdue (the stale-source rule)
 properties.matcher: the matcher over the property master as stored
-database.open_database / window_reader: the app server's engine (schema upgraded) and its window reader
+database.open_database: the app server's engine (schema upgraded)
 
 Command line (python -m services): `agenda --date YYYY-MM-DD` prints a meeting's agenda, built from the
 data if it has none; `hotspots [--top N]` the flagged properties.

@@ -1,14 +1,12 @@
 """Opening the city's database for a long-running process (the app server): the engine of
-DATABASE_URL with its schema upgraded in place, and the process that reads long windows of a
-SQLite file through the Arrow driver (storage.arrow_reader).
+DATABASE_URL with its schema upgraded in place.
 
-Entry points: `database_url`, `open_database`, `window_reader`, `describe`.
+Entry points: `database_url`, `open_database`, `describe`.
 """
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from storage import arrow_reader, migrate
+from storage import migrate
 from storage.engine import create_engine, database_url  # noqa: F401  (DATABASE_URL, or the embedded file)
 
 
@@ -17,14 +15,6 @@ def open_database(url: str) -> Engine:
     engine = create_engine(url)
     migrate.upgrade(engine)
     return engine
-
-
-def window_reader(url: str) -> arrow_reader.Reader | None:
-    """The reader process for a SQLite file; None for other databases and in-memory SQLite."""
-    database = sa.engine.make_url(url)
-    if database.get_backend_name() != "sqlite" or database.database in (None, "", ":memory:"):
-        return None
-    return arrow_reader.Reader()
 
 
 def describe(engine: Engine) -> str:

@@ -111,11 +111,11 @@ def remove_institution(engine: Engine, property_id: str, user: str) -> bool:
 
 
 def placed_window(engine: Engine, end: date, span_days: int, reader=None) -> pd.DataFrame:
-    """Placed records of the `span_days` up to the end of `end` (through `reader`, a
-    storage.arrow_reader.Reader, when given)."""
+    """Placed records of the `span_days` up to the end of `end` (from the monthly blocks kept at
+    load time; `reader` is accepted for callers written when a separate reader process did this)."""
     last = window_end(end)
     with reading(engine) as conn:
-        return department_records.placed_records(conn, last - timedelta(days=span_days), last, reader=reader)
+        return department_records.placed_records(conn, last - timedelta(days=span_days), last)
 
 
 def damped_land_uses(engine: Engine) -> pd.DataFrame:

@@ -24,7 +24,7 @@ def requests(engine: Engine, viewer: access.User | None) -> pd.DataFrame:
         if last is None:
             return service.prepare(_no_requests(), datetime.now())
         frame = department_records.service_requests(conn, pd.Timestamp(first).to_pydatetime() - timedelta(days=1),
-                                            pd.Timestamp(last).to_pydatetime(), kept=service.OPTIONAL_FIELDS)
+                                                    pd.Timestamp(last).to_pydatetime(), kept=service.OPTIONAL_FIELDS)
     as_of = frame["created"].max() if len(frame) else pd.Timestamp(last)
     prepared = service.prepare(access.redact(frame, viewer, "crm"), as_of)
     if not access.can(viewer, "view_staff_workload"):

@@ -3,27 +3,21 @@ records scoring reads, and the customer-service requests.
 
 Entry points (each takes a connection first): existing_records, update_records, replace_matches,
 property_records, records_for_rematch, records_by_ids, insert_record_changes, record_history,
-placed_records, record_date_range, service_requests, records_per_ward, insert_new_records.
+placed_records, placed_records_from_records, record_date_range, service_requests,
+service_requests_from_records, records_per_ward, insert_new_records.
 """
 
 import json
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
-import pyarrow
-import pyarrow.ipc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from storage import arrow_reader
-from storage.engine import is_sqlite
+from storage import summaries
 from storage.schema import ingests, matches, properties, record_changes, records
 from storage.store import BATCH_ROWS, batches, insert_many, read_frame, update_many
-
-LOG = logging.getLogger(__name__)
-
 
 def existing_records(conn: Connection, department: str, source_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
     """source_record_id -> (record_id, content_hash) for the ids of `department` already stored."""
@@ -40,7 +34,10 @@ def existing_records(conn: Connection, department: str, source_ids: Sequence[str
 
 def update_records(conn: Connection, rows: Sequence[dict]) -> None:
     """Update records by record_id with the values given (every row carries the same keys)."""
+    ids = [row["record_id"] for row in rows]
+    summaries.touch_records(conn, ids)  # the months they were in
     update_many(conn, records, "record_id", rows)
+    summaries.touch_records(conn, ids)  # and the months they are in now
 
 
 def replace_matches(conn: Connection, rows: Sequence[dict]) -> None:
@@ -48,7 +45,8 @@ def replace_matches(conn: Connection, rows: Sequence[dict]) -> None:
     for batch in batches(rows):
         ids = [row["record_id"] for row in batch]
         conn.execute(matches.delete().where(matches.c.record_id.in_(ids)))
-        conn.execute(matches.insert(), list(batch))
+    insert_many(conn, matches, rows)
+    summaries.touch_records(conn, [row["record_id"] for row in rows])
 
 
 def property_records(conn: Connection, property_id: str) -> pd.DataFrame:
@@ -114,50 +112,36 @@ def record_history(conn: Connection, record_id: int) -> pd.DataFrame:
     return read_frame(conn, query)
 
 
-PLACED_COLUMNS = list(arrow_reader.COLUMNS)
+PLACED_COLUMNS = list(summaries.PLACED_COLUMNS)
 
 
-def placed_records(conn: Connection, start: datetime, end: datetime,
-                   reader: arrow_reader.Reader | None = None) -> pd.DataFrame:
+def placed_records(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
     """Records placed on a property with start < occurred_at <= end: what scoring reads, with its
     text columns as categories (a few thousand distinct values over hundreds of thousands of rows,
     so every later grouping works on integer codes instead of hashing text again).
 
-    With `reader` (a storage.arrow_reader.Reader) and a SQLite file, its process reads them through
-    the Arrow driver, about twice as fast on a large city; it reads what is committed when it runs.
-    Otherwise, or if that process fails, the driver's tuples are read here, the timestamp as text
-    parsed in one vectorised step.
-    """
-    path = conn.engine.url.database if is_sqlite(conn) else None
-    if reader is not None and path not in (None, "", ":memory:"):
-        try:
-            stream = reader.placed_records(path, start.strftime(arrow_reader.STAMP), end.strftime(arrow_reader.STAMP))
-            placed = pyarrow.ipc.open_stream(stream).read_all()
-            if placed.num_rows:  # an empty answer has no column types: read it here, it is quick
-                return _placed_frame(placed)
-        except arrow_reader.ReaderError as error:  # the page must not break with it: read here instead
-            LOG.warning("placed records: %s; reading them in this process", error)
+    Read from the monthly column blocks of storage.summaries, which hold the same rows;
+    placed_records_from_records reads them from the records themselves."""
+    return summaries.placed_records(conn, start, end)
+
+
+def placed_records_from_records(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
+    """placed_records, read row by row from the records and their matches (what the blocks must equal)."""
     query = (
         sa.select(matches.c.property_id, records.c.department, records.c.category, records.c.subcategory,
                   sa.cast(records.c.occurred_at, sa.String).label("occurred_at"))
         .join(matches, matches.c.record_id == records.c.record_id)
-        .where(matches.c.status == "matched", records.c.occurred_at > start, records.c.occurred_at <= end)
+        .where(matches.c.status == "matched", matches.c.property_id.is_not(None),
+               records.c.occurred_at > start, records.c.occurred_at <= end)
     )
     result = conn.execute(query)
     # Every column is plain text here, so the driver's tuples need no per-value processing, and a
     # frame builds from them ten times faster than from Row objects.
     frame = pd.DataFrame(result.cursor.fetchall(), columns=PLACED_COLUMNS, dtype=object)
     for column in PLACED_COLUMNS[:-1]:
-        codes, values = pd.factorize(frame[column].to_numpy())
+        codes, values = pd.factorize(frame[column].to_numpy(), sort=True)
         frame[column] = pd.Categorical.from_codes(codes, values, validate=False)
-    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], format="ISO8601")
-    return frame
-
-
-def _placed_frame(placed: pyarrow.Table) -> pd.DataFrame:
-    frame = placed.to_pandas()
-    if "" in frame["subcategory"].cat.categories:  # missing, as the tuples read it
-        frame["subcategory"] = frame["subcategory"].cat.remove_categories([""])
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], format="ISO8601").astype("datetime64[us]")
     return frame
 
 
@@ -172,7 +156,14 @@ def record_date_range(conn: Connection) -> tuple[datetime | None, datetime | Non
 def service_requests(conn: Connection, start: datetime, end: datetime, kept: Sequence[str] = ()) -> pd.DataFrame:
     """Customer-service (CRM) requests created in start < created <= end: request_id, created,
     closed, status, category, topic, the `kept` fields stored with each request (text, None where
-    the extract had none), and the property and ward of the placed ones."""
+    the extract had none), and the property and ward of the placed ones. Read from the monthly
+    column blocks of storage.summaries (service_requests_from_records: from the records)."""
+    return _requests_frame(summaries.service_requests(conn, start, end), kept)
+
+
+def service_requests_from_records(conn: Connection, start: datetime, end: datetime,
+                                  kept: Sequence[str] = ()) -> pd.DataFrame:
+    """service_requests, read row by row from the records, their matches and the properties."""
     placed = matches.c.status == "matched"
     query = (
         sa.select(records.c.source_record_id.label("request_id"),
@@ -188,9 +179,17 @@ def service_requests(conn: Connection, start: datetime, end: datetime, kept: Seq
     result = conn.execute(query)
     frame = pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()), dtype=object)
     for column in ("created", "closed"):
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[us]")
+    return _requests_frame(frame, kept)
+
+
+def _requests_frame(frame: pd.DataFrame, kept: Sequence[str]) -> pd.DataFrame:
+    """Text columns as plain objects (None where missing), and the kept fields out of `extra`."""
+    for column in ("request_id", "status", "category", "topic", "property_id", "ward"):
+        values = frame[column].astype(object)
+        frame[column] = values.where(values.notna(), None)
     # Requests share a few thousand distinct field combinations: parse each once.
-    codes, texts = pd.factorize(frame.pop("extra"))
+    codes, texts = pd.factorize(frame.pop("extra").astype(object))
     parsed = [json.loads(text) if text else {} for text in texts] + [{}]
     for name in kept:
         frame[name] = pd.Series([fields.get(name) for fields in parsed], dtype=object).to_numpy()[codes]
@@ -220,6 +219,8 @@ def insert_new_records(conn: Connection, rows: Sequence[dict], ingest_id: int) -
     if not rows:
         return []
     insert_many(conn, records, rows)
+    for department in {row["department"] for row in rows}:
+        summaries.touch(conn, department, [row["occurred_at"] for row in rows if row["department"] == department])
     query = sa.select(records.c.source_record_id, records.c.record_id).where(records.c.ingest_id == ingest_id)
     ids = dict(conn.execute(query).all())
     return [ids[row["source_record_id"]] for row in rows]

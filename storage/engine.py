@@ -53,10 +53,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
 @contextmanager
 def writing(engine: Engine):
-    """A write transaction: committed on success, rolled back on any error."""
+    """A write transaction: committed on success (with the page summaries it touched), rolled back on any error."""
+    from storage import summaries  # the blocks the pages read are refreshed in the same transaction
+
     with engine.connect().execution_options(sqlite_immediate=True) as conn:
+        summaries.start(conn)
         with conn.begin():
             yield conn
+            summaries.flush(conn)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -277,6 +278,34 @@ institutions = Table(
     Column("reason", Text),
     Column("added_by", String(120), nullable=False),
     Column("added_at", DateTime, nullable=False),
+)
+
+# What the pages read instead of the raw records (storage.summaries), rebuilt in the transaction
+# that changes the records: per kind ("placed": a department's placed records; "requests": the CRM's
+# requests), department and calendar month, the rows as one compressed Arrow column block.
+record_months = Table(
+    "record_months",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("department", String(40), primary_key=True),
+    Column("month", Date, primary_key=True),  # its first day
+    Column("rows", Integer, nullable=False),
+    Column("columns", LargeBinary, nullable=False),
+    Column("built_at", DateTime, nullable=False),
+)
+
+# CRM requests per week (its Monday), CRM category, topic and routed department: how many, how many
+# closed, and the sum of their days to close (a request's kind follows from category and topic).
+request_weeks = Table(
+    "request_weeks",
+    metadata,
+    Column("week", Date, primary_key=True),
+    Column("category", Text, primary_key=True),  # "" where the extract had none
+    Column("topic", Text, primary_key=True),
+    Column("routed_department", Text, primary_key=True),
+    Column("requests", Integer, nullable=False),
+    Column("closed", Integer, nullable=False),
+    Column("close_days", Float, nullable=False),
 )
 
 # Residents per ward, for rates per 1,000 residents (customer-service equity). Loaded from the

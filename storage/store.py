@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 
-# Rows per executemany call: large enough to be fast, small enough for PostgreSQL's parameter cap.
+# Rows per statement where a statement takes a list of values (IN lists, updates).
 BATCH_ROWS = 5_000
 
 
@@ -26,8 +26,34 @@ def batches(rows: Sequence[dict], size: int = BATCH_ROWS) -> Iterable[Sequence[d
 
 
 def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None:
-    for batch in batches(rows):
-        conn.execute(table.insert(), list(batch))
+    """Insert rows that all carry the same columns, in this transaction: with COPY on PostgreSQL, as
+    one executemany of the driver on SQLite. Values are converted as SQLAlchemy would bind them, and
+    a column left out gets its default, so the stored rows are those table.insert() would write."""
+    if not rows:
+        return
+    names = list(rows[0])
+    values = [[row[name] for row in rows] for name in names]
+    for column in table.columns:  # a column's Python-side default, as table.insert() would fill it
+        if column.name not in names and column.default is not None and column.default.is_scalar:
+            names.append(column.name)
+            values.append([column.default.arg] * len(rows))
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    target = f"{dialect.identifier_preparer.format_table(table)} ({', '.join(quote(name) for name in names)})"
+    if dialect.name == "postgresql":
+        statement = f"COPY {target} FROM STDIN"
+        try:
+            with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in zip(*values):
+                    copy.write_row(row)
+        except dialect.loaded_dbapi.Error as error:  # raised as SQLAlchemy raises it for any statement
+            raise sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from error
+        return
+    for position, name in enumerate(names):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            values[position] = [None if value is None else process(value) for value in values[position]]
+    conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(names))})", list(zip(*values)))
 
 
 def update_many(conn: Connection, table: sa.Table, key: str, rows: Sequence[dict]) -> None:

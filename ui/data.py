@@ -16,18 +16,13 @@ from services import quality as quality_service
 
 @st.cache_resource(max_entries=4)
 def _engine_for(url: str):
-    eng = database.open_database(url)  # once per server start
-    _reader_for(url)  # start the reader process now, while the first page runs
-    return eng
+    return database.open_database(url)  # once per server start
 
 
-@st.cache_resource(max_entries=4)
-def _reader_for(url: str):
-    return database.window_reader(url)
-
-
-def reader():
-    return _reader_for(database.database_url())
+def reader() -> None:
+    """No separate reader process any more: the pages read the blocks kept at load time. Kept for
+    callers that still pass it on (the meeting page)."""
+    return None
 
 
 def engine():

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from storage import arrow_reader, data_quality, department_records, loading, migrate, property_data
+from storage import data_quality, department_records, loading, migrate, property_data
 from storage.engine import create_engine, reading, writing
 from storage.schema import metadata, properties, records
 
@@ -145,12 +145,8 @@ def test_placed_records_reads_the_window_of_placed_records_as_categories(engine)
             {**placed, "record_id": ids[4], "property_id": None, "status": "review"}])
     with reading(engine) as conn:
         window = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
-        # through the Arrow reader's process (SQLite files; PostgreSQL reads here either way): the same frame
-        reader = arrow_reader.Reader()
-        try:
-            read_apart = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30), reader=reader)
-        finally:
-            reader.close()
+        # read from the records themselves: the same frame
+        read_apart = department_records.placed_records_from_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
     pd.testing.assert_frame_equal(_plain(read_apart), _plain(window))
     window = window.sort_values("occurred_at").reset_index(drop=True)
     assert [str(window[c].dtype) for c in window.columns] == ["category"] * 4 + ["datetime64[us]"]
@@ -246,31 +242,7 @@ def _plain(frame):
     return text.sort_values(["occurred_at", "property_id"]).reset_index(drop=True)
 
 
-class _BrokenReader:
-    def placed_records(self, path, start, end):
-        raise arrow_reader.ReaderError("the reader process closed its output")
-
-
-def test_placed_records_are_read_here_when_the_reader_process_fails(engine, caplog):
-    with writing(engine) as conn:
-        property_data.replace_properties(conn, [_property()], [
-            dict(property_id="P1", address="100 MAIN ST", key="100 MAIN ST", is_primary=True)])
-        ingest_id = _ingest(conn)
-        ids = department_records.insert_new_records(conn, [_record(ingest_id, "A1")], ingest_id)
-        department_records.replace_matches(conn, [dict(record_id=ids[0], property_id="P1", status="matched", method="exact",
-                                               score=1.0, candidates=None, normalized="", matched_at=STAMP)])
+def test_an_empty_window_is_an_empty_frame(engine):
     with reading(engine) as conn:
-        window = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 10, 30), reader=_BrokenReader())
-    assert window["property_id"].tolist() == ["P1"]
-    if engine.dialect.name == "sqlite":
-        assert "reading them in this process" in caplog.text
-
-
-def test_an_empty_window_read_through_the_reader_is_an_empty_frame(engine):
-    reader = arrow_reader.Reader()
-    try:
-        with reading(engine) as conn:
-            window = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30), reader=reader)
-    finally:
-        reader.close()
+        window = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
     assert window.empty and list(window.columns) == department_records.PLACED_COLUMNS

@@ -1,0 +1,323 @@
+"""What the pages read instead of the raw records, kept in step with them in the transaction that
+changes them.
+
+The hotspots page scores every property from the exact time and category of each placed record
+(a record's weight halves with its age in fractional days, and repeats are ranked by weight), and
+the customer-service page takes medians and percentiles over single requests. Neither reduces to
+counts per day without changing a figure: on the sample city the 45,149 placed records fall on
+43,863 distinct (property, department, day) cells. So the pages read the same rows, but not row by
+row: `record_months` holds, per department and calendar month, the placed records (and, for the
+customer-service department, its requests) as one compressed Arrow column block. A window of nine
+months is a dozen blocks, decoded into pandas categories in milliseconds on either engine, without
+the records-matches-properties join or one Python tuple per row.
+
+`request_weeks` is a small summary: CRM requests per week (Monday), category, topic and routed
+department, with how many closed and their days to close. The kind of a request follows from its
+category and topic (integration.service.kind_of), so no rule of the domain is stored here.
+
+Every storage function that writes records or matches notes the departments and months it touched
+(`touch`, `touch_records`), and storage.engine.writing() refreshes them (`flush`) just before it
+commits; `rebuild` recomputes everything
+(`python -m storage summaries`). Nothing stored depends on the scoring or customer-service
+settings, so editing those needs no rebuild.
+
+Entry points (each takes a connection first): touch, touch_records, flush, refresh, rebuild,
+placed_records, service_requests, request_weeks_table.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow
+import pyarrow.compute
+import pyarrow.ipc
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from storage.schema import matches, properties, record_months, records, request_weeks
+from storage.store import BATCH_ROWS, insert_many, now
+
+PLACED = "placed"  # the placed records of a department: what scoring reads
+REQUESTS = "requests"  # every request of the customer-service department
+REQUEST_DEPARTMENT = "crm"
+PLACED_COLUMNS = ["property_id", "department", "category", "subcategory", "occurred_at"]
+REQUEST_COLUMNS = ["request_id", "created", "closed", "status", "category", "topic", "extra", "property_id"]
+COMPRESSION = "zstd"
+
+
+def month_of(moment) -> date:
+    return date(moment.year, moment.month, 1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def months_between(start: datetime, end: datetime) -> list[date]:
+    """The calendar months that hold any moment of start < t <= end."""
+    months, month, last = [], month_of(start), month_of(end)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+def _placed_from_records(conn: Connection, department: str, month: date) -> pyarrow.Table:
+    query = (
+        sa.select(matches.c.property_id, records.c.category, records.c.subcategory,
+                  sa.cast(records.c.occurred_at, sa.String))
+        .join(matches, matches.c.record_id == records.c.record_id)
+        .where(records.c.department == department, matches.c.status == "matched", matches.c.property_id.is_not(None),
+               records.c.occurred_at >= datetime.combine(month, datetime.min.time()),
+               records.c.occurred_at < datetime.combine(next_month(month), datetime.min.time()))
+    )
+    rows = conn.execute(query).all()
+    property_id, category, subcategory, occurred = (list(column) for column in zip(*rows)) if rows else ([],) * 4
+    return pyarrow.table({
+        "property_id": _text(property_id),
+        "department": _text([department] * len(rows)),
+        "category": _text(category),
+        "subcategory": _text(subcategory),
+        "occurred_at": _moments(occurred),
+    })
+
+
+def _requests_from_records(conn: Connection, month: date) -> pyarrow.Table:
+    placed = matches.c.status == "matched"
+    query = (
+        sa.select(records.c.source_record_id, sa.cast(records.c.occurred_at, sa.String),
+                  sa.cast(records.c.closed_at, sa.String), records.c.status, records.c.category,
+                  records.c.subcategory, records.c.extra, sa.case((placed, matches.c.property_id)))
+        .select_from(records.outerjoin(matches, matches.c.record_id == records.c.record_id))
+        .where(records.c.department == REQUEST_DEPARTMENT,
+               records.c.occurred_at >= datetime.combine(month, datetime.min.time()),
+               records.c.occurred_at < datetime.combine(next_month(month), datetime.min.time()))
+    )
+    rows = conn.execute(query).all()
+    columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in REQUEST_COLUMNS]
+    return pyarrow.table({
+        name: _moments(values) if name in ("created", "closed") else
+        pyarrow.array(values, pyarrow.string()) if name == "request_id" else _text(values)
+        for name, values in zip(REQUEST_COLUMNS, columns)
+    })
+
+
+def _text(values: list) -> pyarrow.Array:
+    return pyarrow.array(values, pyarrow.string()).dictionary_encode()
+
+
+def _moments(texts: list) -> pyarrow.Array:
+    """Stored date-times (text as either engine casts them) as microsecond timestamps."""
+    parsed = pd.to_datetime(pd.Series(texts, dtype=object), format="ISO8601").astype("datetime64[us]")
+    return pyarrow.array(parsed, pyarrow.timestamp("us"))
+
+
+def _encode(table: pyarrow.Table) -> bytes:
+    sink = pyarrow.BufferOutputStream()
+    options = pyarrow.ipc.IpcWriteOptions(compression=COMPRESSION)
+    with pyarrow.ipc.new_stream(sink, table.schema, options=options) as stream:
+        stream.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _decode(block: bytes) -> pyarrow.Table:
+    return pyarrow.ipc.open_stream(block).read_all()
+
+
+def refresh(conn: Connection, department: str, months: Iterable[date]) -> None:
+    """Rebuild the blocks of `department` for `months` (and, for the CRM, the weeks they touch)
+    from the records as they now stand in this transaction."""
+    months = sorted(set(months))
+    if not months:
+        return
+    stamp = now()
+    kinds = [PLACED, REQUESTS] if department == REQUEST_DEPARTMENT else [PLACED]
+    conn.execute(record_months.delete().where(record_months.c.department == department,
+                                              record_months.c.month.in_(months)))
+    rows = []
+    for month in months:
+        for kind in kinds:
+            table = (_placed_from_records(conn, department, month) if kind == PLACED
+                     else _requests_from_records(conn, month))
+            if table.num_rows:
+                rows.append({"kind": kind, "department": department, "month": month, "rows": table.num_rows,
+                             "columns": _encode(table), "built_at": stamp})
+    insert_many(conn, record_months, rows)
+    if department == REQUEST_DEPARTMENT:
+        _refresh_weeks(conn, months)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _refresh_weeks(conn: Connection, months: list[date]) -> None:
+    """Recount every week that overlaps the months (a week may start in the month before)."""
+    weeks: set[date] = set()
+    for month in months:
+        day = _monday(month)
+        while day < next_month(month):
+            weeks.add(day)
+            day += timedelta(days=7)
+    first, last = min(weeks), max(weeks) + timedelta(days=7)
+    conn.execute(request_weeks.delete().where(request_weeks.c.week.in_(sorted(weeks))))
+    frame = _read_requests(conn, months_between(datetime.combine(first, datetime.min.time()) - timedelta(seconds=1),
+                                                datetime.combine(last, datetime.min.time())))
+    start, end = pd.Timestamp(first), pd.Timestamp(last)
+    frame = frame[(frame["created"] >= start) & (frame["created"] < end)]
+    insert_many(conn, request_weeks, _week_rows(frame))
+
+
+def _week_rows(frame: pd.DataFrame) -> list[dict]:
+    if frame.empty:
+        return []
+    created = frame["created"]
+    days = (frame["closed"] - created).dt.total_seconds() / 86_400
+    days = days.where(days >= 0)  # closed before created: not a time
+    table = pd.DataFrame({
+        "week": (created.dt.normalize() - pd.to_timedelta(created.dt.day_of_week, unit="D")).dt.date,
+        "category": frame["category"].astype(object).fillna(""),
+        "topic": frame["topic"].astype(object).fillna(""),
+        "routed_department": [_routed(text) for text in frame["extra"].astype(object)],
+        "closed": days.notna(), "close_days": days.fillna(0.0),
+    })
+    grouped = table.groupby(["week", "category", "topic", "routed_department"], sort=True)
+    summary = pd.DataFrame({"requests": grouped.size(), "closed": grouped["closed"].sum(),
+                            "close_days": grouped["close_days"].sum()}).reset_index()
+    return [{"week": row.week, "category": row.category, "topic": row.topic,
+             "routed_department": row.routed_department, "requests": int(row.requests), "closed": int(row.closed),
+             "close_days": float(row.close_days)} for row in summary.itertuples(index=False)]
+
+
+def _routed(extra) -> str:
+    if not isinstance(extra, str) or not extra:
+        return ""
+    return str(json.loads(extra).get("routed_department") or "").strip()
+
+
+# --- keeping them in step ---------------------------------------------------------------------------
+# The storage functions that write records or matches note the (department, month) they touch on
+# the connection; storage.engine.writing() refreshes those blocks just before it commits, so a
+# transaction's records and blocks are committed, or rolled back, together.
+TOUCHED = "summaries_touched"
+
+
+def start(conn: Connection) -> None:
+    """Forget what an earlier transaction of this pooled connection noted."""
+    conn.info.pop(TOUCHED, None)
+
+
+def touch(conn: Connection, department: str, moments: Iterable) -> None:
+    """Note that records of `department` at these moments (date-times) changed in this transaction."""
+    months = conn.info.setdefault(TOUCHED, {}).setdefault(department, set())
+    months.update(month_of(pd.Timestamp(moment)) for moment in moments if moment is not None and pd.notna(moment))
+
+
+def touch_records(conn: Connection, record_ids: Sequence[int]) -> None:
+    """Note the department and month of each of these stored records."""
+    touched = conn.info.setdefault(TOUCHED, {})
+    query = sa.select(records.c.department, sa.cast(records.c.occurred_at, sa.String)).where(
+        records.c.record_id.in_(sa.bindparam("ids", expanding=True)))
+    for first in range(0, len(record_ids), BATCH_ROWS):
+        for department, occurred in conn.execute(query, {"ids": list(record_ids[first : first + BATCH_ROWS])}):
+            touched.setdefault(department, set()).add(date(int(occurred[:4]), int(occurred[5:7]), 1))
+
+
+def flush(conn: Connection) -> None:
+    """Refresh every block this transaction touched (storage.engine.writing calls it before committing)."""
+    touched = conn.info.pop(TOUCHED, None) or {}
+    for department, months in sorted(touched.items()):
+        refresh(conn, department, months)
+
+
+def rebuild(conn: Connection) -> int:
+    """Recompute every block and week from the records; returns the number of blocks."""
+    conn.execute(record_months.delete())
+    conn.execute(request_weeks.delete())
+    first = conn.execute(sa.select(sa.func.min(records.c.occurred_at))).scalar()
+    last = conn.execute(sa.select(sa.func.max(records.c.occurred_at))).scalar()
+    if first is None:
+        return 0
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    months = months_between(first.to_pydatetime() - timedelta(seconds=1), last.to_pydatetime())
+    departments = list(conn.execute(sa.select(records.c.department).distinct()).scalars())
+    for department in sorted(departments):
+        refresh(conn, department, months)
+    return conn.execute(sa.select(sa.func.count()).select_from(record_months)).scalar()
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _blocks(conn: Connection, kind: str, months: list[date], department: str | None = None) -> pyarrow.Table | None:
+    query = sa.select(record_months.c.columns).where(record_months.c.kind == kind,
+                                                     record_months.c.month.in_(months))
+    if department is not None:
+        query = query.where(record_months.c.department == department)
+    tables = [_decode(block) for block in conn.execute(query.order_by(record_months.c.department,
+                                                                       record_months.c.month)).scalars()]
+    if not tables:
+        return None
+    return pyarrow.concat_tables(tables).unify_dictionaries().combine_chunks()
+
+
+def _frame(table: pyarrow.Table) -> pd.DataFrame:
+    frame = table.to_pandas()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            # ordered by value, so a view reads the same whatever order the blocks were written in
+            used = frame[column].cat.remove_unused_categories()
+            frame[column] = used.cat.reorder_categories(sorted(used.cat.categories))
+    return frame
+
+
+def placed_records(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
+    """Records placed on a property with start < occurred_at <= end: property_id, department,
+    category, subcategory (categories) and occurred_at, as the raw records give them."""
+    table = _blocks(conn, PLACED, months_between(start, end))
+    if table is None:
+        return _empty_placed()
+    moments = table.column("occurred_at")
+    keep = pyarrow.compute.and_(pyarrow.compute.greater(moments, pyarrow.scalar(pd.Timestamp(start), moments.type)),
+                                pyarrow.compute.less_equal(moments, pyarrow.scalar(pd.Timestamp(end), moments.type)))
+    return _frame(table.filter(keep))
+
+
+def _empty_placed() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Categorical([]) for name in PLACED_COLUMNS[:-1]})
+    frame["occurred_at"] = pd.Series([], dtype="datetime64[us]")
+    return frame
+
+
+def _read_requests(conn: Connection, months: list[date]) -> pd.DataFrame:
+    table = _blocks(conn, REQUESTS, months, REQUEST_DEPARTMENT)
+    if table is None:
+        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in REQUEST_COLUMNS})
+        frame[["created", "closed"]] = frame[["created", "closed"]].astype("datetime64[us]")
+        return frame
+    return _frame(table)
+
+
+def service_requests(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
+    """CRM requests created in start < created <= end: request_id, created, closed, status,
+    category, topic, extra (the kept fields' JSON), property_id (placed ones) and ward."""
+    frame = _read_requests(conn, months_between(start, end))
+    frame = frame[(frame["created"] > pd.Timestamp(start)) & (frame["created"] <= pd.Timestamp(end))]
+    wards = dict(conn.execute(sa.select(properties.c.property_id, properties.c.ward)
+                              .where(properties.c.ward.is_not(None))).all())
+    codes, values = pd.factorize(frame["property_id"].astype(object))
+    ward_of = np.array([wards.get(value) for value in values] + [None], dtype=object)
+    return frame.assign(ward=ward_of[codes]).reset_index(drop=True)
+
+
+def request_weeks_table(conn: Connection) -> pd.DataFrame:
+    """week, category, topic, routed_department, requests, closed, close_days."""
+    result = conn.execute(sa.select(request_weeks).order_by(request_weeks.c.week, request_weeks.c.category,
+                                                            request_weeks.c.topic))
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
