@@ -7,7 +7,7 @@ import streamlit as st
 
 from integration import access, cases, exports, scoring
 from services import meetings
-from ui import data
+from ui import data, views
 from ui.frame import current_user, exported, page_setup
 
 user = page_setup(__file__)
@@ -39,15 +39,15 @@ table = pd.DataFrame({
     "Overdue": actions["overdue"].map(lambda late: "overdue" if late else ""),
     "Due": actions["due_on"],
     "What": actions["what"],
-    "Owner": actions["owner"].fillna(""),
+    "Owner": actions["owner"],
     "Department": actions["department"].map(cases.department_label),
     "Address": actions["address"],
     "Property": [f"/property?property={pid}" for pid in actions["property_id"]],
 })
 decides = access.can(user, "edit_cases")
-chosen = st.dataframe(table, hide_index=True, on_select="rerun" if decides else "ignore",
-                      selection_mode="multi-row", key="open-actions",
-                      column_config={"Property": st.column_config.LinkColumn(display_text="Open")})
+chosen = views.show_table(table, on_select="rerun" if decides else "ignore", selection_mode="multi-row",
+                          key="open-actions", date_format="%Y-%m-%d",
+                          column_config={"Property": st.column_config.LinkColumn(display_text="Open")})
 picked = chosen.selection.rows if decides else []
 if decides and st.button(f"Mark {len(picked)} selected done" if picked else "Select actions to mark them done",
                          disabled=not picked, type="primary"):

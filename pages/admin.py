@@ -7,10 +7,19 @@ import streamlit as st
 
 from integration import access, exports
 from services import users
-from ui import data
+from ui import data, views
 from ui.frame import current_user, exported, page_setup
 
 user = page_setup(__file__)
+
+USER_COLUMNS = ["name", "display_name", "role_label", "department", "lead", "disabled", "locked_until",
+                "failed_attempts", "last_sign_in", "must_change_password", "password_changed_at", "created_by",
+                "created_at"]
+
+
+def department_choice(department: str | None) -> str:
+    return views.MISSING if department is None else views.department_label(department)
+
 
 st.title("Users and audit")
 engine = data.engine()
@@ -19,7 +28,9 @@ people, signed_in, log = st.tabs(["Users", "Sessions", "Audit log"])
 
 with people:
     listed = users.users(engine)
-    st.dataframe(listed, hide_index=True)
+    views.show_table(listed[USER_COLUMNS].assign(department=listed["department"].map(views.department_label,
+                                                                                     na_action="ignore")),
+                     column_config={"Failed sign-ins": st.column_config.NumberColumn(format="localized")})
     with st.expander("What each role may do", icon=":material/key:"):
         st.markdown(access.permission_table_markdown())
 
@@ -33,7 +44,7 @@ with people:
         password = right.text_input("First password", type="password",
                                     help="They are asked to change it. Leave empty for single sign-on accounts")
         role = left.selectbox("Role", access.ROLES, format_func=access.ROLE_LABELS.get, help=role_help)
-        department = middle.selectbox("Department", departments, format_func=lambda d: "–" if d is None else d)
+        department = middle.selectbox("Department", departments, format_func=department_choice)
         lead = right.checkbox("Integration team lead")
         added = st.form_submit_button("Add user", type="primary")
     if added:
@@ -50,7 +61,7 @@ with people:
             target = left.selectbox("User", listed["name"].tolist())
             new_role = middle.selectbox("New role", access.ROLES, format_func=access.ROLE_LABELS.get)
             new_department = right.selectbox("Department", departments,
-                                             format_func=lambda d: "–" if d is None else d, key="change-department")
+                                             format_func=department_choice, key="change-department")
             new_lead = left.checkbox("Integration team lead", key="change-lead")
             new_password = middle.text_input("New password (optional)", type="password")
             buttons = st.columns(4)
@@ -79,11 +90,9 @@ with signed_in:
                f"{limits.idle.total_seconds() / 60:g} minutes without activity and "
                f"{limits.absolute.total_seconds() / 3600:g} hours after signing in; ending one signs that browser "
                "out at its next click, on every server.")
-    shown = open_now[["session_id", "name", "display_name", "browser", "created_at", "last_seen_at", "expires_at",
-                      "method", "address"]].rename(columns={
-        "session_id": "session", "name": "user", "display_name": "name", "created_at": "started",
-        "last_seen_at": "last seen", "expires_at": "ends by", "address": "from address"})
-    st.dataframe(shown, hide_index=True)
+    views.show_table(open_now[["session_id", "name", "display_name", "browser", "created_at", "last_seen_at",
+                               "expires_at", "method", "address"]],
+                     {"name": "User", "created_at": "Started", "address": "From address"})
     if not open_now.empty:
         labels = {f"#{row.session_id} {row.name} · {row.browser} · since {row.created_at:%H:%M}": row.session_id
                   for row in open_now.itertuples()}
@@ -103,7 +112,7 @@ with log:
     since, until = (period if isinstance(period, tuple) and len(period) == 2 else (None, None))
     entries = users.audit_log(engine, chosen_user, chosen_action, since, until)
     st.caption(f"{len(entries):,} entries (newest first; at most 5,000 shown). The log cannot be edited here.")
-    st.dataframe(entries, hide_index=True)
+    views.show_table(entries, column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
     filters = {"user": chosen_user or "everyone", "action": chosen_action or "everything",
                "from": since, "to": until}
     st.download_button("Download CSV", exported("audit log", "CSV", lambda: exports.to_csv(entries, who, filters)),

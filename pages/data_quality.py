@@ -59,22 +59,18 @@ for tab, (department, label) in zip(st.tabs(list(DEPARTMENT_LABELS.values())), D
             if own_rejects.empty:
                 st.caption("No row has been rejected.")
             else:
-                st.dataframe(own_rejects[["kind", "rejects"]].assign(kind=own_rejects["kind"].map(views.reject_kind_label)),
-                             hide_index=True, column_config={
-                    "kind": "Reason", "rejects": st.column_config.NumberColumn("Rows", format="localized")})
+                views.show_table(own_rejects[["kind", "rejects"]].assign(kind=own_rejects["kind"].map(views.reject_kind_label)),
+                                 {"kind": "Reason", "rejects": "Rows"},
+                                 column_config={"Rows": st.column_config.NumberColumn(format="localized")})
         with unplaced_column:
             st.markdown("**Addresses most often not placed**")
             unplaced = data.frequent_unplaced(version, department)
             if unplaced.empty:
                 st.caption("Every address was placed, or kept at its block or intersection.")
             else:
-                st.dataframe(unplaced[["normalized", "status", "records", "example"]]
-                             .assign(status=unplaced["status"].map(views.STATUS_LABELS)), hide_index=True,
-                             column_config={
-                                 "normalized": "Address (normalised)",
-                                 "status": "Status",
-                                 "records": st.column_config.NumberColumn("Records", format="localized"),
-                                 "example": "As written, e.g.",
-                             })
+                views.show_table(unplaced[["normalized", "status", "records", "example"]]
+                                 .assign(status=unplaced["status"].map(views.STATUS_LABELS)),
+                                 {"normalized": "Address (normalised)", "example": "As written, e.g."},
+                                 column_config={"Records": st.column_config.NumberColumn(format="localized")})
             st.page_link("pages/match_review.py", label=f"Review {label} addresses", icon=":material/rule:",
                          query_params={"department": department})

@@ -4,7 +4,7 @@ import altair as alt
 import streamlit as st
 
 from integration import access, cases, exports
-from ui import data, meeting
+from ui import data, meeting, views
 from ui.frame import current_user, exported, page_setup
 
 user = page_setup(__file__)
@@ -40,9 +40,12 @@ if summary.complete:
 else:
     st.caption(f"No case has had {days} days since it opened yet: the comparison appears when one has.")
 
-shown = table.copy()
-st.dataframe(shown, hide_index=True)
+addresses = data.address_index(data.data_version()).drop_duplicates("property_id")
+shown = views.outcomes_table(table, dict(zip(addresses["property_id"], addresses["address"])))
+views.show_table(shown, date_format="%Y-%m-%d",
+                 column_config={"Property": st.column_config.LinkColumn(display_text="Open")})
 if access.can(user, "export"):
-    as_csv = exported("outcomes", "CSV", lambda: exports.to_csv(shown, current_user(), {"days": days}))
+    as_csv = exported("outcomes", "CSV", lambda: exports.to_csv(shown.drop(columns=["Property"]), current_user(),
+                                                                {"days": days}))
     st.download_button("Download CSV", as_csv, "outcomes.csv", "text/csv", icon=":material/download:",
                        on_click="ignore")

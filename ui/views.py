@@ -5,13 +5,14 @@ a dash for a missing value, and one note naming the columns hidden for the reade
 """
 
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from loaders.specs import CANONICAL_FIELDS
 from loaders.validate import REJECT_KINDS
-from vocabulary import DEPARTMENT_LABELS, MATCH_STATUS_HELP, MATCH_STATUS_LABELS
+from vocabulary import CASE_STATUS_LABELS, DEPARTMENT_LABELS, MATCH_STATUS_HELP, MATCH_STATUS_LABELS
 
 
 def department_label(department: str) -> str:
@@ -93,16 +94,21 @@ def _missing(value) -> bool:
         return False
 
 
-def _shown_value(value, date_format: str):
+def _shown_value(value, date_format: str) -> str:
+    """One cell of a column that has missing values, as text (a column of one type for the grid)."""
     if _missing(value):
         return MISSING
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
         return value.strftime(date_format)
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:.6g}"
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int):
         return f"{value:,}"
-    return value
+    return str(value)
 
 
 def readable(frame: pd.DataFrame, labels: Mapping[str, str] | None = None, hidden: Iterable[str] = (),
@@ -295,3 +301,26 @@ def sentence(note: str) -> str:
     """A loader's note ("read as Windows-1252 ...") as a sentence: capitalised, with a full stop."""
     note = note.strip()
     return note[:1].upper() + note[1:] + ("" if note.endswith((".", "!", "?")) else ".")
+
+
+def outcomes_table(table: pd.DataFrame, addresses: Mapping[str, str]) -> pd.DataFrame:
+    """Each case before and after it opened, as the Outcomes page lists it: the property's address
+    first, then the case and its records per department; a link to the property last, no ids."""
+    shown = pd.DataFrame({
+        "Address": table["property_id"].map(lambda pid: addresses.get(pid, pid)),
+        "Case status": table["status"].map(lambda status: CASE_STATUS_LABELS.get(status, status)),
+        "Opened": table["opened_at"],
+        "Closed": table["closed_at"],
+    })
+    for department, label in DEPARTMENT_LABELS.items():
+        for when in ("before", "after"):
+            if f"{when}_{department}" in table:
+                shown[f"{label} {when}"] = table[f"{when}_{department}"]
+    shown["All before"], shown["All after"], shown["Change"] = table["before_total"], table["after_total"], table["change"]
+    shown["Full after-period"] = table["complete"]
+    shown["Resolved"] = table["resolved"]
+    shown["Records since resolved"] = table["records_since_resolved"]
+    shown["Departments since resolved"] = table["departments_since_resolved"]
+    shown["Stayed quiet"] = table["quiet"]
+    shown["Property"] = [f"/property?property={pid}" for pid in table["property_id"]]
+    return shown

@@ -152,4 +152,4 @@ def test_an_admin_adds_a_user_changes_a_role_and_reads_the_log(monkeypatch, city
         log = audit_trail.audit_entries(conn, user_name="admin")
     assert {"user_created", "role_changed"} <= set(log["action"])
     shown = app.dataframe[-1].value
-    assert {"user_created", "role_changed"} <= set(shown["action"])
+    assert {"user_created", "role_changed"} <= set(shown["Action"])

@@ -48,7 +48,8 @@ def test_the_figures_are_the_stored_ones(monkeypatch, city_db_url):
     assert len(app.get("vega_lite_chart")) == len(DEPARTMENT_LABELS)
     crm = next(t for t in app.tabs if t.label == "Customer Service")
     table = crm.dataframe[0].value
-    assert table["normalized"].tolist() == unplaced["normalized"].tolist()
+    assert table["Address (normalised)"].tolist() == unplaced["normalized"].tolist()
+    assert list(table.columns) == ["Address (normalised)", "Status", "Records", "As written, e.g."]
     links = [link for link in crm.get("page_link")]
     assert links[0].proto.page.endswith("match_review.py") or "match_review" in links[0].proto.page
 
@@ -73,6 +74,6 @@ def test_a_stale_source_and_rejected_rows_are_called_out(monkeypatch, city_dir, 
     public_works = next(t for t in app.tabs if t.label == "Public Works")
     assert tab_metrics(app, "Public Works")["Rejected rows"] == "2"
     reasons = public_works.dataframe[0].value
-    assert sorted(reasons["kind"]) == ["The date is not a date", "The record id is empty"]
+    assert sorted(reasons["Reason"]) == ["The date is not a date", "The record id is empty"]
     with reading(engine) as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(ingests)).scalar_one() == 5

@@ -259,9 +259,9 @@ def test_an_admin_sees_who_has_sessions_and_ends_one(monkeypatch, city):
     viewer_token = viewer_cookie[frame.COOKIE_NAME].value
     app = open_page("pages/admin.py", monkeypatch, city, user="admin")
     assert not app.exception
-    listed = next(frame_.value for frame_ in app.dataframe if "last seen" in frame_.value.columns)
-    assert {"viewer", "admin"} <= set(listed["user"])
-    assert "Chrome 140 on Linux" in listed.loc[listed["user"] == "viewer", "browser"].tolist()
+    listed = next(frame_.value for frame_ in app.dataframe if "Last seen" in frame_.value.columns)
+    assert {"viewer", "admin"} <= set(listed["User"])
+    assert "Chrome 140 on Linux" in listed.loc[listed["User"] == "viewer", "Browser"].tolist()
     chooser = next(box for box in app.multiselect if box.label == "Sessions to end")
     [viewers] = [option for option in chooser.options if " viewer · Chrome 140 on Linux" in option]
     chooser.set_value([viewers])
