@@ -59,14 +59,33 @@ class PropertiesResult:
                 f"{skipped}{notes}; {self.rematched:,} records re-matched")
 
 
+@dataclass(frozen=True)
+class Master:
+    """A property master file read and checked, ready to store: nothing is stored yet."""
+    file_name: str
+    property_rows: list[dict]
+    address_rows: list[dict]
+    skipped: dict[str, int]  # reason -> rows
+    notes: list[str]
+
+
 def load_properties(path: Path, engine: Engine, loaded_by: str = "command line") -> PropertiesResult:
-    """Load or refresh the property master from a CSV/XLSX, then re-match the stored records.
+    """Load or refresh the property master from a CSV/XLSX, then re-match the stored records."""
+    master = read_master(Path(path).read_bytes(), Path(path).name)
+    with writing(engine) as conn:
+        counts = property_data.replace_properties(conn, master.property_rows, master.address_rows)
+        audit_trail.audit(conn, loaded_by, "load_properties", master.file_name,
+                          f"{len(master.property_rows)} properties")
+    return PropertiesResult(counts=counts, rematched=rematch(engine), skipped=master.skipped, notes=master.notes)
+
+
+def read_master(content: bytes, name: str) -> Master:
+    """Read and check a property master (CSV/XLSX); raises LoadError saying what is wrong and where.
 
     Columns are recognised by the names in FIELDS; without a parcel column of its own, the property id
     is the parcel id.
     """
-    name = Path(path).name
-    frame, notes = _master_fields(read_table(Path(path).read_bytes(), name).frame, name)
+    frame, notes = _master_fields(read_table(content, name).frame, name)
     without_id = frame["property_id"] == ""
     without_address = ~without_id & (frame["address"] == "")
     frame = frame[~without_id & ~without_address]
@@ -87,10 +106,7 @@ def load_properties(path: Path, engine: Engine, loaded_by: str = "command line")
         for pid, text, first in zip(addresses["property_id"], addresses["address"],
                                     ~addresses["property_id"].duplicated(keep="first"))
     ]
-    with writing(engine) as conn:
-        counts = property_data.replace_properties(conn, property_rows, address_rows)
-        audit_trail.audit(conn, loaded_by, "load_properties", name, f"{len(property_rows)} properties")
-    return PropertiesResult(counts=counts, rematched=rematch(engine), skipped=skipped, notes=notes)
+    return Master(name, property_rows, address_rows, skipped, notes)
 
 
 def _master_fields(raw: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[str]]:

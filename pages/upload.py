@@ -1,5 +1,6 @@
-"""Upload: load a department extract. Detect the department, check the column mapping, see what
-would be rejected and where the records would be placed, then load it in one transaction."""
+"""Upload: load the property master (the parcel file), or a department extract: detect the department,
+check the column mapping, see what would be rejected and where the records would be placed, then load
+it in one transaction."""
 
 import streamlit as st
 
@@ -13,12 +14,19 @@ from ui.frame import page_setup
 
 user = page_setup(__file__)
 
-st.title("Upload a department extract")
+heading = st.empty()
 limit_mb = st.get_option("server.maxUploadSize")
 st.caption(
-    f"A CSV or Excel (XLSX) file as exported from the department's system, up to {limit_mb:,} MB. "
+    f"A CSV or Excel (XLSX) file as the city's systems export it, up to {limit_mb:,} MB. "
     "Nothing is stored until you press **Load**; a file loaded twice changes nothing."
 )
+MASTER, EXTRACT = "The property master (parcels)", "A department extract"
+master_size = data.overview(data.data_version())[1]
+st.session_state.setdefault("upload-kind", EXTRACT if master_size else MASTER)  # the master first, while empty
+kind = st.radio("What the file holds", [MASTER, EXTRACT], horizontal=True, key="upload-kind")
+heading.title("Upload the property master" if kind == MASTER else "Upload a department extract")
+if not master_size:
+    st.caption("The property master is empty: load it first, so that records can be placed on properties.")
 
 
 def load_flow(uploaded) -> None:
@@ -72,17 +80,26 @@ def load_flow(uploaded) -> None:
     form.validation_report(prepared, (*file.notes, *([f"recognised as {mapping_name}"] if mapping_name else [])))
     st.subheader("Where the records would be placed")
     if not data.overview(data.data_version())[1]:
-        st.warning("The property master is empty, so no record can be placed on a property. Load the "
-                   "properties first: `python -m loaders properties FILE`.")
+        st.warning(f"The property master is empty, so no record can be placed on a property. Load it first: "
+                   f"choose “{MASTER}” above.")
     form.match_preview(prepared)
     st.subheader("Load")
     form.load(prepared, upload.preparation_key(file, department, columns, mapping_name, date_order, load_anyway))
 
 
-uploaded = st.file_uploader("Extract file", type=["csv", "xlsx"], key="extract")
-if uploaded is None:
-    st.info("Choose a file to begin. The department is detected from its column headers, and you can check "
-            "every column before anything is stored.", icon=":material/upload_file:")
+if kind == MASTER:
+    uploaded = st.file_uploader("Property master file", type=["csv", "xlsx"], key="master")
+    if uploaded is None:
+        st.info("Choose the parcel file: one row per address, with a property or parcel id (`property_id`, "
+                "`pin`, `parcel_id`, `tax key`, `apn` ...) and the `address`; city, ZIP, latitude and longitude, "
+                "land use, ward and neighborhood when it has them.", icon=":material/upload_file:")
+    else:
+        form.property_master(uploaded)
 else:
-    load_flow(uploaded)
-form.history()
+    uploaded = st.file_uploader("Extract file", type=["csv", "xlsx"], key="extract")
+    if uploaded is None:
+        st.info("Choose a file to begin. The department is detected from its column headers, and you can check "
+                "every column before anything is stored.", icon=":material/upload_file:")
+    else:
+        load_flow(uploaded)
+    form.history()

@@ -12,6 +12,7 @@ import streamlit as st
 
 from loaders import ingest
 from loaders.dates import AmbiguousDateOrder
+from loaders.properties import Master
 from loaders.propose import FieldGuess
 from loaders.read import LoadError, read_table
 from loaders.specs import best_fit
@@ -23,6 +24,8 @@ SUGGESTED = "upload:suggested"
 DATE_QUESTIONS = "upload:date-questions"
 PREPARED = "upload:prepared"
 LOADED = "upload:loaded"
+MASTER_READ = "upload:master"
+MASTER_LOADED = "upload:master-loaded"
 
 
 @dataclass(frozen=True)
@@ -160,3 +163,46 @@ def rejects(version: tuple, ingest_id: int) -> pd.DataFrame:
 def commit(prepared: ingest.Prepared, loaded_by: str, progress: ingest.Progress | None = None) -> ingest.IngestResult:
     """Store the prepared file (raises LoadError, nothing stored, when the database refuses it)."""
     return loads.load(data.engine(), prepared, loaded_by, progress=progress)
+
+
+# --- the property master ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MasterUpload:
+    file_id: str
+    name: str
+    master: Master | None  # None when the file cannot be read as a property master
+    error: str | None
+
+
+def read_master(uploaded) -> MasterUpload:
+    """The uploaded file read and checked as a property master, once per upload."""
+    held = st.session_state.get(MASTER_READ)
+    if held is not None and held.file_id == uploaded.file_id:
+        return held
+    try:
+        held = MasterUpload(uploaded.file_id, uploaded.name, loads.read_master(uploaded.getvalue(), uploaded.name), None)
+    except LoadError as failure:
+        held = MasterUpload(uploaded.file_id, uploaded.name, None, str(failure))
+    st.session_state[MASTER_READ] = held
+    return held
+
+
+def plan_master(master: Master) -> loads.MasterPlan:
+    """What loading the master would change, against the database as it is now (not cached)."""
+    return loads.plan_master(data.engine(), master)
+
+
+def commit_master(file_id: str, master: Master, loaded_by: str) -> loads.MasterLoad:
+    """Store the master and place the records again (raises LoadError); every cached view is dropped,
+    since the master changes where records are placed."""
+    result = loads.load_master(data.engine(), master, loaded_by)
+    st.cache_data.clear()
+    st.session_state[MASTER_LOADED] = {file_id: result}
+    return result
+
+
+def master_loaded(file_id: str) -> loads.MasterLoad | None:
+    """The result of loading this file as the master in this session, if it was loaded."""
+    return st.session_state.get(MASTER_LOADED, {}).get(file_id)

@@ -349,3 +349,84 @@ def history() -> None:
         "Download (CSV)", to_csv(rejects, current_user(), {"load": f"#{ingest_id}", "file": file_name}),
         file_name=f"rejects-load-{ingest_id}.csv", mime="text/csv", icon=":material/download:",
     )
+
+
+# --- the property master ------------------------------------------------------------------------
+
+
+def property_master(uploaded) -> None:
+    """Read a parcel file as the property master, say what loading it would do, and load it."""
+    file = upload.read_master(uploaded)
+    if file.error:
+        st.error(f"{file.name} cannot be loaded as the property master, and nothing was stored: {file.error}.",
+                 icon=":material/error:")
+        return
+    done = upload.master_loaded(file.file_id)
+    if done is not None:
+        st.success(master_loaded_message(done), icon=":material/check_circle:")
+        return
+    master = file.master
+    st.subheader("What the file holds")
+    skipped = "".join(f"; {rows:,} rows skipped: {reason}" for reason, rows in master.skipped.items() if rows)
+    st.markdown(f"**{len(master.property_rows):,} properties** with {len(master.address_rows):,} addresses{skipped}.")
+    for note in master.notes:
+        st.info(views.sentence(note), icon=":material/info:")
+    shown = pd.DataFrame(master.property_rows[:MASTER_PREVIEW_ROWS]).drop(columns="owner")  # people's names
+    st.dataframe(shown.rename(columns=MASTER_LABELS), hide_index=True)
+    st.caption(f"The first {len(shown):,} properties as they will be stored.")
+
+    plan = upload.plan_master(master)
+    st.subheader("What loading it does")
+    st.markdown(master_plan_text(plan))
+    confirmed = True
+    if plan.replaces:
+        confirmed = st.checkbox("Replace the master as described, and place the records again",
+                                key=f"master-confirm:{file.file_id}")
+    if not st.button(f"Load {plan.properties:,} properties into the property master", type="primary",
+                     icon=":material/database_upload:", disabled=not confirmed, key=f"master-load:{file.file_id}"):
+        return
+    with st.spinner("Storing the property master and placing the records on it…"):
+        try:
+            result = upload.commit_master(file.file_id, master, current_user())
+        except LoadError as failure:
+            st.error(f"{str(failure)[:1].upper()}{str(failure)[1:]}.", icon=":material/error:")
+            return
+    st.success(master_loaded_message(result), icon=":material/check_circle:")
+
+
+MASTER_PREVIEW_ROWS = 20
+MASTER_LABELS = {"property_id": "Property id", "address": "Address", "parcel_id": "Parcel", "city": "City",
+                 "state": "State", "zip": "ZIP", "lat": "Latitude", "lon": "Longitude", "land_use": "Land use",
+                 "ward": "Ward", "neighborhood": "Neighborhood"}
+
+
+def master_plan_text(plan) -> str:
+    """What storing the master does to the properties and to the records already placed, in words."""
+    if not plan.replaces:
+        text = f"It adds {plan.properties:,} properties to an empty property master."
+        if plan.records:
+            text += (f" The {plan.records:,} records already stored are then placed on them: "
+                     "each record's address is matched again.")
+        return text
+    placed = plan.placed
+    return (
+        f"**The database already holds a property master of {plan.updated + plan.kept:,} properties.** "
+        f"Loading this file adds {plan.new:,} new properties, replaces the fields and the address list of the "
+        f"{plan.updated:,} it names, and keeps the {plan.kept:,} it does not name as they are (no property is "
+        "deleted: records may be placed on them).\n\n"
+        f"**Every stored record ({plan.records:,}) is then placed again on the new master.** Now "
+        f"{placed['matched']:,} are on a property, {placed['review']:,} wait for review, "
+        f"{placed['block'] + placed['intersection']:,} are at a block or an intersection and "
+        f"{placed['unmatched']:,} are unplaced. A record whose address the new master spells differently "
+        "may move to another property, to review, or from review onto a property; analysts' match "
+        "decisions still hold."
+    )
+
+
+def master_loaded_message(result) -> str:
+    before, after = result.before, result.after
+    moves = ", ".join(f"{views.STATUS_LABELS[status]} {before[status]:,} → {after[status]:,}"
+                      for status in before if before[status] or after[status])
+    return (f"Loaded {result.file_name} into the property master: {result.new:,} new properties, "
+            f"{result.updated:,} updated, {result.addresses:,} addresses."
+            + (f" {result.records:,} records placed again ({moves})." if result.records else ""))

@@ -5,15 +5,18 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest import open_page
+from tests.conftest import shared_file
 
 from storage import loading
 from storage.engine import create_engine, reading
-from storage.schema import column_mappings, ingests, records
+from storage.schema import audit_log, column_mappings, ingests, matches, properties, property_addresses, records
 
+MASTER, EXTRACT = "The property master (parcels)", "A department extract"
 POLICE_HEADERS = ["Incident Number", "Call Date/Time", "Call Type", "Location", "Disposition", "Beat", "Narrative"]
 
 
@@ -56,6 +59,10 @@ def button(app: AppTest, starts: str):
     return next(b for b in app.button if b.label.startswith(starts))
 
 
+def date_question(app: AppTest) -> list:
+    return [r for r in app.radio if r.label == "How this file writes its dates"]
+
+
 def answer_dates(app: AppTest, order: str) -> AppTest:
     """Answer the page's day/month question (the sample city's first rows all fall on days 1-12)."""
     return next(r for r in app.radio if r.label == "How this file writes its dates").set_value(order).run()
@@ -64,6 +71,9 @@ def answer_dates(app: AppTest, order: str) -> AppTest:
 def test_upload_page_on_an_empty_database(monkeypatch, city_dir, empty_db_url):
     app = run_page(monkeypatch, empty_db_url)
     assert not app.exception
+    assert app.radio(key="upload-kind").value == MASTER  # the master first, while it is empty
+    assert app.title[0].value == "Upload the property master"
+    app = app.radio(key="upload-kind").set_value(EXTRACT).run()
     assert "Choose a file to begin" in app.info[0].value
     assert any("up to 200 MB" in caption for caption in texts(app, "caption"))
     assert "No file has been loaded yet." in texts(app, "caption")
@@ -140,7 +150,7 @@ def test_a_file_nothing_recognises_gets_a_proposed_mapping_with_reasons(monkeypa
     assert any("(99 of 100)" in caption for caption in captions)
     assert any("read as dates" in caption for caption in captions)
     assert any("look like street addresses" in caption for caption in captions)
-    assert not app.radio  # a hundred rows reach past the 12th of the month: month first, nothing to ask
+    assert not date_question(app)  # a hundred rows reach past the 12th of the month: month first, nothing to ask
 
     app = next(s for s in app.selectbox if s.label == "Status").select("Result").run()
     assert not app.exception
@@ -214,7 +224,7 @@ def test_a_311_export_from_nyc_open_data_is_recognised_and_loaded_as_its_layout_
     fixed = next(caption for caption in captions if caption.startswith("Also in this mapping"))
     assert "Routed to ← Agency" in fixed and "coordinate system: EPSG:2263" in fixed
     assert "kept with each record: Borough, Location Type, Community Board" in fixed
-    assert not app.radio  # 06/20/2016 is month first: nothing to ask
+    assert not date_question(app)  # 06/20/2016 is month first: nothing to ask
     assert metric(app, "Valid").value == "3"
 
     app = button(app, "Load 3 records").click().run()
@@ -320,3 +330,97 @@ def test_a_header_only_file_is_refused_before_anything_is_stored(monkeypatch, ci
     assert not app.exception
     assert "has a header row but no records" in app.error[0].value
     assert count(city_db_url, ingests) == loads
+
+
+# --- the property master ------------------------------------------------------------------------
+
+
+def upload_master(app: AppTest, name: str, content: bytes) -> AppTest:
+    if app.radio(key="upload-kind").value != MASTER:
+        app = app.radio(key="upload-kind").set_value(MASTER).run()
+    return app.file_uploader(key="master").set_value((name, content, "text/csv")).run()
+
+
+def master_button(app: AppTest):
+    return next(b for b in app.button if b.label.startswith("Load ") and "property master" in b.label)
+
+
+@pytest.mark.realdata
+def test_a_real_parcel_file_loads_as_the_property_master_of_an_empty_database(monkeypatch, empty_db_url):
+    path = shared_file("real_extracts/parcel/pittsburgh_city_owned_property.csv")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    pins = {row["pin"].strip() for row in rows if row["pin"].strip() and row["address"].strip()}
+
+    app = upload_master(run_page(monkeypatch, empty_db_url), path.name, path.read_bytes())
+    assert not app.exception
+    assert f"**{len(pins):,} properties**" in app.markdown[0].value
+    assert f"{len(rows) - len(pins):,} rows skipped: no property id" in app.markdown[0].value
+    assert "Owner" not in app.dataframe[0].value.columns  # owners' names are not put on the screen
+    assert f"It adds {len(pins):,} properties to an empty property master." in texts(app, "markdown")
+    assert count(empty_db_url, properties) == 0  # nothing stored before Load
+
+    app = master_button(app).click().run()
+    assert not app.exception
+    assert f"Loaded {path.name} into the property master: {len(pins):,} new properties" in app.success[0].value
+    assert count(empty_db_url, properties) == len(pins)
+    with reading(create_engine(empty_db_url)) as conn:
+        stored = conn.execute(sa.select(properties).where(properties.c.property_id == "0024G00060000000")).one()
+        audited = conn.execute(sa.select(audit_log.c.user_name, audit_log.c.target)
+                               .where(audit_log.c.action == "load_properties")).all()
+    assert (stored.address, stored.neighborhood, round(stored.lat, 4)) == ("1249 51 VOSKAMP ST", "Troy Hill", 40.4594)
+    assert audited == [("admin", path.name)]
+
+    app = run_page(monkeypatch, empty_db_url)  # the next visit: the master is there, extracts come next
+    assert app.radio(key="upload-kind").value == EXTRACT
+    assert not [w for w in texts(app, "caption") if "The property master is empty" in w]
+
+
+def test_a_file_that_is_no_property_master_is_refused_and_nothing_stored_is_lost(monkeypatch, city_dir,
+                                                                                 city_copy_url):
+    before = count(city_copy_url, property_addresses)
+    app = upload_master(run_page(monkeypatch, city_copy_url), "calls.csv",
+                        csv_bytes(POLICE_HEADERS, police_rows(city_dir, 5)))
+    assert not app.exception
+    error = app.error[0].value
+    assert "calls.csv cannot be loaded as the property master, and nothing was stored" in error
+    assert "calls.csv has no property_id column" in error and "its columns are: Incident Number" in error
+    assert not [b for b in app.button if b.label.startswith("Load ")]
+    assert count(city_copy_url, property_addresses) == before
+
+
+def test_replacing_the_master_says_what_it_does_to_placed_records_and_waits_for_a_yes(monkeypatch, city_dir,
+                                                                                      city_copy_url):
+    with (city_dir / "properties.csv").open(newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    named = rows[:300]
+    ids = {row[0] for row in named}
+    new = [["NEW-1", "NEW-1", "9001 LAKEVIEW DR", *rows[0][3:]], ["NEW-2", "NEW-2", "9003 LAKEVIEW DR", *rows[0][3:]]]
+    content = csv_bytes(header, named + new)
+    with reading(create_engine(city_copy_url)) as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(properties)).scalar_one()
+        placed = conn.execute(sa.select(sa.func.count()).select_from(matches)
+                              .where(matches.c.status == "matched")).scalar_one()
+    stored_records = count(city_copy_url, records)
+
+    app = upload_master(run_page(monkeypatch, city_copy_url), "parcels-2026.csv", content)
+    assert not app.exception
+    plan = " ".join(texts(app, "markdown"))
+    assert f"already holds a property master of {stored:,} properties" in plan
+    assert (f"adds 2 new properties, replaces the fields and the address list of the {len(ids):,} it names, and "
+            f"keeps the {stored - len(ids):,} it does not name") in plan
+    assert f"Every stored record ({stored_records:,}) is then placed again" in plan
+    assert f"Now {placed:,} are on a property" in plan
+    assert master_button(app).disabled  # not before the analyst says yes
+    assert count(city_copy_url, properties) == stored
+
+    app = app.checkbox(key=next(c.key for c in app.checkbox if c.label.startswith("Replace the master"))).check().run()
+    assert not master_button(app).disabled
+    app = master_button(app).click().run()
+    assert not app.exception
+    done = app.success[0].value
+    assert "2 new properties" in done and f"{len(ids):,} updated" in done
+    assert f"{stored_records:,} records placed again (On a property {placed:,} → " in done
+    assert count(city_copy_url, properties) == stored + 2
+    assert count(city_copy_url, records) == stored_records  # records are placed again, never dropped
+    assert count(city_copy_url, matches) == stored_records
