@@ -3,9 +3,9 @@ open actions and whether cases worked.
 
 Entry points: `start_meeting`, `open_meeting`, `close_meeting`, `build_agenda`, `save_agenda`,
 `edit_agenda`, `add_agenda_item`, `set_attendees`, `record_decision`, `add_action`, `mark_actions_done`,
-`reopen_case`, `minutes`, `open_actions`, `outcomes`; reads: `meetings`, `meeting_on`, `current_meeting`,
-`agenda`, `case_of`, `previous_meeting`, `cases_version`. Each takes the engine first, owns its
-transaction and writes its own audit row.
+`reopen_case`, `minutes`, `open_actions`, `outcomes`; reads: `meetings`, `meeting_on`,
+`current_meeting`, `records_loaded`, `agenda`, `case_of`, `previous_meeting`, `cases_version`. Each
+takes the engine first, owns its transaction and writes its own audit row.
 """
 
 import json
@@ -18,14 +18,14 @@ from sqlalchemy.engine import Engine
 
 from integration import cases, minutes as minutes_rules
 from services import hotspots
+from services.first_run import WHERE_TO_LOAD
 from storage import audit_trail, casework, department_records
 from storage.engine import reading, writing
 from storage.casework import StaleCase  # noqa: F401 - what record_decision raises, for its callers
 
 AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through
 
-NOTHING_TO_MEET_ON = ("There is nothing to put on an agenda yet: no department records are loaded. Load extracts "
-                      "on the Upload page, then start the meeting.")
+NOTHING_TO_MEET_ON = "There is nothing to put on an agenda yet: no department records are loaded. " + WHERE_TO_LOAD
 
 
 class NothingToMeetOn(ValueError):
@@ -63,6 +63,11 @@ def previous_meeting(engine: Engine, day: date) -> dict | None:
     """The latest meeting held before `day`, if any."""
     with reading(engine) as conn:
         return casework.previous_meeting(conn, day)
+
+
+def records_loaded(engine: Engine) -> bool:
+    """Whether any department record is loaded: without one there is nothing to put on an agenda."""
+    return hotspots.date_range(engine)[1] is not None
 
 
 def current_meeting(engine: Engine) -> dict | None:

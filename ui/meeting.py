@@ -10,44 +10,214 @@ from integration import access, cases, minutes
 from services import meetings
 from ui import data
 from ui import property as history_view
-from ui.frame import exported
-from vocabulary import AGENDA_SECTION_LABELS, CASE_STATUSES, DEPARTMENT_LABELS
+from ui.frame import exported, nothing_loaded
+from vocabulary import AGENDA_SECTION_LABELS, CASE_STATUSES, DEPARTMENT_LABELS, MEETING_STATUS_LABELS
 
 
 NEW = "A new meeting…"
+NOTICE_KEY = "meeting-notice"
+PICKER_KEY = "meeting-picked"
+OPEN_KEY = "meeting-to-open"
 
 
-def pick_meeting(days: list[date], can_start: bool) -> date | str | None:
-    """The meeting chosen (its day; the one in the URL first), NEW for a new one, None when there
-    is nothing to choose."""
-    choices = ([NEW] if can_start else []) + list(days)
+def pick_meeting(listed: pd.DataFrame, in_progress: dict | None, can_start: bool) -> date | str | None:
+    """The meeting chosen: the one in the URL, else the meeting in progress (the latest not closed),
+    else a new one (or, for those who cannot start one, the latest); NEW for a new one, None when
+    there is nothing to choose."""
+    days = list(listed["held_on"]) if not listed.empty else []
+    status = dict(zip(days, listed["status"])) if days else {}
+    choices = ([NEW] if can_start else []) + days
     if not choices:
         st.selectbox("Meeting", ["No meeting yet"])
         return None
-    requested = [str(day) for day in days].index(st.query_params["meeting"]) \
-        if st.query_params.get("meeting") in {str(day) for day in days} else None
-    start = 0 if requested is None else requested + (1 if can_start else 0)
-    return st.selectbox("Meeting", choices, index=start,
-                        format_func=lambda c: c if c == NEW else f"{pd.Timestamp(c):%B %-d, %Y}")
+    asked = st.query_params.get("meeting")
+    if OPEN_KEY in st.session_state:  # a meeting just started or opened
+        st.session_state[PICKER_KEY] = st.session_state.pop(OPEN_KEY)
+    if st.session_state.get(PICKER_KEY) not in choices:  # first run on this page: from the URL, else in progress
+        wanted = next((day for day in days if str(day) == asked), None) or (in_progress or {}).get("held_on")
+        st.session_state[PICKER_KEY] = wanted if wanted in choices else choices[0]
+    picked = st.selectbox("Meeting", choices, key=PICKER_KEY, format_func=lambda c: c if c == NEW else
+                          f"{pd.Timestamp(c):%B %-d, %Y} · {MEETING_STATUS_LABELS.get(status[c], status[c])}")
+    if picked != NEW and in_progress is not None and picked == in_progress["held_on"] and asked is None:
+        st.caption("The meeting in progress is open; choose another one above, or start a new one.")
+    return picked
 
 
-def new_meeting_form(today: date, size: int) -> tuple[date, int] | None:
-    """The day and agenda size of a new meeting, when the lead presses Start."""
+def nothing_to_meet_on() -> None:
+    """The empty state of a meeting: no record to build an agenda from, and where they are loaded."""
+    st.info("**There is nothing to put on an agenda yet.** A meeting's agenda is built from the departments' "
+            "records: the flagged properties, the rising scores and the actions due.", icon=":material/event_busy:")
+    nothing_loaded()
+
+
+def notice(text: str) -> None:
+    """Say `text` once, on the next run (after a rerun)."""
+    st.session_state[NOTICE_KEY] = text
+
+
+def show_notice() -> None:
+    if NOTICE_KEY in st.session_state:
+        st.info(st.session_state.pop(NOTICE_KEY), icon=":material/info:")
+
+
+def new_meeting(engine, who: str, today: date, reader) -> None:
+    """The new-meeting form: a day and an agenda size; a day that has a meeting already is said
+    before Start, and opens that meeting as it is."""
     left, right = st.columns(2)
     day = left.date_input("Meeting date", today)
-    size = right.number_input("Agenda size", 5, 200, size, step=5,
+    size = right.number_input("Agenda size", 5, 200, meetings.AGENDA_SIZE, step=5,
                               help="New on the list first, then rising, then actions due, then the rest")
-    return (day, int(size)) if st.button("Start this meeting", type="primary") else None
+    held = meetings.meeting_on(engine, day)
+    if held is not None:
+        st.warning(f"There is already a meeting on {_long(day)} "
+                   f"({MEETING_STATUS_LABELS.get(held['status'], held['status']).lower()}). A day has one meeting: "
+                   "opening it keeps its agenda, decisions and attendees as they are.", icon=":material/event:")
+    label = f"Open the meeting of {_long(day)}" if held is not None else "Start this meeting"
+    if st.button(label, type="primary"):
+        try:
+            started = meetings.start_meeting(engine, day, who, int(size), reader=reader)
+        except meetings.NothingToMeetOn:
+            nothing_to_meet_on()
+            return
+        notice(f"The meeting of {_long(day)} was started already: it is open as it was, with "
+               f"{started.items} properties on its agenda." if started.existed else
+               f"Agenda built: {started.items} properties.")
+        st.query_params["meeting"] = str(day)
+        st.session_state[OPEN_KEY] = day  # the picker shows it on the next run
+        st.rerun()
+    st.info("Start a meeting to build its agenda from the data: properties new on the list since the last "
+            "meeting, properties whose score rose, open cases with actions due, then the rest still flagged.")
 
 
-def attendees_input(attendees: list[str], key: str, editable: bool) -> list[str] | None:
-    """Who attended, as the lead types it (comma separated); the new names when they changed."""
-    if not editable:
-        return None
-    shown = [cases.attendee_label(attendee) for attendee in attendees]
-    typed = st.text_input("Attendees (comma separated)", ", ".join(shown), key=key)
-    names = [name.strip() for name in typed.split(",") if name.strip()]
-    return names if names != shown else None
+def attendees(engine, current: dict, who: str, editable: bool) -> None:
+    """Who attended: read by everyone; the lead records people (with the department each came for)
+    and departments without a name, saved when Save is pressed."""
+    recorded = current["attendees"]
+    shown = [cases.attendee_label(attendee) for attendee in recorded]
+    present = {attendee["department"] for attendee in recorded}
+    title = (f"Attendees: {len(shown)} · {sum(d in present for d in DEPARTMENT_LABELS)} of "
+             f"{len(DEPARTMENT_LABELS)} departments" if shown else "Attendees: not recorded yet")
+    with st.expander(title, expanded=editable and not shown, icon=":material/groups:"):
+        if shown:
+            st.markdown("; ".join(shown))
+        if not editable:
+            st.caption("The integration team lead records who attended.")
+            return
+        key = f"attendees-{current['meeting_id']}"
+        with st.form(key):
+            typed = st.data_editor(
+                pd.DataFrame({"name": pd.Series([a["name"] for a in recorded], dtype=object),
+                              "department": pd.Series([a["department"] for a in recorded], dtype=object)}),
+                num_rows="dynamic", hide_index=True, key=f"{key}-rows", width="stretch",
+                column_config={"name": st.column_config.TextColumn("Name", max_chars=120),
+                               "department": st.column_config.SelectboxColumn(
+                                   "Department", options=list(DEPARTMENT_LABELS), format_func=DEPARTMENT_LABELS.get)})
+            st.caption("One row a person, with the department they came for; a department without a name "
+                       "counts as present.")
+            if not st.form_submit_button("Save attendees"):
+                return
+        try:
+            meetings.set_attendees(engine, current["meeting_id"], typed.to_dict("records"), who)
+        except cases.DecisionError as problem:
+            st.error(str(problem))
+            return
+    st.session_state.pop(f"{key}-rows", None)  # saved: the table starts again from what is stored
+    st.rerun()
+
+
+def agenda_panel(engine, items: pd.DataFrame, current: dict, who: str, leads: bool, reader) -> None:
+    """The agenda, editable by the lead before and during the meeting: order, drops, a rebuild from
+    the data, a property added by hand."""
+    meeting_id, active = current["meeting_id"], items[~items["dropped"]]
+    with st.expander(f"Agenda: {len(active)} properties", expanded=False, icon=":material/list:"):
+        edited = agenda_editor(items, f"agenda-{meeting_id}", editable=leads)
+        if not leads:
+            st.caption("The integration team lead edits the agenda.")
+            return
+        save, rebuild = st.columns(2)
+        if save.button("Save order and drops"):
+            order = edited.assign(property_id=items["property_id"].to_numpy()).sort_values("Order", kind="stable")
+            dropped = {pid: bool(drop) for pid, drop, was in zip(items["property_id"], edited["Drop"], items["dropped"])
+                       if bool(drop) != bool(was)}
+            meetings.edit_agenda(engine, meeting_id, order["property_id"].tolist(), dropped, author=who)
+            st.rerun()
+        if rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
+            meetings.build_agenda(engine, current["held_on"], who, max(len(active), meetings.AGENDA_SIZE), reader)
+            st.rerun()
+        add = st.text_input("Add a property by hand (address or parcel id)")
+        if add.strip():
+            for row in history_view.suggest(data.data_version(), add.strip()).itertuples():
+                if st.button(f"Add {row.address}", key=f"add-{row.property_id}"):
+                    meetings.add_agenda_item(engine, meeting_id, row.property_id, who, why="Added by hand")
+                    st.rerun()
+
+
+def pick_item(active: pd.DataFrame) -> pd.Series:
+    """The agenda item discussed, kept in the URL (item=property id) so a link away and back returns to it."""
+    labels = [f"{n}. {row.address} · {AGENDA_SECTION_LABELS.get(row.section, row.section)}"
+              for n, row in enumerate(active.itertuples(), 1)]
+    ids = active["property_id"].tolist()
+    asked = st.query_params.get("item")
+    chosen = st.selectbox("Agenda item", range(len(labels)), format_func=labels.__getitem__, key="item",
+                          index=ids.index(asked) if asked in ids else 0)
+    st.query_params["item"] = ids[chosen]
+    return active.iloc[chosen]
+
+
+def item_header(item: pd.Series) -> None:
+    """The item's address, why it is on the agenda, and the way to its whole property history."""
+    st.header(item["address"])
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.caption(f"{AGENDA_SECTION_LABELS.get(item['section'], item['section'])} · {item['why']}")
+    # A page link, not a URL: it opens in this session, under any base path the server is given.
+    right.page_link("pages/property.py", label="Property history", icon=":material/history:",
+                    query_params={"property": item["property_id"]})
+
+
+def decision(engine, property_id: str, case: dict | None, who: str, meeting_id: int) -> None:
+    """The form of this meeting's decision on the property, saved against the case as it was shown."""
+    form_key = f"decision-{meeting_id}-{property_id}"
+    saved, changes, actions, note = decision_form(form_key, case)
+    # The version this person was shown: a submit reruns the script, which would otherwise read the
+    # case afresh and take someone else's newer save as the one this form was filled against.
+    seen_key = f"{form_key}-seen"
+    if not saved:
+        st.session_state[seen_key] = case["version"] if case else 0
+        return
+    try:
+        meetings.record_decision(engine, property_id, st.session_state.get(seen_key, 0), changes, actions,
+                                 note.strip() or None, who, meeting_id)
+    except meetings.StaleCase as stale:
+        # Keep what was typed; the next save applies it on top of the version now stored.
+        st.session_state[seen_key] = stale.current_version
+        stale_warning(stale)
+        return
+    except ValueError as problem:  # cases.DecisionError: which row lacks what
+        st.error(str(problem), icon=":material/error:")
+        return
+    for typed in (f"{form_key}-note", f"{form_key}-actions"):
+        st.session_state.pop(typed, None)  # saved: start the next decision blank
+    st.rerun()
+
+
+def minutes_panel(engine, current: dict, who: str, user: access.User | None) -> None:
+    """The minutes so far with their downloads, and the lead's Close (or Reopen) of the meeting."""
+    record = meetings.minutes(engine, current["meeting_id"])
+    st.subheader("Minutes")
+    decided = sum(1 for i in record.items if i.decided)
+    st.caption(f"{decided} {'property' if decided == 1 else 'properties'} decided at this meeting, for the people "
+               f"who were not there. " + " ".join(minutes.attendance_lines(record)))
+    if access.can(user, "export"):
+        minutes_downloads(record, who, current["held_on"])
+    if not access.can(user, "run_meeting"):
+        return
+    closed = current["status"] == "closed"
+    if st.button("Reopen this meeting" if closed else "Close this meeting", icon=":material/event_available:",
+                 help="A closed meeting is kept with its minutes; the Meeting page then opens a new one"
+                 if not closed else "Makes it the meeting in progress again, if it is the latest"):
+        meetings.close_meeting(engine, current["meeting_id"], who, closed=not closed)
+        notice(f"The meeting of {_long(current['held_on'])} is {'open again' if closed else 'closed'}.")
+        st.rerun()
 
 
 def case_so_far(case: dict | None, marks_done: bool) -> int | None:
@@ -149,7 +319,7 @@ def since_last_meeting(history: pd.DataFrame, meeting_day: date) -> pd.DataFrame
 
 def decision_form(form_key: str, case: dict | None) -> tuple[bool, dict, list[dict], str]:
     """The form of this meeting's decision on a property, starting from its case: whether it was
-    submitted, the changes, the new actions (rows with something to do) and the note."""
+    submitted, the changes, the new action rows as typed and the note."""
     with st.form(form_key):
         # Keyed, so what was chosen survives the case changing underneath (a stale save keeps it).
         status = st.selectbox("Status", CASE_STATUSES, format_func=cases.status_label, key=f"{form_key}-status",
@@ -165,15 +335,17 @@ def decision_form(form_key: str, case: dict | None) -> tuple[bool, dict, list[di
             column_config={
                 "what": st.column_config.TextColumn("New action", required=True),
                 "owner": st.column_config.TextColumn("Owner"),
-                "department": st.column_config.SelectboxColumn("Department", options=list(DEPARTMENT_LABELS)),
+                "department": st.column_config.SelectboxColumn("Department", options=list(DEPARTMENT_LABELS),
+                                                               format_func=DEPARTMENT_LABELS.get),
                 "due_on": st.column_config.DateColumn("Due"),
             },
         )
         note = st.text_area("Note", max_chars=4000, key=f"{form_key}-note")
         saved = st.form_submit_button("Record decision", type="primary")
-    actions = [{"what": row.what, "owner": row.owner or None, "department": row.department or None,
+    # Every row as typed, in the form's order: the rules skip blank rows and name a row that lacks its action.
+    actions = [{"what": row.what, "owner": row.owner, "department": row.department,
                 "due_on": pd.Timestamp(row.due_on).date() if pd.notna(row.due_on) else None}
-               for row in typed.itertuples() if isinstance(row.what, str) and row.what.strip()]
+               for row in typed.itertuples()]
     return saved, {"status": status, "lead_department": lead}, actions, note
 
 
@@ -185,3 +357,7 @@ def outcomes(version: tuple, case_state: tuple[int, int], days: int = 90) -> pd.
 
 def cases_version() -> tuple[int, int]:
     return meetings.cases_version(data.engine())
+
+
+def _long(day: date) -> str:
+    return f"{pd.Timestamp(day):%B %-d, %Y}"

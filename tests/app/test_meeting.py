@@ -1,8 +1,10 @@
 """A coordination meeting run end to end through the pages, and the follow-up pages."""
 
+import json
 from datetime import date
 
 import pandas as pd
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest import open_page
@@ -11,6 +13,7 @@ from integration import minutes
 from services import meetings
 from storage import casework, property_data
 from storage.engine import create_engine, reading
+from storage.schema import audit_log
 
 FIRST, SECOND = date(2026, 10, 20), date(2026, 11, 3)
 
@@ -19,10 +22,14 @@ def page(path: str, monkeypatch, url: str, **query) -> AppTest:
     return open_page(path, monkeypatch, url, **query)
 
 
+def button(app: AppTest, label: str):
+    return next(found for found in app.button if found.label.startswith(label))
+
+
 def start_meeting(app: AppTest, day: date) -> AppTest:
     app.selectbox[0].select("A new meeting…").run()
     app.date_input[0].set_value(day).run()
-    return app.button[0].click().run()
+    return button(app, "Start this meeting").click().run()
 
 
 def decide(app: AppTest, position: int, status: str, lead: str, action: dict | None, note: str,
@@ -144,15 +151,90 @@ def test_actions_and_outcomes_pages(monkeypatch, city_copy_url):
     assert {m.label: m.value for m in outcomes.metric}["Cases"] == "1"
 
 
-def test_the_lead_records_who_attended(monkeypatch, city_copy_url):
+def test_the_lead_records_who_attended_and_the_minutes_print_them(monkeypatch, city_copy_url):
     engine = create_engine(city_copy_url)
     app = start_meeting(page("pages/meeting.py", monkeypatch, city_copy_url), FIRST)
-    names = next(box for box in app.text_input if box.label == "Attendees (comma separated)")
-    app = names.input("Ann (Police),  , Bo (Fire)").run()
-    assert not app.exception
     held = meetings.meeting_on(engine, FIRST)
-    assert [attendee["name"] for attendee in held["attendees"]] == ["Ann (Police)", "Bo (Fire)"]
-    assert meetings.minutes(engine, held["meeting_id"]).attendees == ("Ann (Police)", "Bo (Fire)")
+    assert "Attendees: not recorded yet" in [expander.label for expander in app.expander]
+    rows = [{"name": "Ann Lee", "department": "police"}, {"name": "Bo Ng", "department": "fire"},
+            {"name": None, "department": "crm"}, {"name": "  ", "department": None}, {"name": "Cy Park"}]
+    app.session_state[f"attendees-{held['meeting_id']}-rows"] = {"edited_rows": {}, "deleted_rows": [],
+                                                                 "added_rows": rows}
+    app = button(app, "Save attendees").click().run()
+    assert not app.exception, app.exception
+    held = meetings.meeting_on(engine, FIRST)
+    assert held["attendees"] == [{"name": "Ann Lee", "department": "police"}, {"name": "Bo Ng", "department": "fire"},
+                                 {"name": None, "department": "crm"}, {"name": "Cy Park", "department": None}]
+    assert "Attendees: 4 · 3 of 4 departments" in [expander.label for expander in app.expander]
+    pdf = minutes.to_pdf(meetings.minutes(engine, held["meeting_id"]), "test", compress=False)
+    assert b"Attendees: Ann Lee \\(Police\\), Bo Ng \\(Fire\\), Customer Service, Cy Park" in pdf
+    assert b"Departments present: Police, Fire, Customer Service; not present: Public Works" in pdf
+    with reading(engine) as conn:
+        audited = conn.execute(sa.select(audit_log.c.detail).where(audit_log.c.action == "meeting_attendees")).scalars()
+        assert [json.loads(detail) for detail in audited] == [
+            ["Ann Lee (Police)", "Bo Ng (Fire)", "Customer Service", "Cy Park"]]
+    # A viewer reads who attended, and cannot change it.
     viewer = page("pages/meeting.py", monkeypatch, city_copy_url, user="viewer", meeting=str(FIRST))
     assert not viewer.exception and "Minutes" in [header.value for header in viewer.subheader]
-    assert not [box for box in viewer.text_input if box.label == "Attendees (comma separated)"]
+    assert "Ann Lee (Police); Bo Ng (Fire); Customer Service; Cy Park" in [text.value for text in viewer.markdown]
+    assert not [found for found in viewer.button if found.label == "Save attendees"]
+
+
+def test_returning_to_the_page_opens_the_meeting_in_progress(monkeypatch, city_copy_url):
+    engine = create_engine(city_copy_url)
+    start_meeting(page("pages/meeting.py", monkeypatch, city_copy_url), FIRST)
+    for user in ("admin", "viewer"):
+        again = page("pages/meeting.py", monkeypatch, city_copy_url, user=user)  # from the sidebar: no query
+        assert not again.exception
+        assert again.selectbox[0].value == FIRST
+        assert "The meeting in progress is open" in again.caption[0].value
+    # Closed, it is kept, and the lead is offered a new meeting; a viewer sees the latest.
+    again = button(page("pages/meeting.py", monkeypatch, city_copy_url), "Close this meeting").click().run()
+    assert "is closed" in again.info[0].value
+    assert meetings.meeting_on(engine, FIRST)["status"] == "closed" and meetings.current_meeting(engine) is None
+    lead = page("pages/meeting.py", monkeypatch, city_copy_url)
+    assert lead.selectbox[0].value == "A new meeting…"
+    assert "October 20, 2026 · Closed" in lead.selectbox[0].options
+    assert page("pages/meeting.py", monkeypatch, city_copy_url, user="viewer").selectbox[0].value == FIRST
+
+
+def test_starting_a_meeting_on_a_day_that_has_one_opens_it_as_it_is(monkeypatch, city_copy_url):
+    engine = create_engine(city_copy_url)
+    app = start_meeting(page("pages/meeting.py", monkeypatch, city_copy_url), FIRST)
+    held = meetings.meeting_on(engine, FIRST)
+    first, second = meetings.agenda(engine, held["meeting_id"])["property_id"].iloc[:2]
+    meetings.edit_agenda(engine, held["meeting_id"], [second, first], {first: True}, author="lead")
+    app.selectbox[0].select("A new meeting…").run()
+    app.date_input[0].set_value(FIRST).run()
+    assert "There is already a meeting on October 20, 2026 (in progress)" in app.warning[0].value
+    assert not [found for found in app.button if found.label == "Start this meeting"]
+    app = button(app, "Open the meeting of October 20, 2026").click().run()
+    assert not app.exception
+    assert "was started already: it is open as it was" in app.info[0].value
+    assert app.selectbox[0].value == FIRST
+    kept = meetings.agenda(engine, held["meeting_id"])  # the hand edit is kept: no rebuild
+    assert kept["property_id"].iloc[:2].tolist() == [second, first] and kept["dropped"].iloc[1]
+    assert len(meetings.meetings(engine)) == 1
+
+
+def test_an_empty_city_has_nothing_to_put_on_an_agenda(monkeypatch, empty_db_url):
+    app = open_page("pages/meeting.py", monkeypatch, empty_db_url, user="admin")
+    assert not app.exception
+    assert "There is nothing to put on an agenda yet" in app.info[0].value
+    assert not [found for found in app.button if found.label == "Start this meeting"]
+    assert meetings.meetings(create_engine(empty_db_url)).empty
+
+
+def test_a_decision_without_its_action_is_refused_by_row(monkeypatch, city_copy_url):
+    engine = create_engine(city_copy_url)
+    app = start_meeting(page("pages/meeting.py", monkeypatch, city_copy_url), FIRST)
+    property_id = meetings.agenda(engine, meetings.meeting_on(engine, FIRST)["meeting_id"])["property_id"].iloc[0]
+    app = decide(app, 0, "action_assigned", "police", None, "no action typed")
+    assert "“Action assigned” needs an action" in app.error[0].value
+    assert meetings.case_of(engine, property_id) is None
+    app = decide(app, 0, "monitoring", "police", {"what": None, "owner": "J. Ruiz", "department": None,
+                                                  "due_on": None}, "owner only", reopen=False)
+    assert "new action row 1 has an owner but does not say what is to be done" in app.error[0].value
+    assert meetings.case_of(engine, property_id) is None
+    # What was typed is still there to be completed.
+    assert next(area for area in app.text_area if area.label == "Note").value == "owner only"

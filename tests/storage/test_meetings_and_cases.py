@@ -75,6 +75,32 @@ def test_a_meeting_is_got_or_created_by_date(engine):
     assert listed["held_on"].tolist() == [DAY, date(2026, 11, 6)]
 
 
+def test_the_meeting_in_progress_is_the_latest_not_closed(engine):
+    _properties(engine)
+    assert not service.records_loaded(engine)
+    with pytest.raises(service.NothingToMeetOn, match="nothing to put on an agenda yet"):
+        service.start_meeting(engine, DAY, "lead")
+    assert service.meetings(engine).empty and service.current_meeting(engine) is None  # no empty meeting started
+    earlier, later = _meeting(engine, date(2026, 11, 6)), _meeting(engine)
+    service.save_agenda(engine, later["meeting_id"], [{"property_id": "P2", "section": "flagged"}], "lead")
+    assert service.current_meeting(engine)["meeting_id"] == later["meeting_id"]
+    assert service.close_meeting(engine, later["meeting_id"], "lead") is True
+    assert service.close_meeting(engine, later["meeting_id"], "lead") is False  # closed once
+    assert service.current_meeting(engine)["meeting_id"] == earlier["meeting_id"]
+    # A day that has a meeting opens it as it is: no rebuild, even without records to build from.
+    again = service.start_meeting(engine, DAY, "someone else")
+    assert (again.existed, again.items, again.meeting["meeting_id"]) == (True, 1, later["meeting_id"])
+    assert service.agenda(engine, later["meeting_id"])["property_id"].tolist() == ["P2"]
+    assert service.close_meeting(engine, later["meeting_id"], "lead", closed=False) is True
+    assert service.current_meeting(engine)["status"] == "planned"
+    with reading(engine) as conn:
+        actions = conn.execute(sa.select(audit_log.c.action, audit_log.c.target).where(
+            audit_log.c.action.like("meeting_%")).order_by(audit_log.c.audit_id)).all()
+    assert [tuple(row) for row in actions] == [
+        ("meeting_open", "meeting:2026-11-06"), ("meeting_open", f"meeting:{DAY}"),
+        ("meeting_close", f"meeting:{later['meeting_id']}"), ("meeting_reopen", f"meeting:{later['meeting_id']}")]
+
+
 def _migrate(engine, command: str, revision: str) -> None:
     from alembic import command as commands
     from alembic.config import Config

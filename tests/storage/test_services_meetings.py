@@ -102,6 +102,13 @@ def test_actions_minutes_attendees_and_outcomes(city):
         "case_decision", "action_add", "action_done", "meeting_attendees"]
 
 
+def test_no_agenda_from_the_command_line_without_records(empty_db_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", empty_db_url)
+    assert main(["agenda", "--date", str(DAY), "--by", "cli:test"]) == 1
+    assert "There is nothing to put on an agenda yet" in capsys.readouterr().err
+    assert meetings.meetings(create_engine(empty_db_url)).empty
+
+
 def test_agenda_from_the_command_line(city, monkeypatch, capsys):
     url, engine, loaded = city
     monkeypatch.setenv("DATABASE_URL", url)
