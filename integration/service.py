@@ -58,6 +58,36 @@ def load_config(path: Path = CONFIG_FILE) -> ServiceConfig:
     )
 
 
+@dataclass(frozen=True)
+class PlanningConfig:
+    weeks: int
+    backtest_weeks: int
+    backtest_horizon: int
+    backtest_refit_weeks: int
+    largest_topics: int
+    min_weeks: int
+    sparse_mean: float
+    seasonal_switch: float
+    throughput_weeks: int
+    staff_now_weeks: int
+
+
+@cache
+def load_planning_config(path: Path = CONFIG_FILE) -> PlanningConfig:
+    """The planning settings ([planning] in service.toml), read once."""
+    with Path(path).open("rb") as handle:
+        raw = tomllib.load(handle)["planning"]
+    numbers = {name: (float if kind in (float, "float") else int)(raw[name])
+               for name, kind in PlanningConfig.__annotations__.items()}
+    config = PlanningConfig(**numbers)
+    if min(config.weeks, config.backtest_horizon, config.backtest_weeks, config.backtest_refit_weeks) < 1 \
+            or config.min_weeks < 8:
+        raise ValueError(f"{path}: [planning] weeks, backtest_weeks, backtest_horizon and backtest_refit_weeks must "
+                         "be at least 1, "
+                         "min_weeks at least 8")
+    return config
+
+
 def kind_of(category: str | None, topic: str | None, config: ServiceConfig | None = None) -> str:
     """The kind of one request: its CRM category when that names a kind, else its topic's first match."""
     config = config or load_config()

@@ -5,7 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from integration import access, service
-from ui import data
+from ui import data, planning
 from ui import service as view
 from ui.frame import current_user, nothing_loaded, page_setup
 
@@ -46,7 +46,7 @@ if chosen.empty:
 
 view.key_figures(chosen)
 
-tab_names = ["Trends", "Time to close", "Transfers", "Workload", "Equity", "Requests"]
+tab_names = ["Trends", "Time to close", "Transfers", "Workload", "Equity", "Requests", "Planning"]
 tabs = dict(zip(tab_names, st.tabs(tab_names, key="view", bind="query-params")))  # ?view=Equity links a tab
 
 with tabs["Trends"]:
@@ -72,3 +72,7 @@ with tabs["Equity"]:
 with tabs["Requests"]:
     if tabs["Requests"].open:  # only the tab in view runs
         view.requests_tab(chosen, filters, who, can_export)
+
+with tabs["Planning"]:
+    if tabs["Planning"].open:  # only the tab in view runs
+        planning.planning_tab(version, user, who, can_export)
