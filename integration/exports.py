@@ -1,10 +1,14 @@
 """Exports people download (CSV and XLSX): safe to open in a spreadsheet, and saying where they came from.
 
 Every text cell that a spreadsheet would run as a formula (starting with = + - @, or a tab or
-carriage return) is escaped with a leading apostrophe. Each file starts with who exported it,
-when, and the filters that produced it.
+carriage return) is escaped with a leading apostrophe. Each file says who exported it, when, and
+the filters that produced it, apart from the table so the table opens as one: on a sheet called
+About in XLSX, and in CSV as `#` comment lines above the header (read with pandas'
+`read_csv(..., comment="#")`, R's `read.csv(..., comment.char = "#")`, or most CSV tools' comment
+option).
 """
 
+import csv
 import io
 from collections.abc import Mapping
 from datetime import datetime
@@ -39,14 +43,26 @@ def provenance(exported_by: str, filters: Mapping[str, object] | None = None,
     return [(escape_cell(name), escape_cell(value)) for name, value in lines]
 
 
+COMMENT = "#"
+
+
 def to_csv(frame: pd.DataFrame, exported_by: str, filters: Mapping[str, object] | None = None) -> bytes:
-    """CSV (UTF-8 with BOM, so Excel reads it right): provenance lines, a blank line, then the table."""
+    """CSV (UTF-8 with BOM, so Excel reads it right): the provenance as `#` comment lines, then the
+    table, its header first, every text cell quoted."""
     out = io.StringIO()
     for name, value in provenance(exported_by, filters):
-        out.write(pd.DataFrame([[name, value]]).to_csv(index=False, header=False))
-    out.write("\n")
-    escape_frame(frame).to_csv(out, index=False)
+        out.write(comment_line(f"{name}: {value}"))
+    # Text quoted, so a reader that skips what follows a # keeps "120 MAIN ST # 4" whole.
+    escape_frame(frame).to_csv(out, index=False, quoting=csv.QUOTE_NONNUMERIC)
     return out.getvalue().encode("utf-8-sig")
+
+
+def comment_line(text: str) -> str:
+    """One `#` line of a CSV: on one line, no quote that could open a field, and every piece a
+    spreadsheet would split off at a comma escaped like a cell."""
+    flat = " ".join(str(text).replace('"', "'").split())
+    return ",".join(escape_cell(piece) if at else piece
+                    for at, piece in enumerate(f"{COMMENT} {flat}".split(","))) + "\n"
 
 
 def to_xlsx(frame: pd.DataFrame, exported_by: str, filters: Mapping[str, object] | None = None,

@@ -49,7 +49,8 @@ chosen = views.show_table(table, on_select="rerun" if decides else "ignore", sel
                           key="open-actions", date_format="%Y-%m-%d",
                           column_config={"Property": st.column_config.LinkColumn(display_text="Open")})
 picked = chosen.selection.rows if decides else []
-if decides and st.button(f"Mark {len(picked)} selected done" if picked else "Select actions to mark them done",
+if decides and st.button(f"Mark {views.plural(len(picked), 'selected action')} done" if picked
+                         else "Select actions to mark them done",
                          disabled=not picked, type="primary"):
     meetings.mark_actions_done(engine, [int(actions["action_id"].iloc[row]) for row in picked], who)
     st.rerun()

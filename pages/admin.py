@@ -86,7 +86,7 @@ with people:
 with signed_in:
     limits = access.session_limits()
     open_now = users.sessions(engine, limits)  # those that ran out leave the list with their audit rows
-    st.caption(f"{len(open_now):,} open sessions. A session ends after "
+    st.caption(f"{views.plural(len(open_now), 'open session')}. A session ends after "
                f"{limits.idle.total_seconds() / 60:g} minutes without activity and "
                f"{limits.absolute.total_seconds() / 3600:g} hours after signing in; ending one signs that browser "
                "out at its next click, on every server.")
@@ -111,7 +111,8 @@ with log:
     period = right.date_input("Between", (date.today().replace(day=1), date.today()))
     since, until = (period if isinstance(period, tuple) and len(period) == 2 else (None, None))
     entries = users.audit_log(engine, chosen_user, chosen_action, since, until)
-    st.caption(f"{len(entries):,} entries (newest first; at most 5,000 shown). The log cannot be edited here.")
+    st.caption(f"{views.plural(len(entries), 'entry', 'entries')} (newest first; at most 5,000 shown). "
+               "The log cannot be edited here.")
     views.show_table(entries, column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
     filters = {"user": chosen_user or "everyone", "action": chosen_action or "everything",
                "from": since, "to": until}

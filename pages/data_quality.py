@@ -39,7 +39,7 @@ for tab, (department, label) in zip(st.tabs(list(DEPARTMENT_LABELS.values())), D
         own_rejects = rejected[rejected["department"] == department]
         columns = st.columns(4)
         columns[0].metric("Records", f"{records:,}")
-        columns[1].metric("On a property", f"{row['matched'] / records:.1%}" if records else "–",
+        columns[1].metric("On a property", views.percent(row["matched"] / records if records else None),
                           help=views.STATUS_HELP["matched"])
         columns[2].metric("Last load", f"{last:%b %-d, %Y}" if last is not None else "never",
                           views.days_ago(days) if days is not None else None,

@@ -154,7 +154,8 @@ def decide(group: pd.Series, decision: str, property_id: str | None = None, note
     except ValueError as failure:
         st.error(str(failure))
         return
-    records = f"{moved:,} {views.department_label(group['department'])} records at “{group['normalized']}”"
+    records = (f"{views.plural(moved, views.department_label(group['department']) + ' record')} "
+               f"at “{group['normalized']}”")
     st.session_state[FLASH] = (f"Placed {records} on {place} ({property_id})." if property_id else
                                f"Marked {records} as {views.DECISION_LABELS[decision].lower()}.")
     st.rerun()
@@ -166,7 +167,7 @@ def show_group(version: tuple, viewer: access.User | None, group: pd.Series) -> 
     st.subheader(group["normalized"])
     records = group_records(version, viewer, group["department"], group["normalized"])
     st.caption(f"{views.department_label(group['department'])} · {views.STATUS_LABELS[group['status']]} · "
-               f"{group['records']:,} records · written for example as “{group['example']}”")
+               f"{views.plural(group['records'], 'record')} · written for example as “{group['example']}”")
     ranked = candidates(version, group["candidates"], group["normalized"])
     decide_column, map_column = st.columns(2, gap="large")
     with decide_column:
@@ -225,7 +226,7 @@ def recent_decisions(version: tuple, department: str | None) -> None:
         undone = made.iloc[rows[0]]
         again = placement.undo(data.engine(), undone["department"], undone["normalized"], current_user())
         st.session_state[FLASH] = (f"Undid the decision for “{undone['normalized']}”: the matcher placed its "
-                                   f"{again:,} records again.")
+                                   f"{views.plural(again, 'record')} again.")
         st.rerun()
     st.caption("Select a decision to undo it; its records go back to the matcher, and to this list if it "
                "still cannot place them.")

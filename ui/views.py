@@ -157,9 +157,12 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
+PERCENT_FORMAT = "%.1f%%"  # a table's percentages (values 0 to 100), as `percent` writes a figure's
+
+
 def percent(share: float | None) -> str:
-    """A share as every figure of the overview writes it: one decimal and a percent sign."""
-    return MISSING if share is None or pd.isna(share) else f"{share:.1%}"
+    """A share (0 to 1) as every figure writes it: one decimal and a percent sign, "87.3%"."""
+    return MISSING if share is None or pd.isna(share) else f"{100 * share:.1f}%"
 
 
 def overview_metrics(departments: pd.DataFrame, property_count: int) -> None:
@@ -167,17 +170,18 @@ def overview_metrics(departments: pd.DataFrame, property_count: int) -> None:
     located = int(departments["block"].sum() + departments["intersection"].sum())
     first, last = departments["first_record"].min(), departments["last_record"].max()
     columns = st.columns(5)
-    columns[0].metric("Records", f"{total:,}", help=f"{property_count:,} properties in the master")
-    columns[1].metric("On a property", f"{departments['matched'].sum() / total:.1%}" if total else "–",
+    columns[0].metric("Records", f"{total:,}", help=f"{plural(property_count, 'property', 'properties')} in the master")
+    columns[1].metric("On a property", percent(departments['matched'].sum() / total if total else None),
                       help="Records joined to one property (parcel)")
-    columns[2].metric("At a block or intersection", f"{located / total:.1%}" if total else "–",
+    columns[2].metric("At a block or intersection", percent(located / total if total else None),
                       help="Kept at the block or corner the department wrote; never forced onto one parcel")
     columns[3].metric("For review", f"{departments['review'].sum():,}",
                       help="Plausible properties, but not safe to join automatically")
     columns[4].metric("Unmatched", f"{departments['unmatched'].sum():,}",
                       help="Nothing usable: blank, unknown, PO box, outside the city")
     if pd.notna(first):
-        st.caption(f"Records from {first:%B %-d, %Y} to {last:%B %-d, %Y} · {property_count:,} properties")
+        st.caption(f"Records from {first:%B %-d, %Y} to {last:%B %-d, %Y} · "
+                   f"{plural(property_count, 'property', 'properties')}")
 
 
 def department_table(departments: pd.DataFrame) -> None:
@@ -188,14 +192,14 @@ def department_table(departments: pd.DataFrame) -> None:
             "Records": departments["records"],
             "First record": departments["first_record"],
             "Last record": departments["last_record"],
-            "On a property": departments["matched"] / records,
-            "Block or intersection": (departments["block"] + departments["intersection"]) / records,
+            "On a property": 100 * departments["matched"] / records,
+            "Block or intersection": 100 * (departments["block"] + departments["intersection"]) / records,
             "For review": departments["review"],
             "Unmatched": departments["unmatched"],
             "Last load": departments["last_load"],
         }
     )
-    share = {"format": "percent", "min_value": 0, "max_value": 1}
+    share = {"format": PERCENT_FORMAT, "min_value": 0, "max_value": 100}  # written as the figures above write it
     st.dataframe(
         table,
         hide_index=True,
@@ -271,7 +275,7 @@ def status_metrics(counts: dict[str, int]) -> None:
     total = sum(counts.values())
     for column, (status, label) in zip(st.columns(len(STATUS_LABELS)), STATUS_LABELS.items()):
         count = int(counts.get(status, 0))
-        column.metric(label, f"{count / total:.1%}" if total else "–", f"{count:,} records", delta_color="off",
+        column.metric(label, percent(count / total if total else None), plural(count, "record"), delta_color="off",
                       delta_arrow="off", help=STATUS_HELP[status])
 
 

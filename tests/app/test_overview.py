@@ -47,6 +47,28 @@ def test_overview_on_the_sample_city(monkeypatch, city_db_url):
     assert table["Last load"].notna().all()
 
 
+def test_the_overview_writes_every_percentage_one_way(monkeypatch, city_db_url):
+    """The figures and the table's bars both read "87.3%": one decimal, a percent sign."""
+    import json
+    import re
+
+    app = run_page("app.py", monkeypatch, city_db_url)
+    metrics = {m.label: m.value for m in app.metric}
+    shares = [metrics["On a property"], metrics["At a block or intersection"]]
+    assert all(re.fullmatch(r"\d{1,3}\.\d%", share) for share in shares), shares
+    config = json.loads(app.dataframe[0].proto.columns)
+    table = app.dataframe[0].value
+    with reading(create_engine(city_db_url)) as conn:
+        expected = data_quality.overview(conn)
+    for column in ("On a property", "Block or intersection"):
+        bar = config[column]["type_config"]
+        assert (bar["format"], bar["min_value"], bar["max_value"]) == ("%.1f%%", 0, 100)
+        assert table[column].between(0, 100).all()
+    police = table[table["Department"] == "Police"].iloc[0]
+    stored = expected[expected["department"] == "police"].iloc[0]
+    assert "%.1f%%" % police["On a property"] == f"{stored['matched'] / stored['records']:.1%}"
+
+
 def test_the_sidebar_frame_is_drawn(monkeypatch, city_db_url):
     app = run_page("app.py", monkeypatch, city_db_url)
     labels = [link.label for link in app.sidebar.get("page_link")]

@@ -59,11 +59,12 @@ def test_csv_round_trip_with_provenance_first():
     content = to_csv(FRAME, "analyst jo", {"department": ["police"]})
     assert content.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads UTF-8
     text = content.decode("utf-8-sig")
-    head, _, table = text.partition("\n\n")
-    assert head.splitlines()[0] == "Exported by,analyst jo"
-    assert head.splitlines()[1].startswith("Exported at,")
-    assert head.splitlines()[2] == "Filter: department,police"
-    back = pd.read_csv(io.StringIO(table), dtype=str, keep_default_na=False)
+    lines = text.splitlines()
+    assert lines[0] == "# Exported by: analyst jo"
+    assert lines[1].startswith("# Exported at: ")
+    assert lines[2] == "# Filter: department: police"
+    assert lines[3] == '"record","address","note","count"'  # the header follows the comment lines
+    back = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, comment="#")
     assert list(back.columns) == list(FRAME.columns)
     assert back["record"].tolist() == FRAME["record"].tolist()
     assert back["address"].tolist() == ESCAPED_TEXT["address"]
@@ -90,7 +91,7 @@ def test_xlsx_round_trip_holds_no_formulas():
 def test_an_empty_export_still_says_where_it_came_from():
     empty = FRAME.iloc[0:0]
     text = to_csv(empty, "analyst jo").decode("utf-8-sig")
-    assert text.startswith("Exported by,analyst jo")
-    assert text.rstrip().endswith("record,address,note,count")
+    assert text.startswith("# Exported by: analyst jo")
+    assert text.rstrip().endswith('"record","address","note","count"')
     assert list(load_workbook(io.BytesIO(to_xlsx(empty, "analyst jo")))["Data"].iter_rows(values_only=True)) == [
         tuple(FRAME.columns)]

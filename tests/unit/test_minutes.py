@@ -150,10 +150,9 @@ def test_minutes_frame_one_row_per_action():
 
 def test_csv_escapes_what_a_spreadsheet_would_run():
     text = to_csv(build_minutes(INPUT), "lead jo").decode("utf-8-sig")
-    head, _, table = text.partition("\n\n")
-    assert head.splitlines()[0] == "Exported by,lead jo"
-    assert "Filter: meeting,2026-11-20" in head
-    back = pd.read_csv(io.StringIO(table), dtype=str, keep_default_na=False)
+    assert text.splitlines()[0] == "# Exported by: lead jo"
+    assert "# Filter: meeting: 2026-11-20" in text.splitlines()
+    back = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, comment="#")
     assert back.loc[0, "note"] == "'" + INJECTION
     assert back.loc[0, "action"] == "Board up rear door"
     assert back.loc[0, "done_at_meeting"] == "Call the owner"
