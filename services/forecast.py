@@ -87,7 +87,7 @@ def weekly_counts(requests: pd.DataFrame, by: str, weeks: int, today: datetime |
                                                                               if len(requests) else "")
                                 + ": load a CRM extract on the Upload page (or `python -m loaders`), then forecast.")
     created = kept["created"]
-    weekday_share = created.dt.weekday.value_counts(normalize=True)
+    weekday_share = created.dt.day_of_week.value_counts(normalize=True)
     usual = weekday_share[weekday_share >= 0.01].index
     first_week, last_week = monday(created.min()), monday(created.max())
     if created.min().weekday() > usual.min():
@@ -101,7 +101,7 @@ def weekly_counts(requests: pd.DataFrame, by: str, weeks: int, today: datetime |
                                 "whole week: load more before forecasting.")
     index = pd.date_range(first_week, last_week, freq="7D")
     inside = kept[(created >= first_week) & (created < last_week + pd.Timedelta(weeks=1))]
-    week = inside["created"].dt.normalize() - pd.to_timedelta(inside["created"].dt.weekday, unit="D")
+    week = inside["created"].dt.normalize() - pd.to_timedelta(inside["created"].dt.day_of_week, unit="D")
     names = inside[by].astype(str) if by in inside else pd.Series(NOT_RECORDED, index=inside.index)
     if by == "topic" and largest_topics:
         largest = names.value_counts().index[:largest_topics]
@@ -133,8 +133,8 @@ def weekly_counts(requests: pd.DataFrame, by: str, weeks: int, today: datetime |
 def holiday_weeks(index: pd.DatetimeIndex) -> pd.Series:
     """Per week, the US federal holidays (as observed) falling on a weekday in it."""
     days = USFederalHolidayCalendar().holidays(index.min(), index.max() + pd.Timedelta(days=6))
-    days = days[days.weekday < 5]
-    return pd.Series(days - pd.to_timedelta(days.weekday, unit="D")).value_counts().reindex(index, fill_value=0)
+    days = days[days.day_of_week < 5]
+    return pd.Series(days - pd.to_timedelta(days.day_of_week, unit="D")).value_counts().reindex(index, fill_value=0)
 
 
 def holiday_factors(city: pd.Series, index: pd.DatetimeIndex) -> pd.Series:
@@ -385,7 +385,7 @@ def staffing_basis(requests: pd.DataFrame, by: str, last_week: pd.Timestamp,
                       & (handled["created"] < end)]
     if handled.empty:
         return pd.DataFrame(columns=columns)
-    week = handled["created"].dt.normalize() - pd.to_timedelta(handled["created"].dt.weekday, unit="D")
+    week = handled["created"].dt.normalize() - pd.to_timedelta(handled["created"].dt.day_of_week, unit="D")
     frame = pd.DataFrame({"group": handled[by].astype(str), "week": week, "who": handled["handled_by"].astype(str)})
     weekly = frame.groupby(["group", "week"]).agg(requests=("who", "size"), staff=("who", "nunique"))
     weekly["per_person"] = weekly["requests"] / weekly["staff"]
