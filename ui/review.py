@@ -53,7 +53,7 @@ def groups_table(shown: pd.DataFrame) -> pd.DataFrame:
         "Status": shown["status"].map(views.STATUS_LABELS),
         "Records": shown["records"],
         "As written, e.g.": shown["example"],
-        "Best candidate": [f"{c['address']} ({c['score']:.2f})" if c else None for c in best],
+        "Best candidate": [f"{c['address']} ({c['score']:.3f})" if c else None for c in best],
     })
 
 
@@ -177,7 +177,7 @@ def show_group(version: tuple, viewer: access.User | None, group: pd.Series) -> 
         else:
             chosen = st.radio(
                 "Candidates, best first", ranked["rank"].tolist(),
-                format_func=lambda rank: "{}. {} · parcel {} · score {:.2f}".format(
+                format_func=lambda rank: "{}. {} · parcel {} · score {:.3f}".format(
                     rank, *ranked.set_index("rank").loc[rank, ["address", "parcel_id", "score"]]),
                 key=f"candidate:{tag}",
             )

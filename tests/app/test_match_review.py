@@ -246,4 +246,5 @@ def test_candidates_stored_with_equal_scores_are_listed_nearest_first(monkeypatc
     numbers = [int(option.split(". ", 1)[1].split()[0]) for option in options]
     scores = [float(option.rsplit("score ", 1)[1]) for option in options]
     assert numbers == sorted(numbers, key=lambda n: abs(n - written))
-    assert scores == sorted(scores, reverse=True) and len(set(scores)) > 1
+    assert scores == sorted(scores, reverse=True)
+    assert len(set(scores)) == len(set(numbers)) > 1  # another number, another score, told apart on screen
