@@ -43,7 +43,8 @@ else:
 addresses = data.address_index(data.data_version()).drop_duplicates("property_id")
 shown = views.outcomes_table(table, dict(zip(addresses["property_id"], addresses["address"])))
 views.show_table(shown, date_format="%Y-%m-%d",
-                 column_config={"Property": st.column_config.LinkColumn(display_text="Open")})
+                 column_config={"Property": st.column_config.LinkColumn(display_text="Open"),
+                                "Opened": st.column_config.DateColumn(format="YYYY-MM-DD")})
 if access.can(user, "export"):
     as_csv = exported("outcomes", "CSV", lambda: exports.to_csv(shown.drop(columns=["Property"]), current_user(),
                                                                 {"days": days}))
