@@ -360,6 +360,61 @@ sessions = Table(
     Column("address", String(64)),  # the client address it was started from
 )
 
+# Early warning (services.early_warning): each retraining is a run, with the model's version, its
+# training window and which ranking the page shows; its backtest one row per window and ranking;
+# and today's ranked properties, so every app server reads the same stored list.
+early_warning_runs = Table(
+    "early_warning_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime, nullable=False, index=True),
+    Column("created_by", String(120), nullable=False),
+    Column("model_version", String(120), nullable=False),
+    Column("as_of", Date, nullable=False),  # the last day of records the list sees
+    Column("training_first", Date),  # the first and last cut-off the model learned from
+    Column("training_last", Date),
+    Column("training_rows", Integer, nullable=False, default=0),
+    Column("horizon_days", Integer, nullable=False),
+    Column("ranking", String(10), nullable=False),  # model | score | rule: the one the page shows
+    Column("candidates", Integer, nullable=False, default=0),
+    Column("fairness", Text),  # JSON: per ward, the shown ranking's top-100 share against its hotspots' share
+    Column("model_fairness", Text),
+    Column("seconds", Float),
+)
+
+early_warning_windows = Table(
+    "early_warning_windows",
+    metadata,
+    Column("run_id", Integer, ForeignKey("early_warning_runs.run_id", ondelete="CASCADE"), primary_key=True),
+    Column("window_end", Date, primary_key=True),
+    Column("ranking", String(10), primary_key=True),
+    Column("candidates", Integer, nullable=False),
+    Column("positives", Integer, nullable=False),
+    Column("hits_25", Integer, nullable=False),
+    Column("hits_100", Integer, nullable=False),
+    Column("precision_25", Float, nullable=False),
+    Column("precision_100", Float, nullable=False),
+    Column("recall_100", Float),
+    Column("auc", Float),
+)
+
+early_warning_scores = Table(
+    "early_warning_scores",
+    metadata,
+    Column("run_id", Integer, ForeignKey("early_warning_runs.run_id", ondelete="CASCADE"), primary_key=True),
+    Column("property_id", String(40), ForeignKey("properties.property_id", ondelete="CASCADE"), primary_key=True),
+    Column("probability", Float),
+    Column("score", Float, nullable=False),
+    Column("nuisance_calls", Integer, nullable=False),
+    Column("rank_model", Integer),
+    Column("rank_score", Integer, nullable=False),
+    Column("rank_rule", Integer, nullable=False),
+    Column("reasons", Text, nullable=False),  # JSON list of lines
+    Index(None, "run_id", "rank_model"),
+    Index(None, "run_id", "rank_score"),
+    Index(None, "run_id", "rank_rule"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
