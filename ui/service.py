@@ -89,7 +89,10 @@ def weekly_chart(series: pd.DataFrame, by: str) -> alt.Chart:
     return (alt.Chart(long).mark_line(point=True)
             .encode(x=alt.X("week:T", title="Week starting"), y=alt.Y("count:Q", title="Requests"), color=colour,
                     strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(
-                        domain=["this period", compared_with], range=[[1, 0], [5, 4]])),
+                        domain=["this period", compared_with], range=[[1, 0], [5, 4]]),
+                        # a line sample in the legend, solid or dashed, where a dot would be black for both
+                        legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#57606a", symbolStrokeWidth=2,
+                                          symbolSize=500, labelLimit=260)),
                     tooltip=[alt.Tooltip("week:T", title="Week starting"), by, "series", "count"])
             .properties(height=300))
 
@@ -335,21 +338,30 @@ def equity_tab(version: tuple, chosen: pd.DataFrame, filters: Filters, who: str,
         table("equity", "Equity", fairness, who, filters, can_export)
 
 
+MISSING = "–"  # what a missing value reads as on screen, never the word None
+
+
+def _or_dash(column: pd.Series) -> pd.Series:
+    text = column.astype(object)
+    return text.where(text.notna() & (text.astype(str).str.strip() != ""), MISSING)
+
+
 def requests_tab(chosen: pd.DataFrame, filters: Filters, who: str, can_export: bool) -> None:
     listed = chosen.sort_values("created", ascending=False)
     shown = pd.DataFrame({
         "Open": ("/property?property=" + listed["property_id"].astype(str)).where(listed["property_id"].notna()),
-        "Request": listed["request_id"], "Created": listed["created"], "Kind": listed["kind"],
-        "Topic": listed["topic"], "Department routed": listed["routed_department"], "Status": listed["status"],
-        "Days to close": listed["days_to_close"].round(1), "Ward": listed["ward"],
-        "Property id": listed["property_id"],
+        "Request": listed["request_id"], "Created": listed["created"], "Kind": _or_dash(listed["kind"]),
+        "Topic": _or_dash(listed["topic"]), "Department routed": _or_dash(listed["routed_department"]),
+        "Status": _or_dash(listed["status"]),
+        "Days to close": [f"{days:.1f}" if pd.notna(days) else MISSING for days in listed["days_to_close"]],
+        "Ward": _or_dash(listed["ward"]), "Property id": listed["property_id"],
     }).head(5000).reset_index(drop=True)
     st.caption(f"The latest {len(shown):,} of {len(listed):,} requests. Requests placed on a property open its "
                "page: select the row or follow Open.")
     picked = st.dataframe(shown.drop(columns=["Property id"]), hide_index=True, on_select="rerun",
                           selection_mode="single-row", key="service_requests", column_config={
                               "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
-                              "Days to close": st.column_config.NumberColumn(format="%.1f")})
+                              "Days to close": st.column_config.TextColumn(alignment="right")})
     if picked.selection.rows:
         property_id = shown["Property id"].iloc[picked.selection.rows[0]]
         if pd.notna(property_id):

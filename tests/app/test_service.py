@@ -32,7 +32,8 @@ def test_the_page_shows_the_figures_of_the_requests(monkeypatch, city_db_url):
     assert metrics["Requests"] == f"{len(chosen):,}"
     assert metrics["Median days to close"] == f"{chosen['days_to_close'].median():.1f}"
     assert metrics["Still open"] == f"{int(chosen['open'].sum()):,}"
-    assert [tab.label for tab in app.tabs] == ["Trends", "Time to close", "Transfers", "Workload", "Equity", "Requests"]
+    assert [tab.label for tab in app.tabs] == ["Trends", "Time to close", "Transfers", "Workload", "Equity", "Requests",
+                                               "Planning"]
     assert app.get("vega_lite_chart")  # the weekly chart of the first tab
     assert not any("Department routed" in frame.value.columns for frame in app.dataframe)  # other tabs wait
 
@@ -112,3 +113,95 @@ def test_a_period_with_nothing_loaded_before_it_says_there_is_nothing_to_compare
     assert any("nothing to compare" in caption.value for caption in app.caption)
     app = open_page("pages/service.py", monkeypatch, city_db_url, user="lead")  # 90 days: the weeks before exist
     assert any(caption.value.startswith("Dashed: the weeks just before") for caption in app.caption)
+
+
+def test_the_weekly_legend_shows_each_period_as_its_own_line():
+    import pandas as pd
+
+    from ui.service import weekly_chart
+
+    series = pd.DataFrame({"week": pd.to_datetime(["2026-03-02", "2026-03-09"]), "kind": ["Complaint"] * 2,
+                           "requests": [5, 7], "compared": [4, 3]})
+    series.attrs["compared_with"] = "the same weeks a year before"
+    legend = weekly_chart(series, "kind").to_dict()["encoding"]["strokeDash"]["legend"]
+    # a line sample in the legend (not a black dot for both): the dash pattern itself tells them apart
+    assert legend["symbolType"] == "stroke" and legend["symbolStrokeColor"] not in ("black", "#000", "#000000")
+    assert legend["symbolStrokeWidth"] >= 2
+
+
+def test_the_requests_table_shows_a_dash_not_none_for_missing_values(monkeypatch, city_db_url):
+    app = open_page("pages/service.py", monkeypatch, city_db_url, user="lead", view="Requests")
+    listed = _table(app, "Request")
+    for column in ("Status", "Department routed", "Ward", "Kind", "Topic"):
+        assert listed[column].notna().all(), column
+        assert not listed[column].astype(str).isin(["None", "nan", "NaN", "<NA>"]).any(), column
+    assert (listed["Days to close"] == "–").any()  # open requests have no days to close: a dash
+
+
+# --- planning --------------------------------------------------------------------------------------
+
+
+def _planned(url: str, user, by: str = "kind"):
+    from services import forecast
+    from services.requests import requests as stored_requests
+
+    return forecast.plan(stored_requests(create_engine(url), user), by=by)
+
+
+def test_the_planning_tab_forecasts_with_its_backtest_and_staffing_for_a_lead(monkeypatch, city_db_url):
+    from integration.access import User
+
+    app = open_page("pages/service.py", monkeypatch, city_db_url, user="lead", view="Planning")
+    assert not app.exception
+    expected = _planned(city_db_url, User("lead", "integration_team", lead=True))
+    scores = _table(app, "Forecast WAPE")
+    assert scores["Series"].tolist() == ["City-wide", *expected.accuracy["series"].iloc[1:]]
+    city = expected.accuracy.iloc[0]
+    assert scores["Forecast WAPE"].iloc[0] == f"{city['model_wape']:.1%}"
+    assert scores["Last 4 weeks WAPE"].iloc[0] == f"{city['last4_wape']:.1%}"
+    assert scores["Same weeks a year before WAPE"].iloc[0] == "–"  # one year loaded: cannot be computed
+    assert any("under a year" in warning.value or "whole weeks" in warning.value for warning in app.warning)
+    charts = [chart.proto.spec for chart in app.get("vega_lite_chart")]
+    assert len(charts) == 2 and all("low_95" in spec and "high_80" in spec for spec in charts)
+    assert any(f"off by **{city['model_wape']:.1%}**" in text.value for text in app.markdown)
+
+    basis = _table(app, "Requests per person a week")
+    assert (basis["Staff now"] > 0).all() and (basis["Requests per person a week"] > 0).all()
+    need = next(frame.value for frame in app.dataframe if set(basis["Team or department"]) <= set(frame.value.columns))
+    assert len(need) == 12  # a row per week ahead
+    labels = [button.label for button in app.get("download_button")]
+    assert labels == ["Forecast (CSV)", "Forecast (XLSX)", "Staffing (CSV)", "Staffing (XLSX)"]
+
+    app.button_group(key="plan_by").set_value("topic").run()
+    topics = _table(app, "Forecast WAPE").set_index("Series")
+    assert "Snow Removal" in topics.index and "(other topics)" in topics.index
+    assert len(topics) == 12  # the city, the ten largest topics, the rest together
+
+
+def test_a_viewer_sees_the_forecast_but_not_the_per_person_figures(monkeypatch, city_db_url):
+    app = open_page("pages/service.py", monkeypatch, city_db_url, user="viewer", view="Planning")
+    assert not app.exception
+    assert len(app.get("vega_lite_chart")) == 2
+    assert "Forecast WAPE" in _table(app, "Forecast WAPE").columns
+    assert not any("Staff now" in frame.value.columns for frame in app.dataframe)
+    assert not any("Requests per person a week" in frame.value.columns for frame in app.dataframe)
+    assert any("administrators and the integration team lead" in info.value for info in app.info)
+    assert not app.get("download_button")
+
+
+def test_the_planning_tab_on_a_city_with_a_few_weeks_says_what_it_can(monkeypatch, empty_db_url, city_dir, tmp_path):
+    import pandas as pd
+
+    from loaders.__main__ import main as loaders_main
+
+    extract = pd.read_csv(city_dir / "crm.csv", dtype=str, keep_default_na=False)
+    created = pd.to_datetime(extract["Created"])
+    recent = tmp_path / "crm-recent.csv"
+    extract[created > created.max() - timedelta(weeks=6)].to_csv(recent, index=False)  # six weeks of requests
+    assert loaders_main(["ingest", "--department", "crm", str(recent)], engine=create_engine(empty_db_url)) == 0
+    app = open_page("pages/service.py", monkeypatch, empty_db_url, user="admin", view="Planning")
+    assert not app.exception
+    scores = _table(app, "Forecast WAPE")
+    assert (scores["Forecast from"] == "mean of the last 4 weeks").all()
+    assert scores["Note"].str.contains("too short for a model").all()
+    assert any("under a year" in warning.value for warning in app.warning)
