@@ -1,6 +1,7 @@
 """Command line: `python -m storage upgrade` brings the database to the current schema;
 `create-user` adds an account (the first admin of a city's database); `demo-users` adds the
-sample city's demo accounts."""
+sample city's demo accounts; `summaries` rebuilds what the pages read (storage.summaries) from the
+records."""
 
 import argparse
 import getpass
@@ -8,7 +9,7 @@ import os
 import sys
 
 from services import accounts, first_run
-from storage import migrate
+from storage import migrate, summaries
 from storage.engine import create_engine, writing
 from vocabulary import DEPARTMENTS, ROLE_LABELS, ROLES
 
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("summary", help="what the database holds, where the dashboard is served and how to sign "
                                         "in (what `make run` prints)").add_argument(
         "--served-at", default="http://localhost:8501", help="the dashboard's address")
+    commands.add_parser("summaries", help="rebuild the monthly blocks and weekly request counts the pages read, "
+                                          "from the records (they are kept in step by every load; this checks "
+                                          "nothing, it recomputes)")
     commands.add_parser("revision", help="write a migration for the changes in storage/schema.py").add_argument(
         "message"
     )
@@ -111,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"database {_where(engine)}: schema {after}, already current")
     elif args.command == "summary":
         print(first_run.summary(engine, args.served_at))
+    elif args.command == "summaries":
+        if problem := _schema_problem(engine):
+            print(f"summaries: {problem}", file=sys.stderr)
+            return 1
+        with writing(engine) as conn:
+            blocks = summaries.rebuild(conn)
+        print(f"database {_where(engine)}: {blocks:,} monthly blocks rebuilt from the records")
     elif args.command == "revision":
         migrate.revision(engine, args.message)
     elif args.command in ("create-user", "demo-users"):

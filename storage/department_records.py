@@ -22,6 +22,8 @@ from storage.store import BATCH_ROWS, batches, insert_many, read_frame, update_m
 def existing_records(conn: Connection, department: str, source_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
     """source_record_id -> (record_id, content_hash) for the ids of `department` already stored."""
     found: dict[str, tuple[int, str]] = {}
+    if conn.execute(sa.select(records.c.record_id).where(records.c.department == department).limit(1)).first() is None:
+        return found  # a department's first load: nothing to look up
     query = sa.select(records.c.source_record_id, records.c.record_id, records.c.content_hash).where(
         records.c.department == department, records.c.source_record_id.in_(sa.bindparam("ids", expanding=True))
     )
@@ -219,8 +221,10 @@ def insert_new_records(conn: Connection, rows: Sequence[dict], ingest_id: int) -
     if not rows:
         return []
     insert_many(conn, records, rows)
-    for department in {row["department"] for row in rows}:
-        summaries.touch(conn, department, [row["occurred_at"] for row in rows if row["department"] == department])
     query = sa.select(records.c.source_record_id, records.c.record_id).where(records.c.ingest_id == ingest_id)
     ids = dict(conn.execute(query).all())
-    return [ids[row["source_record_id"]] for row in rows]
+    record_ids = [ids[row["source_record_id"]] for row in rows]
+    for department in {row["department"] for row in rows}:
+        summaries.touch(conn, department, [row["occurred_at"] for row in rows if row["department"] == department],
+                        [record_id for record_id, row in zip(record_ids, rows) if row["department"] == department])
+    return record_ids

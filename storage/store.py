@@ -9,11 +9,13 @@ from datetime import datetime
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 
 # Rows per statement where a statement takes a list of values (IN lists, updates).
 BATCH_ROWS = 5_000
+SQLITE = sqlite.dialect()
 
 
 def now() -> datetime:
@@ -50,10 +52,23 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None
             raise sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from error
         return
     for position, name in enumerate(names):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        kind = table.c[name].type
+        if isinstance(kind, sa.DateTime) and not isinstance(kind, sa.Date):
+            # SQLite's stored text form, "YYYY-MM-DD HH:MM:SS.ffffff", as SQLAlchemy's processor writes it
+            values[position] = [_sqlite_stamp(value) for value in values[position]]
+            continue
+        process = kind.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             values[position] = [None if value is None else process(value) for value in values[position]]
     conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(names))})", list(zip(*values)))
+
+
+def _sqlite_stamp(value):
+    if value is None:
+        return None
+    if type(value) is datetime and value.tzinfo is None and value.year >= 1000:
+        return value.isoformat(" ", "microseconds")
+    return sa.DateTime().dialect_impl(SQLITE).bind_processor(SQLITE)(value)
 
 
 def update_many(conn: Connection, table: sa.Table, key: str, rows: Sequence[dict]) -> None:

@@ -208,32 +208,41 @@ def _routed(extra) -> str:
 TOUCHED = "summaries_touched"
 
 
+INSERTED = "summaries_inserted"
+
+
 def start(conn: Connection) -> None:
     """Forget what an earlier transaction of this pooled connection noted."""
     conn.info.pop(TOUCHED, None)
+    conn.info.pop(INSERTED, None)
 
 
-def touch(conn: Connection, department: str, moments: Iterable) -> None:
-    """Note that records of `department` at these moments (date-times) changed in this transaction."""
+def touch(conn: Connection, department: str, moments: Iterable[datetime], record_ids: Iterable[int] = ()) -> None:
+    """Note that records of `department` at these moments changed in this transaction (`record_ids`:
+    the records, inserted here, so that touch_records need not look them up again)."""
     months = conn.info.setdefault(TOUCHED, {}).setdefault(department, set())
-    months.update(month_of(pd.Timestamp(moment)) for moment in moments if moment is not None and pd.notna(moment))
+    months.update({(moment.year, moment.month) for moment in moments if moment is not None})
+    conn.info.setdefault(INSERTED, set()).update(record_ids)
 
 
 def touch_records(conn: Connection, record_ids: Sequence[int]) -> None:
     """Note the department and month of each of these stored records."""
     touched = conn.info.setdefault(TOUCHED, {})
+    inserted = conn.info.get(INSERTED, set())
+    record_ids = [record_id for record_id in record_ids if record_id not in inserted]
     query = sa.select(records.c.department, sa.cast(records.c.occurred_at, sa.String)).where(
         records.c.record_id.in_(sa.bindparam("ids", expanding=True)))
     for first in range(0, len(record_ids), BATCH_ROWS):
         for department, occurred in conn.execute(query, {"ids": list(record_ids[first : first + BATCH_ROWS])}):
-            touched.setdefault(department, set()).add(date(int(occurred[:4]), int(occurred[5:7]), 1))
+            touched.setdefault(department, set()).add((int(occurred[:4]), int(occurred[5:7])))
 
 
 def flush(conn: Connection) -> None:
     """Refresh every block this transaction touched (storage.engine.writing calls it before committing)."""
     touched = conn.info.pop(TOUCHED, None) or {}
+    conn.info.pop(INSERTED, None)
     for department, months in sorted(touched.items()):
-        refresh(conn, department, months)
+        refresh(conn, department, [date(year, month, 1) for year, month in months])
 
 
 def rebuild(conn: Connection) -> int:

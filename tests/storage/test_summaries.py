@@ -199,3 +199,22 @@ def test_an_existing_database_gets_its_blocks_when_it_upgrades(city_db_url, tmp_
 def test_months_between_covers_both_ends():
     assert summaries.months_between(datetime(2025, 11, 30, 23, 59), datetime(2026, 2, 1)) == [
         date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+
+
+def test_the_command_rebuilds_the_summaries(city_db_url, tmp_path, monkeypatch, capsys):
+    from storage.__main__ import main
+    from storage.engine import create_engine
+
+    copy = tmp_path / "city.db"
+    shutil.copy(sa.engine.make_url(city_db_url).database, copy)
+    engine = create_engine(f"sqlite:///{copy}")
+    before = _blocks(engine)
+    with engine.begin() as conn:  # as if the blocks were lost
+        conn.execute(record_months.delete())
+        conn.execute(summaries.request_weeks.delete())
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")
+    assert main(["summaries"]) == 0
+    assert f"{len(before):,} monthly blocks rebuilt" in capsys.readouterr().out
+    assert _blocks(engine) == before
+    assert_summaries_match_records(engine)
+    engine.dispose()
