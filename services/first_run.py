@@ -40,8 +40,9 @@ def summary(engine: Engine, served_at: str) -> str:
     records = int(per_department["records"].sum()) if not per_department.empty else 0
     lines = ["Property risk dashboard", f"  Database:  {engine.url.render_as_string(hide_password=True)}"]
     if property_count or records:
-        parts = ", ".join(f"{DEPARTMENT_LABELS.get(row.department, row.department)} {int(row.records):,}"
-                          for row in per_department.itertuples() if row.records)
+        stored = dict(zip(per_department["department"], per_department["records"]))
+        parts = ", ".join(f"{label} {int(stored[department]):,}" for department, label in DEPARTMENT_LABELS.items()
+                          if stored.get(department))
         city = "the sample city, " if demos else ""
         lines.append(f"  Data:      {city}{property_count:,} properties and {records:,} records"
                      + (f" ({parts})" if parts else ""))

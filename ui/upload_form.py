@@ -372,7 +372,7 @@ def property_master(uploaded) -> None:
     for note in master.notes:
         st.info(views.sentence(note), icon=":material/info:")
     shown = pd.DataFrame(master.property_rows[:MASTER_PREVIEW_ROWS]).drop(columns="owner")  # people's names
-    st.dataframe(shown.rename(columns=MASTER_LABELS), hide_index=True)
+    views.show_table(shown.dropna(axis="columns", how="all"), MASTER_LABELS)  # the columns the file fills
     st.caption(f"The first {len(shown):,} properties as they will be stored.")
 
     plan = upload.plan_master(master)
@@ -387,11 +387,11 @@ def property_master(uploaded) -> None:
         return
     with st.spinner("Storing the property master and placing the records on it…"):
         try:
-            result = upload.commit_master(file.file_id, master, current_user())
+            upload.commit_master(file.file_id, master, current_user())
         except LoadError as failure:
             st.error(f"{str(failure)[:1].upper()}{str(failure)[1:]}.", icon=":material/error:")
             return
-    st.success(master_loaded_message(result), icon=":material/check_circle:")
+    st.rerun()  # the page drawn again on the new master, with what the load did
 
 
 MASTER_PREVIEW_ROWS = 20
