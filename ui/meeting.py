@@ -95,18 +95,19 @@ def attendees(engine, current: dict, who: str, editable: bool) -> None:
     recorded = current["attendees"]
     shown = [cases.attendee_label(attendee) for attendee in recorded]
     present = {attendee["department"] for attendee in recorded}
-    title = (f"Attendees: {len(shown)} · {sum(d in present for d in DEPARTMENT_LABELS)} of "
-             f"{len(DEPARTMENT_LABELS)} departments" if shown else "Attendees: not recorded yet")
-    with st.expander(title, expanded=editable and not shown, icon=":material/groups:"):
-        if shown:
-            st.markdown("; ".join(shown))
-        if not editable:
-            st.caption("The integration team lead records who attended.")
-            return
+    if shown:
+        st.markdown(f":material/groups: **Attendees** ({len(shown)}; {sum(d in present for d in DEPARTMENT_LABELS)} "
+                    f"of {len(DEPARTMENT_LABELS)} departments): " + "; ".join(shown))
+    else:
+        st.markdown(":material/groups: **Attendees:** not recorded yet" +
+                    ("" if editable else " (the integration team lead records them)"))
+    if not editable:
+        return
+    with st.expander("Record who attended", expanded=not shown, icon=":material/edit:"):
         key = f"attendees-{current['meeting_id']}"
         with st.form(key):
             typed = st.data_editor(
-                pd.DataFrame({"name": pd.Series([a["name"] for a in recorded], dtype=object),
+                pd.DataFrame({"name": pd.Series([a["name"] or "" for a in recorded], dtype=object),
                               "department": pd.Series([a["department"] for a in recorded], dtype=object)}),
                 num_rows="dynamic", hide_index=True, key=f"{key}-rows", width="stretch",
                 column_config={"name": st.column_config.TextColumn("Name", max_chars=120),

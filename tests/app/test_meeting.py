@@ -155,7 +155,7 @@ def test_the_lead_records_who_attended_and_the_minutes_print_them(monkeypatch, c
     engine = create_engine(city_copy_url)
     app = start_meeting(page("pages/meeting.py", monkeypatch, city_copy_url), FIRST)
     held = meetings.meeting_on(engine, FIRST)
-    assert "Attendees: not recorded yet" in [expander.label for expander in app.expander]
+    assert ":material/groups: **Attendees:** not recorded yet" in [text.value for text in app.markdown]
     rows = [{"name": "Ann Lee", "department": "police"}, {"name": "Bo Ng", "department": "fire"},
             {"name": None, "department": "crm"}, {"name": "  ", "department": None}, {"name": "Cy Park"}]
     app.session_state[f"attendees-{held['meeting_id']}-rows"] = {"edited_rows": {}, "deleted_rows": [],
@@ -165,7 +165,8 @@ def test_the_lead_records_who_attended_and_the_minutes_print_them(monkeypatch, c
     held = meetings.meeting_on(engine, FIRST)
     assert held["attendees"] == [{"name": "Ann Lee", "department": "police"}, {"name": "Bo Ng", "department": "fire"},
                                  {"name": None, "department": "crm"}, {"name": "Cy Park", "department": None}]
-    assert "Attendees: 4 · 3 of 4 departments" in [expander.label for expander in app.expander]
+    assert (":material/groups: **Attendees** (4; 3 of 4 departments): Ann Lee (Police); Bo Ng (Fire); "
+            "Customer Service; Cy Park") in [text.value for text in app.markdown]
     pdf = minutes.to_pdf(meetings.minutes(engine, held["meeting_id"]), "test", compress=False)
     assert b"Attendees: Ann Lee \\(Police\\), Bo Ng \\(Fire\\), Customer Service, Cy Park" in pdf
     assert b"Departments present: Police, Fire, Customer Service; not present: Public Works" in pdf
@@ -176,8 +177,9 @@ def test_the_lead_records_who_attended_and_the_minutes_print_them(monkeypatch, c
     # A viewer reads who attended, and cannot change it.
     viewer = page("pages/meeting.py", monkeypatch, city_copy_url, user="viewer", meeting=str(FIRST))
     assert not viewer.exception and "Minutes" in [header.value for header in viewer.subheader]
-    assert "Ann Lee (Police); Bo Ng (Fire); Customer Service; Cy Park" in [text.value for text in viewer.markdown]
+    assert any("Ann Lee (Police); Bo Ng (Fire); Customer Service; Cy Park" in text.value for text in viewer.markdown)
     assert not [found for found in viewer.button if found.label == "Save attendees"]
+    assert "Record who attended" not in [expander.label for expander in viewer.expander]
 
 
 def test_returning_to_the_page_opens_the_meeting_in_progress(monkeypatch, city_copy_url):
