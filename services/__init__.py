@@ -1,7 +1,9 @@
 """The use cases the pages, the command lines and the tests call: no Streamlit; each takes the engine
 first, owns its transaction, writes its own audit row and redacts what the viewer may not read.
 
+meetings.start_meeting: a day's meeting with its agenda built, or the day's meeting as it is
 meetings.open_meeting: the meeting of a day, created if there is none yet
+meetings.current_meeting / close_meeting: the meeting in progress (the latest not closed); closing one
 meetings.build_agenda: reopen cases that flag again and write a meeting's agenda from the data
 meetings.save_agenda / edit_agenda / add_agenda_item: the lead's agenda: saved, reordered and trimmed, added to
 meetings.set_attendees: who attended a meeting
