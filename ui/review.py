@@ -76,7 +76,8 @@ RECORD_LABELS = {"source_record_id": "Record id", "occurred_at": "Date", "catego
 def records_table(viewer: access.User | None, department: str, records: pd.DataFrame, total: int) -> None:
     """A group's records, newest first, as the department wrote them."""
     st.markdown(f"**Records** ({len(records):,}{' newest' if len(records) < total else ''})")
-    views.show_table(records[list(RECORD_LABELS)], RECORD_LABELS, hidden=access.hidden_fields(viewer, department),
+    views.show_table(records[list(RECORD_LABELS)], RECORD_LABELS,
+                     hidden=views.hidden_columns(viewer, records[list(RECORD_LABELS)], department),
                      height=min(38 + 35 * len(records), 250),
                      column_config={"Date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from integration import access
 from loaders.specs import CANONICAL_FIELDS
 from loaders.validate import REJECT_KINDS
 from vocabulary import CASE_STATUS_LABELS, DEPARTMENT_LABELS, MATCH_STATUS_HELP, MATCH_STATUS_LABELS
@@ -129,6 +130,14 @@ def readable(frame: pd.DataFrame, labels: Mapping[str, str] | None = None, hidde
             shown[column] = values.astype(object).map(lambda v, fmt=fmt: _shown_value(v, fmt))
     labels = dict(labels or {})
     return shown.rename(columns={column: labels.get(column, column_label(column)) for column in shown.columns})
+
+
+def hidden_columns(user: access.User | None, frame: pd.DataFrame, department: str | None = None) -> tuple[str, ...]:
+    """The columns of a table of records (by stored name) that `user` may not read for at least one
+    of its rows' departments (its `department` column, else `department`): pass them to `show_table`."""
+    departments = list(frame["department"].dropna().unique()) if "department" in frame.columns else [department]
+    return tuple(sorted({column for each in departments for column in access.hidden_fields(user, each)
+                         if column in frame.columns}))
 
 
 def hidden_note(hidden: Iterable[str], labels: Mapping[str, str] | None = None) -> str | None:

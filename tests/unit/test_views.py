@@ -5,7 +5,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ui.views import HIDDEN, MISSING, column_label, hidden_note, percent, plural, readable
+from integration.access import User
+from ui.views import HIDDEN, MISSING, column_label, hidden_columns, hidden_note, percent, plural, readable
 
 
 @pytest.mark.parametrize("count, one, many, expected", [
@@ -69,3 +70,19 @@ def test_a_readable_table():
 def test_the_hidden_note_names_each_column_once():
     assert hidden_note(["description", "status"]) == f"Description, Status: {HIDDEN}."
     assert hidden_note([]) is None
+
+
+RECORDS = pd.DataFrame({"department": ["police", "fire", "public_works"], "status": ["Arrest", "Out", "Open"],
+                        "description": ["x", "y", "z"], "category": ["a", "b", "c"]})
+
+
+@pytest.mark.parametrize("user, expected", [
+    (User("viewer", "viewer"), ("description", "status")),
+    (User("police", "department_staff", "police"), ("description",)),  # fire's narrative, not their own
+    (User("fire", "department_staff", "fire"), ("description", "status")),
+    (User("lead", "integration_team", None, True), ()),
+])
+def test_hidden_columns_of_a_table_of_records(user, expected):
+    assert hidden_columns(user, RECORDS) == expected
+    assert hidden_columns(user, RECORDS[RECORDS["department"] == "public_works"]) == ()
+    assert hidden_columns(user, RECORDS.drop(columns="department"), "public_works") == ()
