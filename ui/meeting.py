@@ -39,7 +39,8 @@ def pick_meeting(listed: pd.DataFrame, in_progress: dict | None, can_start: bool
     picked = st.selectbox("Meeting", choices, key=PICKER_KEY, format_func=lambda c: c if c == NEW else
                           f"{pd.Timestamp(c):%B %-d, %Y} · {MEETING_STATUS_LABELS.get(status[c], status[c])}")
     if picked != NEW and in_progress is not None and picked == in_progress["held_on"] and asked is None:
-        st.caption("The meeting in progress is open; choose another one above, or start a new one.")
+        st.caption("The meeting in progress is open" + ("; choose another one above, or start a new one."
+                                                           if can_start else "; choose another one above."))
     return picked
 
 
