@@ -1,17 +1,27 @@
-"""Server-side page times on the --scale 10 sample city (about 1M records) in SQLite.
+"""Server-side page times on the --scale 10 sample city (about 940,000 records), on SQLite or PostgreSQL.
 
 Times the hotspots page cold (caches cleared) and warm, the property page, and the customer
 service page cold and warm (its equity tab scores the hotspots of its period), by running the
 pages headless with Streamlit's AppTest (the whole script, as the server runs it, without a
-browser). Beside them, as a baseline, a bare read of 180 days of placed records through Python's
-sqlite3 module (the page reads its window through the Arrow reader's process). Medians of
---repeat runs; the first cold run, which also starts that process, is printed too.
+browser). Beside them, as a baseline in the same run, a bare read of 180 days of placed records
+(the records joined to their matches, every row into a DataFrame) through the engine's driver.
+Medians of --repeat runs, and the peak memory of the measuring process (the app server's part).
 
-    .venv/bin/python benchmarks/pages.py [--scale 10] [--repeat 5]
+The city is generated once and loaded once per database through the loaders, then reused: a
+SQLite file under benchmarks/out, or the PostgreSQL database of --database-url (created when
+missing; loaded when it holds no records). With --before REV the same pages are timed, in the
+same run, on the project as it was at git revision REV (a git worktree, its own database: a file
+beside ours, or the PostgreSQL database named with "_before"). --database-url may be given more
+than once: the engines are timed one after the other and printed side by side.
+
+    .venv/bin/python benchmarks/pages.py [--scale 10] [--repeat 3] [--before REV]
+        [--database-url sqlite] [--database-url postgresql+psycopg://postgres@127.0.0.1:55432/bench_pages]
 """
 
 import argparse
+import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,52 +32,96 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import OUT, city  # noqa: E402
+from benchmarks.common import OUT, checkout, city  # noqa: E402
+
+FIGURES = [
+    ("baseline", "baseline: bare read of 180 days of placed records"),
+    ("hotspots_cold", "hotspots page, cold cache"),
+    ("hotspots_first", "  the first cold one, after the engine starts"),
+    ("hotspots_warm", "hotspots page, warm cache"),
+    ("property_cold", "property page (busiest properties), first view"),
+    ("property_warm", "property page, again"),
+    ("service_cold", "customer-service page, cold cache"),
+    ("service_warm", "customer-service page, warm cache"),
+    ("peak_mb", "peak memory of the page process (MB)"),
+    ("load_s", "loading the city through the loaders (s, once)"),
+]
 
 
-def database(scale: float) -> Path:
-    """The benchmark city loaded through the loaders into its own SQLite file, once."""
-    path = OUT / f"city-scale{scale:g}.db"
-    if not path.exists():
-        directory = city(scale)
-        started = time.perf_counter()
-        partial = path.with_suffix(".partial")
+def database_url(given: str, scale: float, project: str) -> str:
+    """The URL of the benchmark database of `project` ("ours" or "before") for the engine `given`."""
+    if given == "sqlite":
+        suffix = "" if project == "ours" else "-before"
+        return f"sqlite:///{OUT / f'city-scale{scale:g}{suffix}.db'}"
+    if project == "ours":
+        return given
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(given)
+    return url.set(database=f"{url.database}_before").render_as_string(hide_password=False)
+
+
+def ensure_database(url: str, scale: float, project_dir: Path) -> float | None:
+    """Load the city into `url` with the loaders of `project_dir` unless it already holds it;
+    returns the seconds the load took (None when reused)."""
+    import sqlalchemy as sa
+
+    address = sa.engine.make_url(url)
+    if address.get_backend_name() == "postgresql":
+        admin = sa.create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s",
+                                        {"name": address.database}).scalar():
+                conn.exec_driver_sql(f'CREATE DATABASE "{address.database}"')
+        admin.dispose()
+        engine = sa.create_engine(address)
+        with engine.connect() as conn:
+            loaded = sa.inspect(conn).has_table("records") and conn.exec_driver_sql(
+                "SELECT count(*) FROM records").scalar() > 0
+        engine.dispose()
+        if loaded:
+            return None
+    elif Path(address.database).exists():
+        return None
+    directory = city(scale)
+    started = time.perf_counter()
+    target = url
+    if address.get_backend_name() == "sqlite":  # a file appears only once it is whole
+        partial = Path(address.database).with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        env = dict(os.environ, DATABASE_URL=f"sqlite:///{partial}")
-        subprocess.run([sys.executable, "-m", "loaders", "city", str(directory)], cwd=ROOT, env=env, check=True)
-        partial.rename(path)
-        print(f"loaded {path.name} in {time.perf_counter() - started:.0f} s")
-    return path
+        target = f"sqlite:///{partial}"
+    subprocess.run([sys.executable, "-m", "loaders", "city", str(directory)], cwd=project_dir, check=True,
+                   env=dict(os.environ, DATABASE_URL=target), stdout=subprocess.DEVNULL)
+    if address.get_backend_name() == "sqlite":
+        Path(target.removeprefix("sqlite:///")).rename(address.database)
+    seconds = time.perf_counter() - started
+    print(f"loaded {scale:g}x city into {address.render_as_string(hide_password=True)} with "
+          f"{project_dir.name if project_dir != ROOT else 'this project'} in {seconds:.0f} s", flush=True)
+    return seconds
 
 
-def median_ms(times: list[float]) -> str:
-    return f"{statistics.median(times) * 1000:7.0f} ms"
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=10)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-
-    path = database(args.scale)
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+def measure(url: str, repeat: int) -> dict:
+    """Run in a process of its own whose working directory is the project measured."""
+    sys.path[:] = [str(Path.cwd())] + [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT]
+    os.environ["DATABASE_URL"] = url
     import pandas as pd
+    import sqlalchemy as sa
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from integration.access import SessionLimits
-    from services import accounts
-    from storage import department_records
     from storage.engine import create_engine, reading, writing
     from ui.frame import TOKEN_KEY
 
-    engine = create_engine()
+    try:
+        from services import accounts
+    except ImportError:  # the project before accounts moved to the services
+        from storage import accounts
+
+    engine = create_engine(url)
     with reading(engine) as conn:
-        first, last = department_records.record_date_range(conn)
-        records = conn.exec_driver_sql("SELECT count(*) FROM records").scalar()
+        last = conn.exec_driver_sql("SELECT max(occurred_at) FROM records").scalar()
     end = pd.Timestamp(last).normalize() + timedelta(hours=23, minutes=59, seconds=59)
-    print(f"database: {records:,} records, window ends {end:%Y-%m-%d}")
 
     with writing(engine) as conn:  # the pages need someone signed in
         if accounts.user_by_name(conn, "benchmark") is None:
@@ -76,7 +130,7 @@ def main() -> None:
         token = accounts.start_session(conn, "benchmark", "password", limits=SessionLimits())
 
     def run(page: str, **query) -> float:
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        app = AppTest.from_file(str(Path.cwd() / "app.py"), default_timeout=600)
         app.query_params.update(query)
         app.session_state[TOKEN_KEY] = token  # the session a sign-in would have opened
         app.switch_page(page)
@@ -89,38 +143,86 @@ def main() -> None:
             raise SystemExit(f"{page} showed no table: not signed in, or no data")
         return elapsed
 
-    baseline, cold, warm = [], [], []
-    for _ in range(args.repeat):
+    bare = sa.text("SELECT m.property_id, r.department, r.category, r.subcategory, r.occurred_at "
+                   "FROM records r JOIN matches m ON m.record_id = r.record_id "
+                   "WHERE m.status = 'matched' AND r.occurred_at > :start AND r.occurred_at <= :end")
+
+    def baseline() -> float:
         started = time.perf_counter()
         with reading(engine) as conn:
-            department_records.placed_records(conn, end - timedelta(days=180), end)
-        baseline.append(time.perf_counter() - started)
+            result = conn.execute(bare, {"start": (end - timedelta(days=180)).to_pydatetime(),
+                                         "end": end.to_pydatetime()})
+            pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return time.perf_counter() - started
+
+    figures: dict[str, list[float]] = {name: [] for name, _ in FIGURES}
+    for _ in range(repeat):
+        figures["baseline"].append(baseline())
         st.cache_data.clear()
-        cold.append(run("pages/hotspots.py"))
-        warm.append(run("pages/hotspots.py"))
+        figures["hotspots_cold"].append(run("pages/hotspots.py"))
+        figures["hotspots_warm"].append(run("pages/hotspots.py"))
+    figures["hotspots_first"] = figures["hotspots_cold"][:1]
 
     with reading(engine) as conn:
-        placed = department_records.placed_records(conn, end - timedelta(days=90), end)
-    busiest = placed["property_id"].value_counts().index[:args.repeat].tolist()
-    property_cold, property_warm = [], []
+        busiest = list(conn.execute(sa.text(
+            "SELECT m.property_id FROM matches m JOIN records r ON r.record_id = m.record_id "
+            "WHERE m.status = 'matched' AND r.occurred_at > :start GROUP BY m.property_id "
+            "ORDER BY count(*) DESC, m.property_id LIMIT :n"),
+            {"start": (end - timedelta(days=90)).to_pydatetime(), "n": repeat}).scalars())
     for property_id in busiest:
-        property_cold.append(run("pages/property.py", property=property_id))
-        property_warm.append(run("pages/property.py", property=property_id))
+        figures["property_cold"].append(run("pages/property.py", property=property_id))
+        figures["property_warm"].append(run("pages/property.py", property=property_id))
 
-    service_cold, service_warm = [], []
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         st.cache_data.clear()
-        service_cold.append(run("pages/service.py"))
-        service_warm.append(run("pages/service.py"))
+        figures["service_cold"].append(run("pages/service.py"))
+        figures["service_warm"].append(run("pages/service.py"))
+    peak_kb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+               + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    figures["peak_mb"] = [peak_kb / 1024]
+    return {name: statistics.median(values) for name, values in figures.items() if values}
 
-    print(f"baseline: read 180 days of placed records      {median_ms(baseline)}   (sqlite3, in this process)")
-    print(f"hotspots page, cold cache                      {median_ms(cold)}   (goal 1500 ms)")
-    print(f"  the first, the engine and reader process starting {cold[0] * 1000:5.0f} ms")
-    print(f"hotspots page, warm cache                      {median_ms(warm)}   (goal  300 ms)")
-    print(f"property page (busiest properties), first view {median_ms(property_cold)}   (goal  500 ms)")
-    print(f"property page, again                           {median_ms(property_warm)}")
-    print(f"customer service page, cold cache              {median_ms(service_cold)}")
-    print(f"customer service page, warm cache              {median_ms(service_warm)}")
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database-url", action="append", dest="urls", metavar="URL",
+                        help="'sqlite' (a file under benchmarks/out, the default) or a PostgreSQL URL; repeatable")
+    parser.add_argument("--before", metavar="REV", help="also time the pages as the project was at this revision")
+    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.repeat)))
+        return
+
+    projects = [("ours", ROOT)] + ([("before", checkout(args.before))] if args.before else [])
+    columns: list[tuple[str, dict]] = []
+    for given in args.urls or ["sqlite"]:
+        engine_name = "SQLite" if given == "sqlite" else "PostgreSQL"
+        for project, directory in projects:
+            url = database_url(given, args.scale, project)
+            loaded = ensure_database(url, args.scale, directory)
+            # the pages of each project in a process of its own, importing that project's code
+            output = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", url,
+                                     "--repeat", str(args.repeat)], cwd=directory, check=True,
+                                    capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(directory)))
+            figures = json.loads(output.stdout.strip().splitlines()[-1])
+            if loaded is not None:
+                figures["load_s"] = loaded
+            label = f"{engine_name}" + (f", as at {args.before}" if project == "before" else "")
+            columns.append((label, figures))
+            print(f"measured {label}", flush=True)
+
+    print(f"\n{args.scale:g}x city, medians of {args.repeat} (seconds unless stated)")
+    print(f"{'':52s}" + "".join(f"{label:>26s}" for label, _ in columns))
+    for name, text in FIGURES:
+        cells = [figures.get(name) for _, figures in columns]
+        if all(cell is None for cell in cells):
+            continue
+        shown = [("" if cell is None else f"{cell:,.0f}" if name in ("peak_mb", "load_s") else f"{cell:.2f}")
+                 for cell in cells]
+        print(f"{text:52s}" + "".join(f"{cell:>26s}" for cell in shown))
 
 
 if __name__ == "__main__":

@@ -44,7 +44,8 @@ def update_records(conn: Connection, rows: Sequence[dict]) -> None:
 
 def replace_matches(conn: Connection, rows: Sequence[dict]) -> None:
     """Store where records were placed, replacing any earlier placement of the same records."""
-    for batch in batches(rows):
+    inserted = summaries.inserted_here(conn)  # records new in this transaction have no placement yet
+    for batch in batches([row for row in rows if row["record_id"] not in inserted]):
         ids = [row["record_id"] for row in batch]
         conn.execute(matches.delete().where(matches.c.record_id.in_(ids)))
     insert_many(conn, matches, rows)

@@ -58,9 +58,12 @@ def writing(engine: Engine):
 
     with engine.connect().execution_options(sqlite_immediate=True) as conn:
         summaries.start(conn)
-        with conn.begin():
-            yield conn
-            summaries.flush(conn)
+        try:
+            with conn.begin():
+                yield conn
+                summaries.flush(conn)
+        finally:
+            summaries.start(conn)  # nothing noted outlives the transaction on the pooled connection
 
 
 @contextmanager

@@ -225,6 +225,11 @@ def touch(conn: Connection, department: str, moments: Iterable[datetime], record
     conn.info.setdefault(INSERTED, set()).update(record_ids)
 
 
+def inserted_here(conn: Connection) -> set[int]:
+    """The ids of the records inserted in this transaction so far."""
+    return conn.info.get(INSERTED, set())
+
+
 def touch_records(conn: Connection, record_ids: Sequence[int]) -> None:
     """Note the department and month of each of these stored records."""
     touched = conn.info.setdefault(TOUCHED, {})
