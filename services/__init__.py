@@ -24,6 +24,8 @@ users.sessions / end_sessions: the sessions open now (run-out ones ended first),
 users.audit_choices / audit_log: the audit log by who, what and when
 loads.history / rejects: the loads so far and the rows one rejected
 loads.load: store a prepared extract in one transaction; a database refusal as a LoadError
+loads.read_master / plan_master / load_master: a property master file checked, what loading it would change, and
+    storing it (one transaction, audited) with every stored record placed again
 hotspots.hotspots: the properties scored for a window and its filters, new since the last meeting
 hotspots.weekly: the properties overlapping week by week
 hotspots.set_institution / remove_institution: the team's institution list, damped or excluded
@@ -35,6 +37,8 @@ quality.quality / frequent_unplaced: match status by month, rejects, addresses n
 quality.freshness: which department's extract is overdue (the stale-source rule)
 properties.matcher: the matcher over the property master as stored
 database.open_database: the app server's engine (schema upgraded)
+first_run.WHERE_TO_LOAD / first_admin_command / summary: what every empty state says, the first administrator's
+    command for the database in use, and what `make run` prints
 
 Command line (python -m services): `agenda --date YYYY-MM-DD` prints a meeting's agenda, built from the
 data if it has none; `hotspots [--top N]` the flagged properties.
