@@ -56,9 +56,7 @@ with header:
     if others:
         st.caption("Also known as: " + "; ".join(others))
 with picture:
-    deck = history_view.small_map(found)
-    if deck is not None:
-        st.pydeck_chart(deck, height=160)
+    history_view.show_map(version, found)
 
 if history.empty:
     st.info("No department has a record at this property.")
@@ -77,7 +75,7 @@ for case in history_view.cases(property_id):
         for line in meeting.history_lines(case):
             st.text(line)
 
-history_view.department_counts(history)
+history_view.department_counts(history, last_day)
 
 occurred = pd.to_datetime(history["occurred_at"])
 left, right = st.columns([2, 1])

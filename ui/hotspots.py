@@ -10,7 +10,7 @@ import streamlit as st
 from integration import scoring
 from services import hotspots as service
 from services.hotspots import WEEKS, Filters, default_filters, window_end  # noqa: F401  (the pages' names)
-from ui import data
+from ui import charts, data, maps
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -66,43 +66,71 @@ def weekly_overlap(version: tuple, filters: Filters, since: date | None) -> pd.D
 # --- pictures -------------------------------------------------------------------------------
 
 LOW, HIGH = (253, 204, 138), (179, 0, 0)  # score colour ramp, light amber to dark red
+RADIUS_PX = (4, 11)  # the lowest and the highest score's dot, in screen pixels at every zoom
+MAP_PX = (940, 520)  # the map as the page draws it on a 1400 px screen
+
+
+def _share(scores: pd.Series) -> pd.Series:
+    low, high = float(scores.min()), float(scores.max())
+    return (scores - low) / (high - low) if high > low else scores * 0 + 1
 
 
 def _colour(share: float) -> list[int]:
-    return [round(low + (high - low) * share) for low, high in zip(LOW, HIGH)] + [210]
+    return [round(low + (high - low) * share) for low, high in zip(LOW, HIGH)] + [220]
 
 
-def hotspot_map(flagged: pd.DataFrame, density: bool = False) -> pdk.Deck | None:
-    """Flagged properties coloured and sized by score; no basemap, so it draws with no internet."""
+def _radius(share: float) -> float:
+    return RADIUS_PX[0] + (RADIUS_PX[1] - RADIUS_PX[0]) * share
+
+
+def hotspot_map(flagged: pd.DataFrame, density: bool = False, base: maps.Basemap | None = None) -> pdk.Deck | None:
+    """Flagged properties coloured and sized by score (lowest to highest shown), over `base`."""
     located = flagged.dropna(subset=["lat", "lon"]).reset_index()
     if located.empty:
         return None
-    top = max(float(located["score"].max()), 1e-9)
-    located["colour"] = [_colour(s / top) for s in located["score"]]
-    located["radius"] = 25 + 60 * located["score"] / top
+    share = _share(located["score"])
+    located["colour"] = [_colour(s) for s in share]
+    located["radius"] = [_radius(s) for s in share]
     located["departments_text"] = [", ".join(scoring.DEPARTMENT_NAMES[d] for d in ds) for ds in located["departments"]]
+    located["score_text"] = located["score"].map("{:.1f}".format)
     # highest score last, so it is drawn on top; the view opens on it
-    points = located[["property_id", "address", "score", "departments_text", "lat", "lon", "colour", "radius"]
-                     ].sort_values("score", kind="stable")
+    points = located[["property_id", "address", "score", "score_text", "departments_text", "lat", "lon", "colour",
+                      "radius"]].sort_values("score", kind="stable")
     layers = []
     if density:
         layers.append(pdk.Layer("HeatmapLayer", points, get_position=["lon", "lat"], get_weight="score",
                                 radius_pixels=40, id="density"))
     layers.append(pdk.Layer("ScatterplotLayer", points, id="hotspots", get_position=["lon", "lat"],
-                            get_fill_color="colour", get_radius="radius", radius_min_pixels=4, pickable=True,
-                            stroked=True, get_line_color=[80, 0, 0, 200], line_width_min_pixels=1))
+                            get_fill_color="colour", get_radius="radius", radius_units="'pixels'", pickable=True,
+                            stroked=True, get_line_color=[80, 0, 0, 220], line_width_min_pixels=1))
     top_point = points.iloc[-1]
     view = pdk.ViewState(latitude=float(top_point["lat"]), longitude=float(top_point["lon"]), zoom=13)
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
-                    tooltip={"text": "{address}\nscore {score}\n{departments_text}"})
+    return maps.deck(layers, view, base, tooltip={"text": "{address}\nscore {score_text}\n{departments_text}"},
+                     size_px=MAP_PX)
+
+
+def hotspot_legend(flagged: pd.DataFrame, base: maps.Basemap | None, density: bool = False) -> str:
+    """The map's legend: the dots of the lowest, middle and highest score as drawn, and the basemap."""
+    scores = flagged.dropna(subset=["lat", "lon"])["score"]
+    low, high = float(scores.min()), float(scores.max())
+    shown = [low, (low + high) / 2, high] if high > low else [high]
+    share = _share(pd.Series(shown))
+    entries = [maps.dot(_colour(s), 2 * _radius(s), f"{score:.1f}", outline=[80, 0, 0, 220])
+               for s, score in zip(share, shown)]
+    if density:
+        entries.append(maps.dot([255, 140, 0, 160], 16, "Density: where flagged properties crowd"))
+    return maps.legend(*entries, maps.basemap_entry(base), title="Score (colour and size)")
 
 
 def department_mix_chart(scored: pd.DataFrame) -> alt.Chart:
-    mix = scoring.department_mix(scored)
-    return (alt.Chart(mix).mark_bar(color="#b3261e")
+    mix = scoring.department_mix(scored).assign(
+        department_name=lambda frame: frame["department"].map(scoring.DEPARTMENT_NAMES).fillna(frame["department"]))
+    return (alt.Chart(mix).mark_bar()
             .encode(x=alt.X("properties:Q", title="Flagged properties with records"),
-                    y=alt.Y("department:N", title=None, sort="-x"),
-                    tooltip=["department", "properties"])
+                    y=alt.Y("department_name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=0)),
+                    color=charts.department_colour("department_name", legend=None),
+                    tooltip=[alt.Tooltip("department_name:N", title="Department"),
+                             alt.Tooltip("properties:Q", title="Properties")])
             .properties(height=170))
 
 
@@ -182,8 +210,28 @@ def ranked_table_of(version: tuple, filters: Filters, listed: tuple[tuple[str, s
     return ranked_table(view[view["flagged"]])
 
 
+# The list as the page shows it: what the team reads first (score, change, flags, why) on the left,
+# within a 1400 px screen without sideways scrolling. "Why" names the departments and their records;
+# the export has every column (records per department, ward, property id).
+LIST_COLUMNS = ["Rank", "Score", "Change", "Flags", "Why", "Address", "Open"]
+
+
+def list_config() -> dict:
+    """How the page's list draws each column (widths in pixels: together under the 940 px a 1400 px
+    screen leaves beside the sidebar)."""
+    return {
+        "Rank": st.column_config.NumberColumn("#", width=36, help="Rank by score"),
+        "Score": st.column_config.NumberColumn(format="%.1f", width=56),
+        "Change": st.column_config.NumberColumn(format="%+.1f", width=62, help="Against the previous window"),
+        "Flags": st.column_config.TextColumn(width=150),
+        "Why": st.column_config.TextColumn(width=360, help="The reasons behind the score"),
+        "Address": st.column_config.TextColumn(width=170),
+        "Open": st.column_config.LinkColumn("Open", display_text="Open", width=48),
+    }
+
+
 def ranked_table(flagged: pd.DataFrame) -> pd.DataFrame:
-    """The ranked list as the page shows it and exports it."""
+    """The ranked list as the page shows it (LIST_COLUMNS) and exports it (every other column)."""
     named = pd.DataFrame({
         "new": flagged["new"].map({True: "new", False: ""}),
         "rising": flagged["rising"].map({True: "rising", False: ""}),
@@ -192,16 +240,20 @@ def ranked_table(flagged: pd.DataFrame) -> pd.DataFrame:
     })
     flags = named.apply(lambda column: column.where(column == "", column + ", ")).sum(axis=1).str.rstrip(", ")
     labels = {combo: [scoring.DEPARTMENT_NAMES[d] for d in combo] for combo in set(flagged["departments"])}
+    counts = {scoring.DEPARTMENT_NAMES[d]: flagged[f"count_{d}"].to_numpy() for d in scoring.DEPARTMENT_NAMES}
+    records = [" · ".join(f"{name} {int(count)}" for name, count in zip(counts, row) if count)
+               for row in zip(*counts.values())]
     return pd.DataFrame({
         "Rank": range(1, len(flagged) + 1),
-        "Open": "/property?property=" + flagged.index.to_series(),
-        "Address": flagged["address"].to_numpy(),
-        "Departments": flagged["departments"].map(labels).to_numpy(),
-        **{scoring.DEPARTMENT_NAMES[d]: flagged[f"count_{d}"].to_numpy() for d in scoring.DEPARTMENT_NAMES},
         "Score": flagged["score"].to_numpy(),
         "Change": flagged["delta"].to_numpy(),
         "Flags": flags.to_numpy(),
         "Why": flagged["reasons"].map(" · ".join).to_numpy(),
+        "Address": flagged["address"].to_numpy(),
+        "Open": "/property?property=" + flagged.index.to_series(),
+        "Records": records,
         "Ward": flagged["ward"].to_numpy(),
+        "Departments": flagged["departments"].map(labels).to_numpy(),
+        **counts,
         "Property id": flagged.index.to_numpy(),
     }).reset_index(drop=True)

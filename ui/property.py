@@ -10,7 +10,7 @@ import streamlit as st
 
 from integration import access, scoring
 from services import properties as service
-from ui import data, hotspots
+from ui import charts, data, hotspots, maps
 
 
 def suggest(version: tuple, text: str) -> pd.DataFrame:
@@ -39,39 +39,52 @@ def cases(property_id: str) -> list[dict]:
     return service.cases(data.engine(), property_id)
 
 
+def period(last_day) -> str:
+    """The scoring window as the page names it: "the 90 days to November 30, 2026"."""
+    return f"the {scoring.load_config().window_days} days to {last_day:%B %-d, %Y}"
+
+
 def score_banner(scored: pd.Series | None, last_day) -> None:
-    """Whether the property is on the hotspots list, and the reasons its score gives."""
+    """Whether the property is on the hotspots list, and the reasons its score gives, with their period."""
     if scored is None:
-        st.success(f"**Not on the hotspots list**: no records in the {scoring.load_config().window_days} days to "
-                   f"{last_day:%B %-d, %Y}.", icon=":material/check_circle:")
+        st.success(f"**Not on the hotspots list**: no records in {period(last_day)}.", icon=":material/check_circle:")
         return
     reasons = "\n".join(f"- {reason}" for reason in scored["reasons"])
+    score = f"score {scored['score']:.1f} over {period(last_day)}"
     if scored["flagged"]:
-        st.error(f"**On the hotspots list** (score {scored['score']:.1f})\n\n{reasons}",
-                 icon=":material/local_fire_department:")
+        st.error(f"**On the hotspots list** ({score})\n\n{reasons}", icon=":material/local_fire_department:")
     else:
-        st.success(f"**Not on the hotspots list** (score {scored['score']:.1f})\n\n{reasons}",
-                   icon=":material/check_circle:")
+        st.success(f"**Not on the hotspots list** ({score})\n\n{reasons}", icon=":material/check_circle:")
 
 
-def department_counts(history: pd.DataFrame) -> None:
-    """One figure per department: its records at the property."""
-    counts = history["department"].value_counts()
+def department_counts(history: pd.DataFrame, last_day) -> None:
+    """One figure per department: its records at the property in the scoring window; then all of them
+    since the first, each labelled with its period."""
+    days = scoring.load_config().window_days
+    end = pd.Timestamp(hotspots.window_end(last_day))
+    occurred = pd.to_datetime(history["occurred_at"])
+    recent = history.loc[occurred > end - timedelta(days=days), "department"].value_counts()
+    every = history["department"].value_counts()
     for column, (department, label) in zip(st.columns(len(scoring.DEPARTMENT_NAMES)), scoring.DEPARTMENT_NAMES.items()):
-        column.metric(label, int(counts.get(department, 0)))
+        column.metric(f"{label} · last {days} days", int(recent.get(department, 0)),
+                      help=f"Records from {label} at this property in {period(last_day)}")
+    st.caption(f"All time (every record loaded, since {occurred.min():%B %-d, %Y}): " + " · ".join(
+        f"{label} {int(every.get(department, 0))}" for department, label in scoring.DEPARTMENT_NAMES.items()))
 
 
 def timeline(history: pd.DataFrame) -> alt.Chart:
-    """One lane per department, each record a mark coloured by category."""
-    frame = history.assign(Department=history["department"].map(scoring.DEPARTMENT_NAMES))
+    """One lane per department, each record a mark coloured by category (each its own colour)."""
+    category, domain, colours = charts.distinct(history["category"], other="Other categories")
+    frame = history.assign(Department=history["department"].map(scoring.DEPARTMENT_NAMES), Category=category)
     return (
         alt.Chart(frame)
         .mark_circle(size=90, opacity=0.85)
         .encode(
             x=alt.X("occurred_at:T", title=None, axis=alt.Axis(format="%b %-d, %Y", labelOverlap=True)),
             y=alt.Y("Department:N", title=None, sort=list(scoring.DEPARTMENT_NAMES.values()),
-                    scale=alt.Scale(domain=list(scoring.DEPARTMENT_NAMES.values()))),
-            color=alt.Color("category:N", title="Category", legend=alt.Legend(orient="right", symbolLimit=24)),
+                    scale=alt.Scale(domain=list(scoring.DEPARTMENT_NAMES.values())), axis=alt.Axis(labelLimit=0)),
+            color=alt.Color("Category:N", title="Category", scale=alt.Scale(domain=domain, range=colours),
+                            legend=charts.legend(orient="right")),
             tooltip=[alt.Tooltip("occurred_at:T", title="Date", format="%Y-%m-%d %H:%M"), "Department:N",
                      alt.Tooltip("category:N", title="Category"), alt.Tooltip("status:N", title="Status"),
                      alt.Tooltip("address:N", title="Address as written")],
@@ -80,29 +93,48 @@ def timeline(history: pd.DataFrame) -> alt.Chart:
     )
 
 
-def small_map(found: dict) -> pdk.Deck | None:
+HERE = [179, 0, 0, 230]
+
+
+def small_map(found: dict, base: maps.Basemap | None = None) -> pdk.Deck | None:
+    """The property as a red dot on its streets."""
     if found.get("lat") is None or found.get("lon") is None:
         return None
     point = pd.DataFrame([{"lat": found["lat"], "lon": found["lon"], "address": found["address"]}])
-    return pdk.Deck(
-        layers=[pdk.Layer("ScatterplotLayer", point, get_position=["lon", "lat"], get_fill_color=[179, 0, 0, 220],
-                          get_radius=18, radius_min_pixels=6, pickable=True)],
-        initial_view_state=pdk.ViewState(latitude=found["lat"], longitude=found["lon"], zoom=15),
-        map_provider=None, tooltip={"text": "{address}"},
-    )
+    layer = pdk.Layer("ScatterplotLayer", point, id="property", get_position=["lon", "lat"], get_fill_color=HERE,
+                      get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=2,
+                      get_radius=7, radius_units="'pixels'", pickable=True)
+    return maps.deck([layer], pdk.ViewState(latitude=found["lat"], longitude=found["lon"], zoom=16), base,
+                     tooltip={"text": "{address}"}, box=maps.bounding_box(point, margin=0.006), size_px=(240, 200))
+
+
+def small_map_legend(base: maps.Basemap | None) -> str:
+    return maps.legend(maps.dot(HERE, 14, "This property", outline=[255, 255, 255, 255]), maps.basemap_entry(base))
+
+
+def show_map(version: tuple, found: dict) -> None:
+    """The property on its streets, with the map's legend."""
+    base = maps.basemap(version)
+    deck = small_map(found, base)
+    if deck is not None:
+        st.pydeck_chart(deck, height=200)
+        maps.show_legend(small_map_legend(base), base.problem)
 
 
 def window_counts(history: pd.DataFrame, last_day) -> pd.DataFrame:
-    """Records per department in the last 90 days, the last year, and in all."""
+    """Records per department in the scoring window, the last year, and all time, each column named
+    with its period."""
+    days = scoring.load_config().window_days
     end = pd.Timestamp(hotspots.window_end(last_day))
     occurred = pd.to_datetime(history["occurred_at"])
+    to = f"to {last_day:%b %-d, %Y}"
     rows = []
     for department, name in scoring.DEPARTMENT_NAMES.items():
         mine = history["department"] == department
         rows.append({"Department": name,
-                     "Last 90 days": int((mine & (occurred > end - timedelta(days=90))).sum()),
-                     "Last 12 months": int((mine & (occurred > end - timedelta(days=365))).sum()),
-                     "All": int(mine.sum())})
+                     f"Last {days} days ({to})": int((mine & (occurred > end - timedelta(days=days))).sum()),
+                     f"Last 12 months ({to})": int((mine & (occurred > end - timedelta(days=365))).sum()),
+                     f"All time (since {occurred.min():%b %-d, %Y})": int(mine.sum())})
     return pd.DataFrame(rows)
 
 
