@@ -4,7 +4,7 @@ import streamlit as st
 
 from integration import access, exports, scoring
 from services import hotspots as service
-from ui import data, hotspots
+from ui import data, hotspots, maps
 from ui.frame import current_user, exported, nothing_loaded, page_setup
 from vocabulary import TREATMENTS
 
@@ -43,23 +43,16 @@ if flagged.empty:
 table = hotspots.ranked_table_of(version, filters, listed, since)
 listing, picture = st.tabs(["Ranked list", "Map"], key="hotspots_tab", on_change="rerun")
 with listing:
-    chosen = st.dataframe(
-        table.drop(columns=["Property id"]), hide_index=True, on_select="rerun", selection_mode="single-row",
-        key="ranked", height=560,
-        column_config={
-            "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
-            "Departments": st.column_config.ListColumn("Departments"),
-            "Score": st.column_config.NumberColumn(format="%.1f"),
-            "Change": st.column_config.NumberColumn(format="%+.1f", help="Against the previous window"),
-            "Why": st.column_config.TextColumn(width="large"),
-        },
-    )
+    chosen = st.dataframe(table.drop(columns=["Property id"]), hide_index=True, on_select="rerun",
+                          selection_mode="single-row", key="ranked", height=560,
+                          column_order=hotspots.LIST_COLUMNS, column_config=hotspots.list_config())
     if chosen.selection.rows:
         st.switch_page("pages/property.py", query_params={"property": table["Property id"].iloc[chosen.selection.rows[0]]})
 if picture.open:  # the map is drawn only when its tab is in view
     with picture:
         density = st.toggle("Show density", value=False)
-        deck = hotspots.hotspot_map(flagged, density=density)
+        base = maps.basemap(version)
+        deck = hotspots.hotspot_map(flagged, density=density, base=base)
         if deck is None:
             st.info("None of the flagged properties has coordinates in the property master.")
         else:
@@ -68,7 +61,8 @@ if picture.open:  # the map is drawn only when its tab is in view
             picked = clicked.selection.objects.get("hotspots", []) if clicked and clicked.selection else []
             if picked:
                 st.switch_page("pages/property.py", query_params={"property": picked[0]["property_id"]})
-        st.caption("Click a point to open the property. The map draws without a basemap, so it works offline.")
+            maps.show_legend(hotspots.hotspot_legend(flagged, base, density), base.problem)
+        st.caption("Click a point to open the property.")
 
 charts = st.columns(2)
 charts[0].markdown("**Departments at the flagged properties**")
@@ -78,7 +72,7 @@ charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly_overlap(version, fi
 charts[1].caption(f"Each week: the properties with records from at least {filters.min_departments} departments in "
                   f"the {filters.days} days to its end.")
 
-export = table.drop(columns=["Open"]).assign(Departments=table["Departments"].map(", ".join))
+export = table.drop(columns=["Open", "Records"]).assign(Departments=table["Departments"].map(", ".join))
 who = current_user()
 downloads = st.columns([1, 1, 4])
 # The files are made when a button is pressed, not on every run of the page.
