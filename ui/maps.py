@@ -227,12 +227,6 @@ def candidates_map(candidates: pd.DataFrame, reported: pd.DataFrame | None = Non
                 size_px=(MAP_WIDTH_PX, 360))
 
 
-def candidates_legend(base: Basemap | None) -> str:
-    return legend(dot(CANDIDATE, 14, "Candidate property (its rank)", outline=[255, 255, 255, 255]),
-                  dot(REPORTED, 10, "Where the department's coordinates put the record"),
-                  dot(AROUND, 6, "Other properties"), basemap_entry(base))
-
-
 def _located(points: pd.DataFrame | None) -> pd.DataFrame:
     if points is None or points.empty:
         return pd.DataFrame(columns=["lat", "lon", "address"])

@@ -130,7 +130,8 @@ def candidates_map(version: tuple, ranked: pd.DataFrame, records: pd.DataFrame) 
     """The candidates, the records where the department's coordinates put them, and the properties around."""
     box_points = pd.concat([ranked[["lat", "lon"]], records[["lat", "lon"]]]).dropna()
     around = properties_within(version, maps.bounding_box(box_points)) if not box_points.empty else None
-    deck = maps.candidates_map(ranked, records, around)
+    base = maps.basemap(version)
+    deck = maps.candidates_map(ranked, records, around, base=base)
     if deck is None:
         st.caption("Neither the candidates nor the records have a location to map.")
         return
@@ -139,6 +140,7 @@ def candidates_map(version: tuple, ranked: pd.DataFrame, records: pd.DataFrame) 
     st.caption("Red: the candidates, numbered as listed. "
                + ("Blue: where the department's own coordinates put the records. " if reported else "")
                + "Grey: the properties around.")
+    maps.show_legend(maps.legend(maps.basemap_entry(base)), base.problem)
 
 
 def widget_tag(version: tuple) -> str:
