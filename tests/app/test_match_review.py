@@ -197,7 +197,7 @@ def test_marking_an_address_outside_the_city_with_a_note(monkeypatch, city_copy_
     group = largest_group(city_copy_url, "unmatched")
     department, normalized = group["department"], group["normalized"]
     app = open_group(run_page(monkeypatch, city_copy_url), department, normalized)
-    app = app.text_input(key=next(t.key for t in app.text_input if t.label.startswith("Note"))) \
+    app = app.text_input(key=next(t.key for t in app.text_input if t.label == "Note (optional, kept with the decision)")) \
         .input("Town of Mount Pleasant").run()
     app = button(app, "Outside the city").click().run()
     assert not app.exception
