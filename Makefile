@@ -17,7 +17,7 @@ run: $(VENV)/.installed
 	@if [ -z "$$DATABASE_URL" ] && [ ! -f $(SAMPLE_DB) ]; then $(MAKE) --no-print-directory sample-city; fi
 	@$(BIN)/python -m storage upgrade --quiet
 	@echo
-	@$(BIN)/python -m storage summary --served-at http://localhost:$(PORT)
+	@$(BIN)/python -m storage welcome --served-at http://localhost:$(PORT)
 	@echo
 	@PYTHONUNBUFFERED=1 $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
 		--server.fileWatcherType none --browser.gatherUsageStats false 2>&1 | grep --line-buffered -v -E $(STREAMLIT_LINES)

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     upgrade = commands.add_parser("upgrade", help="apply schema migrations to DATABASE_URL (default: the SQLite file)")
     upgrade.add_argument("--quiet", action="store_true", help="print nothing when the schema is already current")
-    commands.add_parser("summary", help="what the database holds, where the dashboard is served and how to sign "
+    commands.add_parser("welcome", help="what the database holds, where the dashboard is served and how to sign "
                                         "in (what `make run` prints)").add_argument(
         "--served-at", default="http://localhost:8501", help="the dashboard's address")
     commands.add_parser("summaries", help="rebuild the monthly blocks and weekly request counts the pages read, "
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"database {_where(engine)}: schema {before or 'empty'} upgraded to {after}")
         elif not args.quiet:
             print(f"database {_where(engine)}: schema {after}, already current")
-    elif args.command == "summary":
+    elif args.command == "welcome":
         print(first_run.summary(engine, args.served_at))
     elif args.command == "summaries":
         if problem := _schema_problem(engine):

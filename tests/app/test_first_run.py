@@ -115,13 +115,13 @@ def test_make_run_starts_streamlit_quietly_and_prints_one_summary():
     assert "--server.fileWatcherType none" in server
     assert "--browser.gatherUsageStats false" in server
     assert "storage upgrade --quiet" in commands
-    assert commands.count("storage summary") == 1
+    assert commands.count("storage welcome") == 1
     assert "--served-at http://localhost:8617" in commands
     assert "demo-users --list" not in commands  # the summary lists the demo accounts, once
 
 
 def test_the_summary_of_the_sample_city_says_what_was_built_where_it_is_served_and_how_to_sign_in(city_db_url):
-    done = subprocess.run([sys.executable, "-m", "storage", "summary", "--served-at", "http://localhost:8617"],
+    done = subprocess.run([sys.executable, "-m", "storage", "welcome", "--served-at", "http://localhost:8617"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "DATABASE_URL": city_db_url})
     assert done.returncode == 0, done.stderr
