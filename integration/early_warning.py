@@ -472,8 +472,6 @@ def summary(windows: pd.DataFrame) -> pd.DataFrame:
     measured = ["precision_25", "precision_100", "recall_100", "auc", "hits_25"]
     grouped = windows.groupby("ranking")[measured]
     table = pd.concat({"median": grouped.median(), "low": grouped.min(), "high": grouped.max()}, axis=1)
-    table["windows"] = windows.groupby("ranking").size()
-    table["total_hits_25"] = windows.groupby("ranking")["hits_25"].sum()
     return table.reindex([r for r in RANKINGS if r in table.index])
 
 
@@ -680,19 +678,27 @@ def run(city: City, windows: int = 8, top: int = 500, step: int = STEP_DAYS) -> 
 
 
 def plain_backtest(windows: pd.DataFrame, top: int = 25) -> str:
-    """The backtest in one sentence, as the page and the command state it."""
+    """The backtest in plain words, as the page and the command state it."""
     table = summary(windows)
     if table.empty:
         return "There is not enough history for a backtest yet: it needs cut-offs whose 90 days are over."
-    n = int(table["windows"].max())
+    n = int(windows["window_end"].nunique())
+
+    def figures(name: str) -> str:
+        median, low, high = (table.loc[name, (kind, "hits_25")] for kind in ("median", "low", "high"))
+        return f"{median:g} ({low:g} to {high:g})"
+
     parts = []
-    for name in RANKINGS:
-        if name in table.index:
-            hits = table.loc[name, ("median", "hits_25")]
-            parts.append(f"{RANKING_LABELS[name]}'s top {top}: {hits:g} (median; {table.loc[name, ('low', 'hits_25')]:g} "
-                         f"to {table.loc[name, ('high', 'hits_25')]:g})")
-    return (f"Over the last {n} weekly windows, how many of the {top} properties at the top became hotspots within "
-            f"{HORIZON_DAYS} days — " + "; ".join(parts) + ".")
+    if "model" in table.index:
+        parts.append(f"Over the last {n} weekly windows, {figures('model')} of the {top} properties at the top of "
+                     f"the early-warning list became hotspots within {HORIZON_DAYS} days (the middle window, and "
+                     f"the lowest to the highest).")
+        parts.append(f"Of the current score's top {top}: {figures('score')}; of the chronic-nuisance rule's: "
+                     f"{figures('rule')}.")
+    else:
+        parts.append(f"Over the last {n} weekly windows, {figures('score')} of the current score's top {top} became "
+                     f"hotspots within {HORIZON_DAYS} days; of the chronic-nuisance rule's: {figures('rule')}.")
+    return " ".join(parts)
 
 
 def training_window_text(first: date | None, last: date | None) -> str:

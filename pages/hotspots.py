@@ -5,6 +5,7 @@ import streamlit as st
 from integration import access, exports, scoring
 from services import hotspots as service
 from ui import data, hotspots, maps
+from ui import early_warning
 from ui.frame import current_user, exported, nothing_loaded, page_setup
 from vocabulary import TREATMENTS
 
@@ -41,7 +42,8 @@ if flagged.empty:
     st.stop()
 
 table = hotspots.ranked_table_of(version, filters, listed, since)
-listing, picture = st.tabs(["Ranked list", "Map"], key="hotspots_tab", on_change="rerun")
+listing, picture, heading = st.tabs(["Ranked list", "Map", "Heading for the list"], key="hotspots_tab",
+                                     on_change="rerun")
 with listing:
     chosen = st.dataframe(table.drop(columns=["Property id"]), hide_index=True, on_select="rerun",
                           selection_mode="single-row", key="ranked", height=560,
@@ -63,6 +65,10 @@ if picture.open:  # the map is drawn only when its tab is in view
                 st.switch_page("pages/property.py", query_params={"property": picked[0]["property_id"]})
             maps.show_legend(hotspots.hotspot_legend(flagged, base, density), base.problem)
         st.caption("Click a point to open the property.")
+
+if heading.open:  # the properties likely to be flagged next, from the stored early-warning list
+    with heading:
+        early_warning.view()
 
 charts = st.columns(2)
 charts[0].markdown("**Departments at the flagged properties**")
