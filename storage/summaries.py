@@ -166,7 +166,8 @@ def _refresh_weeks(conn: Connection, months: list[date]) -> None:
             weeks.add(day)
             day += timedelta(days=7)
     first, last = min(weeks), max(weeks) + timedelta(days=7)
-    conn.execute(request_weeks.delete().where(request_weeks.c.week.in_(sorted(weeks))))
+    # every week from the first to the last is counted again below, the weeks between months too
+    conn.execute(request_weeks.delete().where(request_weeks.c.week >= first, request_weeks.c.week < last))
     frame = _read_requests(conn, months_between(datetime.combine(first, datetime.min.time()) - timedelta(seconds=1),
                                                 datetime.combine(last, datetime.min.time())))
     start, end = pd.Timestamp(first), pd.Timestamp(last)
