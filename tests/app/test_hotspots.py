@@ -137,3 +137,148 @@ def test_new_since_the_last_meeting_follows_a_meeting_created_after_the_load(mon
     assert shown["new"].equals(service.hotspots(data.engine(), filters)["new"])
     assert view.weekly_overlap(version, filters, view.last_meeting(filters.end)).equals(
         service.weekly(data.engine(), filters))
+
+
+# --- the list's order, the basemap and the legend (issue: hotspots, property, maps) -----------
+
+import base64  # noqa: E402
+import http.server  # noqa: E402
+import threading  # noqa: E402
+
+from services import streets  # noqa: E402
+from ui import hotspots as hotspots_view  # noqa: E402
+
+
+def test_the_ranked_list_leads_with_what_the_team_reads_first(monkeypatch, city_db_url):
+    app = run_page("pages/hotspots.py", monkeypatch, city_db_url)
+    assert not app.exception
+    grid = app.dataframe[0]
+    assert list(grid.proto.column_order) == ["Rank", "Score", "Change", "Flags", "Why", "Address", "Open"]
+    widths = [column.get("width") for column in json.loads(grid.proto.columns).values()
+              if column.get("width") is not None]
+    assert all(isinstance(width, int) for width in widths) and sum(widths) <= 900  # beside the sidebar at 1400 px
+    # the columns left out of the list are in the export
+    table = grid.value
+    assert {"Departments", "Police", "Fire", "Public Works", "Customer Service", "Ward"} <= set(table.columns)
+
+
+def _closed_port() -> int:
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    port = server.server_port
+    server.server_close()
+    return port
+
+
+def _deck(app: AppTest) -> dict:
+    return json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+
+
+def _layers(deck: dict) -> dict[str, dict]:
+    return {layer.get("id"): layer for layer in deck["layers"]}
+
+
+def _map_tab(monkeypatch, url: str) -> AppTest:
+    app = open_page("pages/hotspots.py", monkeypatch, url)
+    app.session_state["hotspots_tab"] = "Map"
+    return app.run()
+
+
+def _legend(app: AppTest) -> str:
+    return next(m.value for m in app.markdown if 'class="map-legend"' in m.value)
+
+
+def test_the_map_draws_the_streets_of_the_master_when_tiles_cannot_be_reached(monkeypatch, city_db_url):
+    monkeypatch.setenv("MAP_TILES", f"http://127.0.0.1:{_closed_port()}/{{z}}/{{x}}/{{y}}.png")
+    app = _map_tab(monkeypatch, city_db_url)
+    assert not app.exception
+    deck = _deck(app)
+    layers = _layers(deck)
+    assert deck["mapStyle"] in (None, "__MAP_STYLE__")  # no tiles asked for
+    assert [layer["id"] for layer in deck["layers"]][:2] == ["streets", "street-names"]  # under the dots
+    assert deck["layers"][-1]["id"] == "hotspots"
+    with reading(create_engine(city_db_url)) as conn:
+        master = property_data.property_master(conn)
+    expected = streets.street_lines(master[["address", "lat", "lon"]])
+    drawn = layers["streets"]["data"]
+    assert len(drawn) == len(expected) > 50
+    named = streets.house_numbers(master["address"])["street"]
+    assert {line["street"] for line in drawn} == set(expected["street"]) and set(expected["street"]) <= set(named)
+    assert 10 <= len(layers["street-names"]["data"]) <= len(drawn)
+    assert "Streets from the property master" in _legend(app)
+
+
+def test_the_legend_gives_the_scores_of_the_dots_as_drawn(monkeypatch, city_db_url):
+    monkeypatch.setenv("MAP_TILES", "off")
+    app = _map_tab(monkeypatch, city_db_url)
+    points = _layers(_deck(app))["hotspots"]["data"]
+    low, high = min(points, key=lambda p: p["score"]), max(points, key=lambda p: p["score"])
+    assert (low["radius"], high["radius"]) == hotspots_view.RADIUS_PX
+    assert low["colour"][:3] == list(hotspots_view.LOW) and high["colour"][:3] == list(hotspots_view.HIGH)
+    legend = _legend(app)
+    assert "Score (colour and size)" in legend
+    for point in (low, high):
+        diameter = round(2 * point["radius"])
+        swatch = f"width:{diameter}px;height:{diameter}px;border-radius:50%;background:rgba({point['colour'][0]}," \
+                 f"{point['colour'][1]},{point['colour'][2]}"
+        assert swatch in legend and f"{point['score']:.1f}</span>" in legend
+
+
+class _TileServer(http.server.BaseHTTPRequestHandler):
+    asked: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        _TileServer.asked.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(b"\x89PNG\r\n")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_map_draws_tiles_from_the_configured_source_when_it_answers(monkeypatch, city_db_url):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TileServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/tiles/{{z}}/{{x}}/{{y}}.png"
+        monkeypatch.setenv("MAP_TILES", url)
+        monkeypatch.setenv("MAP_TILES_ATTRIBUTION", "City of Lakeport GIS")
+        app = _map_tab(monkeypatch, city_db_url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not app.exception
+    assert any(path.startswith("/tiles/12/") for path in _TileServer.asked)  # the server asked the source
+    deck = _deck(app)
+    assert deck["mapStyle"].startswith("data:application/json;base64,")
+    style = json.loads(base64.b64decode(deck["mapStyle"].split(",", 1)[1]))
+    assert style["sources"]["tiles"]["tiles"] == [url]
+    assert "streets" not in _layers(deck)  # the tiles have the streets
+    assert "Basemap: City of Lakeport GIS" in _legend(app)
+
+
+def test_a_tile_setting_that_is_no_address_is_named_and_the_streets_still_draw(monkeypatch, city_db_url):
+    monkeypatch.setenv("MAP_TILES", "tiles.example.gov")
+    app = _map_tab(monkeypatch, city_db_url)
+    assert not app.exception
+    assert "MAP_TILES is 'tiles.example.gov', which is not a tile address" in app.warning[0].value
+    assert "streets" in _layers(_deck(app))
+
+
+def test_the_department_chart_gives_each_department_its_own_colour(monkeypatch, city_db_url):
+    expected = expected_scores(city_db_url)
+    chart = hotspots_view.department_mix_chart(expected).to_dict()
+    scale = chart["encoding"]["color"]["scale"]
+    assert scale["domain"] == list(scoring.DEPARTMENT_NAMES.values())
+    assert len(set(scale["range"])) == len(scale["range"]) == 4
+    assert chart["encoding"]["y"]["axis"]["labelLimit"] == 0  # "Customer Service" is never cut short
+
+
+def test_the_match_status_legend_has_five_colours_and_whole_labels():
+    from ui import charts
+
+    months = pd.DataFrame({"month": ["2026-01"] * 5, "status": list(charts.STATUS_COLOURS), "records": [5, 4, 3, 2, 1]})
+    colour = charts.status_share_by_month(months).to_dict()["encoding"]["color"]
+    assert len(set(colour["scale"]["range"])) == len(colour["scale"]["domain"]) == 5
+    assert colour["legend"]["labelLimit"] == 0
