@@ -68,54 +68,65 @@ def months_between(start: datetime, end: datetime) -> list[date]:
 # --- building ------------------------------------------------------------------------------------
 
 
-def _placed_from_records(conn: Connection, department: str, month: date) -> pyarrow.Table:
+def _between(first: date, last: date):
+    """Records at a moment of the months first to last (whole months)."""
+    return (records.c.occurred_at >= datetime.combine(first, datetime.min.time()),
+            records.c.occurred_at < datetime.combine(next_month(last), datetime.min.time()))
+
+
+def _by_month(conn: Connection, query, names: list[str], months: list[date], moment: str) -> dict[date, pd.DataFrame]:
+    """The rows of `query` (plain text columns, read as the driver's tuples) of each of `months`."""
+    result = conn.execute(query)
+    frame = pd.DataFrame(result.cursor.fetchall(), columns=names, dtype=object)
+    parsed = {name: _parsed(frame[name]) for name in names if name in ("occurred_at", "created", "closed")}
+    frame = frame.assign(**parsed)
+    keys = frame[moment].dt.year * 12 + frame[moment].dt.month - 1
+    wanted = {month.year * 12 + month.month - 1: month for month in months}
+    return {wanted[key]: part for key, part in frame.groupby(keys, sort=True) if key in wanted}
+
+
+def _parsed(texts: pd.Series) -> pd.Series:
+    """Stored date-times (text as either engine casts them) as microsecond timestamps."""
+    return pd.to_datetime(texts, format="ISO8601").astype("datetime64[us]")
+
+
+def _placed_blocks(conn: Connection, department: str, months: list[date]) -> dict[date, pyarrow.Table]:
     query = (
         sa.select(matches.c.property_id, records.c.category, records.c.subcategory,
                   sa.cast(records.c.occurred_at, sa.String))
         .join(matches, matches.c.record_id == records.c.record_id)
         .where(records.c.department == department, matches.c.status == "matched", matches.c.property_id.is_not(None),
-               records.c.occurred_at >= datetime.combine(month, datetime.min.time()),
-               records.c.occurred_at < datetime.combine(next_month(month), datetime.min.time()))
+               *_between(months[0], months[-1]))
     )
-    rows = conn.execute(query).all()
-    property_id, category, subcategory, occurred = (list(column) for column in zip(*rows)) if rows else ([],) * 4
-    return pyarrow.table({
-        "property_id": _text(property_id),
-        "department": _text([department] * len(rows)),
-        "category": _text(category),
-        "subcategory": _text(subcategory),
-        "occurred_at": _moments(occurred),
-    })
+    parts = _by_month(conn, query, ["property_id", "category", "subcategory", "occurred_at"], months, "occurred_at")
+    return {month: pyarrow.table({
+        "property_id": _text(part["property_id"]),
+        "department": _text([department] * len(part)),
+        "category": _text(part["category"]),
+        "subcategory": _text(part["subcategory"]),
+        "occurred_at": pyarrow.array(part["occurred_at"], pyarrow.timestamp("us")),
+    }) for month, part in parts.items()}
 
 
-def _requests_from_records(conn: Connection, month: date) -> pyarrow.Table:
+def _request_blocks(conn: Connection, months: list[date]) -> dict[date, pyarrow.Table]:
     placed = matches.c.status == "matched"
     query = (
         sa.select(records.c.source_record_id, sa.cast(records.c.occurred_at, sa.String),
                   sa.cast(records.c.closed_at, sa.String), records.c.status, records.c.category,
                   records.c.subcategory, records.c.extra, sa.case((placed, matches.c.property_id)))
         .select_from(records.outerjoin(matches, matches.c.record_id == records.c.record_id))
-        .where(records.c.department == REQUEST_DEPARTMENT,
-               records.c.occurred_at >= datetime.combine(month, datetime.min.time()),
-               records.c.occurred_at < datetime.combine(next_month(month), datetime.min.time()))
+        .where(records.c.department == REQUEST_DEPARTMENT, *_between(months[0], months[-1]))
     )
-    rows = conn.execute(query).all()
-    columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in REQUEST_COLUMNS]
-    return pyarrow.table({
-        name: _moments(values) if name in ("created", "closed") else
-        pyarrow.array(values, pyarrow.string()) if name == "request_id" else _text(values)
-        for name, values in zip(REQUEST_COLUMNS, columns)
-    })
+    parts = _by_month(conn, query, REQUEST_COLUMNS, months, "created")
+    return {month: pyarrow.table({
+        name: pyarrow.array(part[name], pyarrow.timestamp("us")) if name in ("created", "closed") else
+        pyarrow.array(part[name], pyarrow.string()) if name == "request_id" else _text(part[name])
+        for name in REQUEST_COLUMNS
+    }) for month, part in parts.items()}
 
 
-def _text(values: list) -> pyarrow.Array:
-    return pyarrow.array(values, pyarrow.string()).dictionary_encode()
-
-
-def _moments(texts: list) -> pyarrow.Array:
-    """Stored date-times (text as either engine casts them) as microsecond timestamps."""
-    parsed = pd.to_datetime(pd.Series(texts, dtype=object), format="ISO8601").astype("datetime64[us]")
-    return pyarrow.array(parsed, pyarrow.timestamp("us"))
+def _text(values) -> pyarrow.Array:
+    return pyarrow.array(values, pyarrow.string(), from_pandas=True).dictionary_encode()
 
 
 def _encode(table: pyarrow.Table) -> bytes:
@@ -141,13 +152,10 @@ def refresh(conn: Connection, department: str, months: Iterable[date]) -> None:
     conn.execute(record_months.delete().where(record_months.c.department == department,
                                               record_months.c.month.in_(months)))
     rows = []
-    for month in months:
-        for kind in kinds:
-            table = (_placed_from_records(conn, department, month) if kind == PLACED
-                     else _requests_from_records(conn, month))
-            if table.num_rows:
-                rows.append({"kind": kind, "department": department, "month": month, "rows": table.num_rows,
-                             "columns": _encode(table), "built_at": stamp})
+    for kind in kinds:
+        blocks = _placed_blocks(conn, department, months) if kind == PLACED else _request_blocks(conn, months)
+        rows.extend({"kind": kind, "department": department, "month": month, "rows": table.num_rows,
+                     "columns": _encode(table), "built_at": stamp} for month, table in sorted(blocks.items()))
     insert_many(conn, record_months, rows)
     if department == REQUEST_DEPARTMENT:
         _refresh_weeks(conn, months)
