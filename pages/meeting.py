@@ -71,7 +71,9 @@ with left:
         st.rerun()
 with right:
     st.subheader("This meeting's decision")
-    if decides:
+    if decides and current["status"] == "closed":
+        st.caption("This meeting is closed: reopen it (below) to record a decision in it.")
+    elif decides:
         meeting.decision(engine, property_id, case, who, meeting_id)
     else:
         st.caption("Your role can follow the meeting; the integration team records its decisions.")

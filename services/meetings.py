@@ -35,6 +35,22 @@ class NothingToMeetOn(ValueError):
         super().__init__(NOTHING_TO_MEET_ON)
 
 
+class MeetingClosed(ValueError):
+    """A decision, action or attendee change made in a meeting that is closed: it is reopened first."""
+
+    def __init__(self, held_on):
+        super().__init__(f"The meeting of {held_on:%B %-d, %Y} is closed: reopen it to record a decision in it.")
+
+
+def _open_meeting(conn, meeting_id: int | None) -> None:
+    """Raise MeetingClosed when `meeting_id` names a closed meeting (None: a decision outside a meeting)."""
+    if meeting_id is None:
+        return
+    meeting = casework.get_meeting(conn, meeting_id)
+    if meeting is not None and meeting["status"] == "closed":
+        raise MeetingClosed(meeting["held_on"])
+
+
 @dataclass(frozen=True)
 class Started:
     """What starting a meeting did: the meeting, its agenda's size, and whether the day had a
@@ -248,9 +264,11 @@ def record_decision(engine: Engine, property_id: str, seen_version: int, changes
     changes may set status and lead_department; actions are the new action rows as typed (what,
     owner, department, due_on; blank rows skipped, cases.check_decision); note is free text. If the
     case was saved by someone else after the version shown, nothing is written: StaleCase tells what
-    they changed. A bad change or action (which row lacks what): cases.DecisionError, a ValueError.
+    they changed. A bad change or action (which row lacks what): cases.DecisionError, a ValueError;
+    a decision in a closed meeting: MeetingClosed, a ValueError.
     """
     with writing(engine) as conn:
+        _open_meeting(conn, meeting_id)
         case, expected = casework.open_case_for(conn, property_id), seen_version
         if case is not None:  # saved by someone else since it was shown: say so before judging the decision
             casework.check_version(conn, case["case_id"], seen_version)

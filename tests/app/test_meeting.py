@@ -198,6 +198,11 @@ def test_returning_to_the_page_opens_the_meeting_in_progress(monkeypatch, city_c
     assert lead.selectbox[0].value == "A new meeting…"
     assert "October 20, 2026 · Closed" in lead.selectbox[0].options
     assert page("pages/meeting.py", monkeypatch, city_copy_url, user="viewer").selectbox[0].value == FIRST
+    # Opened again, the closed meeting shows its agenda but takes no decision until it is reopened.
+    closed = page("pages/meeting.py", monkeypatch, city_copy_url, meeting=str(FIRST))
+    assert not closed.exception
+    assert not [found for found in closed.button if found.label == "Record decision"]
+    assert any("This meeting is closed: reopen it" in found.value for found in closed.caption)
 
 
 def test_starting_a_meeting_on_a_day_that_has_one_opens_it_as_it_is(monkeypatch, city_copy_url):

@@ -486,3 +486,16 @@ def test_the_built_agenda_saves_as_it_is(engine):
         ["P2", "new", 7.0, "New on the list since the previous window"],
         ["P1", "rising", 9.5, "Score rose from 2.0 to 9.5"],
         ["P3", "flagged", 3.0, "Still flagged"]]
+
+
+def test_a_closed_meeting_takes_no_decision_until_reopened(engine):
+    _properties(engine)
+    held = _meeting(engine)
+    service.close_meeting(engine, held["meeting_id"], "lead")
+    with pytest.raises(service.MeetingClosed, match="is closed: reopen it"):
+        service.record_decision(engine, "P1", 0, {"status": "monitoring"}, author="lead", meeting_id=held["meeting_id"])
+    assert service.case_of(engine, "P1") is None  # nothing written, not even the case it would have opened
+    service.close_meeting(engine, held["meeting_id"], "lead", closed=False)
+    assert service.record_decision(engine, "P1", 0, {"status": "monitoring"}, author="lead",
+                                   meeting_id=held["meeting_id"]) >= 1
+    assert service.case_of(engine, "P1")["status"] == "monitoring"
