@@ -368,6 +368,8 @@ def _one_series(counted: Weeks, name: str, weeks: int, horizon: int, backtest_we
         "low_95": np.clip(result.mean - Z95 * result.sd, 0, None), "high_95": result.mean + Z95 * result.sd,
         "method": result.method})
     note = result.note
+    if scored and score["weeks"] and score["model_wape"] is None:
+        note = "; ".join(filter(None, [note, "no requests in the backtest weeks to score it on"]))
     first = counted.first_seen.get(name)
     if first is not None and first > counted.counts.index[0] and "too short" in note:
         note = f"first requested in the week of {first:%Y-%m-%d}: {note}"

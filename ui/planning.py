@@ -53,14 +53,15 @@ def forecast_chart(result: planning.Plan, names: list[str], columns: int = 1, he
     frame = pd.concat([past.assign(what="weeks past", value=past["requests"]).drop(columns="requests"),
                        ahead.assign(what="forecast", value=ahead["forecast"])], ignore_index=True)
     colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values())),
-                       legend=alt.Legend(orient="top", symbolType="square", symbolSize=160, labelFontSize=12))
+                       legend=alt.Legend(orient="top", symbolType="square", symbolSize=160, symbolStrokeWidth=0,
+                                         labelFontSize=12))
     x = alt.X("week:T", title="Week starting")
     base = alt.Chart().encode(x=x)
     band95 = base.transform_filter(alt.datum.what == "forecast").transform_calculate(what="'95% interval'").mark_area(
         ).encode(y=alt.Y("low_95:Q", title="Requests a week"), y2="high_95:Q", color=colour)
     band80 = base.transform_filter(alt.datum.what == "forecast").transform_calculate(what="'80% interval'").mark_area(
         ).encode(y="low_80:Q", y2="high_80:Q", color=colour)
-    lines = base.mark_line(point=True).encode(
+    lines = base.mark_line().encode(
         y=alt.Y("value:Q", title="Requests a week"), color=colour, strokeDash=alt.StrokeDash(
             "what:N", legend=None, scale=alt.Scale(domain=["weeks past", "forecast"], range=[[1, 0], [5, 3]])),
         tooltip=[alt.Tooltip("week:T", title="Week starting"), alt.Tooltip("series:N", title="Series"),
@@ -68,7 +69,8 @@ def forecast_chart(result: planning.Plan, names: list[str], columns: int = 1, he
                  alt.Tooltip("low_80:Q", title="80% low", format=",.0f"),
                  alt.Tooltip("high_80:Q", title="80% high", format=",.0f"),
                  alt.Tooltip("method:N", title="Forecast from")])
-    layered = alt.layer(band95, band80, lines, data=frame).properties(height=height, width="container"
+    points = base.mark_circle(size=28, opacity=1).encode(y="value:Q", color=colour)
+    layered = alt.layer(band95, band80, lines, points, data=frame).properties(height=height, width="container"
                                                                       if columns == 1 else 260)
     if len(names) == 1:
         return layered.properties(title=_title(names[0]))
@@ -128,8 +130,12 @@ def trust(result: planning.Plan) -> None:
     for name in ("model_wape", "seasonal_naive_wape", "last4_wape"):  # a dash where it cannot be computed
         shown[name] = [f"{value:.1%}" if pd.notna(value) else "–" for value in shown[name]]
     st.dataframe(shown.rename(columns=LABELS), hide_index=True, column_config={
-        LABELS[name]: st.column_config.TextColumn(alignment="right")
-        for name in ("model_wape", "seasonal_naive_wape", "last4_wape")})
+        **{LABELS[name]: st.column_config.TextColumn(alignment="right", width="small")
+           for name in ("model_wape", "seasonal_naive_wape", "last4_wape")},
+        LABELS["series"]: st.column_config.TextColumn(width="medium"),
+        LABELS["method"]: st.column_config.TextColumn(width="medium"),
+        LABELS["weeks"]: st.column_config.NumberColumn(width="small"),
+        LABELS["note"]: st.column_config.TextColumn(width="large")})
     standing_in = result.accuracy[result.accuracy["method"] != planning.MODEL]
     if len(standing_in):
         st.caption("Where a series is too short, too sparse or seasonal beyond what its history can teach a "
@@ -196,6 +202,7 @@ def staffing_section(version: tuple, user: access.User | None, weeks: int, who: 
     styled = wide.style.format("{:.1f}").apply(
         lambda column: ["background-color: #ffd7d5; color: #82071e; font-weight: 600" if flag else ""
                         for flag in short[column.name]], axis=0)
+    st.caption("Staff-weeks needed in each week ahead; red where that is more than the staff now.")
     st.dataframe(styled, column_config={"week": st.column_config.DateColumn("Week starting", format="YYYY-MM-DD")})
     if short.any().any():
         lines = [f"- **{group}**: {int(short[group].sum())} of {len(short)} weeks need more than the "

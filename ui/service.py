@@ -86,15 +86,17 @@ def weekly_chart(series: pd.DataFrame, by: str) -> alt.Chart:
         long = long[long["series"] == "requests"]
     long["series"] = long["series"].map({"requests": "this period", "compared": compared_with})
     colour = _kind_colour(by) if by == "kind" else alt.Color(f"{by}:N", title=by.capitalize())
-    return (alt.Chart(long).mark_line(point=True)
-            .encode(x=alt.X("week:T", title="Week starting"), y=alt.Y("count:Q", title="Requests"), color=colour,
-                    strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(
-                        domain=["this period", compared_with], range=[[1, 0], [5, 4]]),
-                        # a line sample in the legend, solid or dashed, where a dot would be black for both
-                        legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#57606a", symbolStrokeWidth=2,
-                                          symbolSize=500, labelLimit=260)),
-                    tooltip=[alt.Tooltip("week:T", title="Week starting"), by, "series", "count"])
-            .properties(height=300))
+    base = alt.Chart(long).encode(x=alt.X("week:T", title="Week starting"), y=alt.Y("count:Q", title="Requests"),
+                                  color=colour, tooltip=[alt.Tooltip("week:T", title="Week starting"), by, "series",
+                                                         "count"])
+    # The lines carry the periods' legend as line samples, solid and dashed; drawn with their points in
+    # one mark, the legend would show a black dot for each period instead.
+    lines = base.mark_line().encode(strokeDash=alt.StrokeDash(
+        "series:N", title=None, scale=alt.Scale(domain=["this period", compared_with], range=[[1, 0], [5, 4]]),
+        legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#57606a", symbolStrokeWidth=2, symbolSize=500,
+                          labelLimit=260)))
+    points = base.mark_circle(size=30, opacity=1)
+    return alt.layer(lines, points).properties(height=300)
 
 
 def rising_chart(rising: pd.DataFrame) -> alt.Chart:

@@ -91,6 +91,13 @@ def test_the_filters_come_from_the_url_so_a_link_reproduces_the_view(monkeypatch
     assert {metric.label: metric.value for metric in app.metric}["Requests"] == f"{len(week):,}"
 
 
+def _dashed_layer(chart) -> dict:
+    """The strokeDash encoding of the one layer of `chart` that has one."""
+    [dash] = [layer["encoding"]["strokeDash"] for layer in chart.to_dict()["layer"]
+              if "strokeDash" in layer.get("encoding", {})]
+    return dash
+
+
 def test_the_weekly_chart_draws_this_period_solid_and_the_comparison_dashed():
     import pandas as pd
 
@@ -99,7 +106,7 @@ def test_the_weekly_chart_draws_this_period_solid_and_the_comparison_dashed():
     series = pd.DataFrame({"week": pd.to_datetime(["2026-03-02", "2026-03-09"]), "kind": ["Complaint"] * 2,
                            "requests": [5, 7], "compared": [4, 3]})
     series.attrs["compared_with"] = "the weeks just before"
-    dash = weekly_chart(series, "kind").to_dict()["encoding"]["strokeDash"]["scale"]
+    dash = _dashed_layer(weekly_chart(series, "kind"))["scale"]
     solid = dict(zip(dash["domain"], dash["range"]))
     assert solid["this period"] == [1, 0] and solid["the weeks just before"] != [1, 0]
 
@@ -123,10 +130,13 @@ def test_the_weekly_legend_shows_each_period_as_its_own_line():
     series = pd.DataFrame({"week": pd.to_datetime(["2026-03-02", "2026-03-09"]), "kind": ["Complaint"] * 2,
                            "requests": [5, 7], "compared": [4, 3]})
     series.attrs["compared_with"] = "the same weeks a year before"
-    legend = weekly_chart(series, "kind").to_dict()["encoding"]["strokeDash"]["legend"]
-    # a line sample in the legend (not a black dot for both): the dash pattern itself tells them apart
+    legend = _dashed_layer(weekly_chart(series, "kind"))["legend"]
+    # a line sample in the legend (not a black dot for both): the dash pattern itself tells them apart,
+    # which it can only on a layer without points (a filled point mark turns the sample into a dot)
     assert legend["symbolType"] == "stroke" and legend["symbolStrokeColor"] not in ("black", "#000", "#000000")
     assert legend["symbolStrokeWidth"] >= 2
+    dashed = [layer for layer in weekly_chart(series, "kind").to_dict()["layer"] if "strokeDash" in layer["encoding"]]
+    assert all(layer["mark"] in ("line", {"type": "line"}) for layer in dashed)
 
 
 def test_the_requests_table_shows_a_dash_not_none_for_missing_values(monkeypatch, city_db_url):

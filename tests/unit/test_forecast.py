@@ -249,3 +249,11 @@ def test_a_real_city_year_of_311_requests_is_forecast_and_backtested():
     assert any("whole weeks" in note for note in result.notes)
     assert result.forecast["week"].min() == pd.Timestamp("2012-12-31")  # the week the data end in
     assert np.isfinite(result.forecast[["forecast", "low_95", "high_95"]].to_numpy()).all()
+
+
+def test_a_series_unscored_says_why_rather_than_showing_a_blank():
+    frame = requests_from_weeks({"Pothole": steady(70), "Snow Removal": [25] * 20 + [0] * 50})
+    result = forecast.plan(frame, by="topic", today=TODAY)
+    snow = result.accuracy.set_index("series").loc["Snow Removal"]
+    assert pd.isna(snow["model_wape"])
+    assert "no requests in the backtest weeks to score it on" in snow["note"]
