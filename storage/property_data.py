@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from vocabulary import TREATMENTS
+from storage import summaries
 from storage.schema import institutions, properties, property_addresses, ward_populations
 from storage.store import BATCH_ROWS, insert_many, now, read_frame, update_many
 
@@ -34,6 +35,8 @@ def replace_properties(conn: Connection, property_rows: Sequence[dict], address_
         chunk = loaded_ids[start : start + BATCH_ROWS]
         conn.execute(property_addresses.delete().where(property_addresses.c.property_id.in_(chunk)))
     insert_many(conn, property_addresses, address_rows)
+    if changed:
+        summaries.touch_requests(conn)  # the requests' wards are kept with them
     return {"new": len(new_rows), "updated": len(changed), "addresses": len(address_rows)}
 
 

@@ -21,7 +21,7 @@ commits; `rebuild` recomputes everything
 (`python -m storage summaries`). Nothing stored depends on the scoring or customer-service
 settings, so editing those needs no rebuild.
 
-Entry points (each takes a connection first): touch, touch_records, flush, refresh, rebuild,
+Entry points (each takes a connection first): touch, touch_records, touch_requests, flush, refresh, rebuild,
 placed_records, service_requests, request_weeks_table.
 """
 
@@ -44,7 +44,7 @@ PLACED = "placed"  # the placed records of a department: what scoring reads
 REQUESTS = "requests"  # every request of the customer-service department
 REQUEST_DEPARTMENT = "crm"
 PLACED_COLUMNS = ["property_id", "department", "category", "subcategory", "occurred_at"]
-REQUEST_COLUMNS = ["request_id", "created", "closed", "status", "category", "topic", "extra", "property_id"]
+REQUEST_COLUMNS = ["request_id", "created", "closed", "status", "category", "topic", "extra", "property_id", "ward"]
 COMPRESSION = "zstd"
 
 
@@ -113,8 +113,10 @@ def _request_blocks(conn: Connection, months: list[date]) -> dict[date, pyarrow.
     query = (
         sa.select(records.c.source_record_id, sa.cast(records.c.occurred_at, sa.String),
                   sa.cast(records.c.closed_at, sa.String), records.c.status, records.c.category,
-                  records.c.subcategory, records.c.extra, sa.case((placed, matches.c.property_id)))
-        .select_from(records.outerjoin(matches, matches.c.record_id == records.c.record_id))
+                  records.c.subcategory, records.c.extra, sa.case((placed, matches.c.property_id)),
+                  sa.case((placed, properties.c.ward)))
+        .select_from(records.outerjoin(matches, matches.c.record_id == records.c.record_id)
+                     .outerjoin(properties, properties.c.property_id == matches.c.property_id))
         .where(records.c.department == REQUEST_DEPARTMENT, *_between(months[0], months[-1]))
     )
     parts = _by_month(conn, query, REQUEST_COLUMNS, months, "created")
@@ -291,13 +293,34 @@ def _blocks(conn: Connection, kind: str, months: list[date], department: str | N
 
 
 def _frame(table: pyarrow.Table) -> pd.DataFrame:
-    frame = table.to_pandas()
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.CategoricalDtype):
-            # ordered by value, so a view reads the same whatever order the blocks were written in
-            used = frame[column].cat.remove_unused_categories()
-            frame[column] = used.cat.reorder_categories(sorted(used.cat.categories))
-    return frame
+    """The blocks as pandas columns: text as categories whose categories are the values used, in
+    order (so a view reads the same whatever order the blocks were written in), moments as
+    datetime64[us]."""
+    columns = {}
+    for name, column in zip(table.column_names, table.columns):
+        array = column.combine_chunks() if isinstance(column, pyarrow.ChunkedArray) else column
+        if pyarrow.types.is_dictionary(array.type):
+            columns[name] = _categorical(array)
+        elif pyarrow.types.is_timestamp(array.type):
+            columns[name] = array.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+        else:
+            columns[name] = array.to_numpy(zero_copy_only=False)
+    return pd.DataFrame(columns)
+
+
+def _categorical(array: pyarrow.DictionaryArray) -> pd.Categorical:
+    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    used = np.zeros(len(array.dictionary), dtype=bool)
+    used[codes[codes >= 0]] = True
+    used = np.flatnonzero(used)
+    values = array.dictionary.take(pyarrow.array(used, pyarrow.int64()))
+    order = pyarrow.compute.sort_indices(values).to_numpy()
+    rank = np.full(len(array.dictionary), -1, dtype=np.int64)
+    rank[used[order]] = np.arange(len(used))
+    categories = pd.Index(values.take(pyarrow.array(order, pyarrow.int64())).to_numpy(zero_copy_only=False),
+                          dtype=object)
+    return pd.Categorical.from_codes(np.where(codes >= 0, rank[np.maximum(codes, 0)], -1),
+                                     dtype=pd.CategoricalDtype(categories), validate=False)
 
 
 def placed_records(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
@@ -329,14 +352,21 @@ def _read_requests(conn: Connection, months: list[date]) -> pd.DataFrame:
 
 def service_requests(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:
     """CRM requests created in start < created <= end: request_id, created, closed, status,
-    category, topic, extra (the kept fields' JSON), property_id (placed ones) and ward."""
+    category, topic, extra (the kept fields' JSON), property_id and ward (placed ones)."""
     frame = _read_requests(conn, months_between(start, end))
     frame = frame[(frame["created"] > pd.Timestamp(start)) & (frame["created"] <= pd.Timestamp(end))]
-    wards = dict(conn.execute(sa.select(properties.c.property_id, properties.c.ward)
-                              .where(properties.c.ward.is_not(None))).all())
-    codes, values = pd.factorize(frame["property_id"].astype(object))
-    ward_of = np.array([wards.get(value) for value in values] + [None], dtype=object)
-    return frame.assign(ward=ward_of[codes]).reset_index(drop=True)
+    if "ward" not in frame:  # blocks written before the ward was kept with each request
+        wards = dict(conn.execute(sa.select(properties.c.property_id, properties.c.ward)).all())
+        codes, values = pd.factorize(frame["property_id"].astype(object))
+        frame = frame.assign(ward=np.array([wards.get(v) for v in values] + [None], dtype=object)[codes])
+    return frame.reset_index(drop=True)
+
+
+def touch_requests(conn: Connection) -> None:
+    """Note every month of CRM requests: the property master changed, and with it the wards."""
+    months = conn.execute(sa.select(record_months.c.month).where(record_months.c.kind == REQUESTS)).scalars()
+    touched = conn.info.setdefault(TOUCHED, {}).setdefault(REQUEST_DEPARTMENT, set())
+    touched.update((pd.Timestamp(month).year, pd.Timestamp(month).month) for month in months)
 
 
 def request_weeks_table(conn: Connection) -> pd.DataFrame:

@@ -15,9 +15,9 @@ from loaders.ingest import ingest
 from loaders.placement import decide
 from services import hotspots
 from services import requests as requests_service
-from storage import department_records, summaries
+from storage import department_records, property_data, summaries
 from storage.engine import reading, writing
-from storage.schema import record_months, records
+from storage.schema import properties, property_addresses, record_months, records
 
 EVERYTHING = (datetime(2000, 1, 1), datetime(2100, 1, 1))
 LEAD = access.User("lead", "integration_team", None, lead=True)
@@ -144,6 +144,24 @@ def test_summaries_equal_the_records_after_loads_decisions_and_failures(loaded, 
             "SELECT r.department, m.normalized FROM records r JOIN matches m ON m.record_id = r.record_id "
             "WHERE m.status = 'review' AND m.normalized IS NOT NULL LIMIT 1").one()
     assert decide(engine, department, normalized, "property", "test", property_id=property_id) > 0
+    assert_summaries_match_records(engine)
+
+    # a new property master moves a property with requests to another ward
+    with reading(engine) as conn:
+        moved_id = conn.exec_driver_sql(
+            "SELECT m.property_id FROM matches m JOIN records r ON r.record_id = m.record_id "
+            "WHERE r.department = 'crm' AND m.status = 'matched' ORDER BY m.property_id LIMIT 1").scalar()
+        master = dict(conn.execute(sa.select(properties).where(properties.c.property_id == moved_id)).mappings().one())
+        addresses = [dict(row) for row in conn.execute(sa.select(property_addresses).where(
+            property_addresses.c.property_id == moved_id)).mappings()]
+    assert master["ward"] != "99"
+    master.pop("updated_at")
+    with writing(engine) as conn:
+        property_data.replace_properties(conn, [dict(master, ward="99")],
+                                         [{k: v for k, v in row.items() if k != "id"} for row in addresses])
+    with reading(engine) as conn:
+        requests = department_records.service_requests(conn, *EVERYTHING)
+    assert (requests.loc[requests["property_id"] == moved_id, "ward"] == "99").all()
     assert_summaries_match_records(engine)
 
     # a write that fails leaves records and blocks as they were
