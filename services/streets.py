@@ -4,9 +4,9 @@ its tiles cannot be reached, streets drawn from the property master itself (`str
 
 A street is drawn through its own address points in house-number order: the located addresses of
 one street are grouped by half block (50 house numbers), each group stands for one point of the
-line (the median of its addresses, so both sides of the street fall on its middle), and the line
-breaks where two groups in a row lie further apart than GAP_METRES (a park, a river, a street name
-used twice in a city).
+line (the mean of its addresses near their median, so both sides of the street meet in its middle), the line breaks
+where two groups in a row lie further apart than GAP_METRES (a park, a river, a street name used
+twice in a city), and points that bend it less than SIMPLIFY_METRES are left out.
 
 The tile source is the MAP_TILES setting: a tile URL with {z}, {x} and {y} (the city's own tile
 server), `off` for no basemap, or unset for OpenStreetMap's tiles.
@@ -33,7 +33,8 @@ OPENSTREETMAP_ATTRIBUTION = "© OpenStreetMap contributors"
 OFF = {"off", "none", "no", "false", "0"}
 HALF_BLOCK = 50  # house numbers per point of a line
 GAP_METRES = 450.0
-SMOOTHING_PASSES = 2
+NEAR_MIDDLE_METRES = 80.0
+SIMPLIFY_METRES = 8.0  # about a third of a street's width: the wobble between its sides goes, the bends stay
 # where along a line its name may go, in order: the middle first
 NAME_FRACTIONS = (0.5, 0.3, 0.7, 0.15, 0.85, *(i / 20 for i in range(1, 20)))
 ANGLE_SPAN = 3  # points each side of a name that set its angle: one half block zigzags between the sides
@@ -131,8 +132,14 @@ def street_lines(points: pd.DataFrame) -> pd.DataFrame:
     frame = numbered.assign(part=numbered["number"] // HALF_BLOCK,
                             lat=located.loc[numbered.index, "lat"].astype(float),
                             lon=located.loc[numbered.index, "lon"].astype(float))
-    groups = (frame.groupby(["street", "part"], sort=True)
-              .agg(lat=("lat", "median"), lon=("lon", "median"), low=("number", "min"), high=("number", "max"))
+    # A half block's point: the mean of its addresses near their median. The median alone leans to
+    # the side of the street with more addresses; the mean alone falls between two roads when a
+    # name is used twice in a city, or follows a misplaced address.
+    by_part = frame.groupby(["street", "part"], sort=True)
+    middle = by_part[["lat", "lon"]].median().to_numpy()[by_part.ngroup().to_numpy()]
+    near = _metres(middle[:, 0], middle[:, 1], frame["lat"].to_numpy(), frame["lon"].to_numpy()) <= NEAR_MIDDLE_METRES
+    groups = (frame[near].groupby(["street", "part"], sort=True)
+              .agg(lat=("lat", "mean"), lon=("lon", "mean"), low=("number", "min"), high=("number", "max"))
               .reset_index())
     street = groups["street"].to_numpy()
     lat, lon = groups["lat"].to_numpy(), groups["lon"].to_numpy()
@@ -153,7 +160,8 @@ def street_lines(points: pd.DataFrame) -> pd.DataFrame:
         middle = start + int(np.searchsorted(along[start:end], along[start] + metres / 2))
         middle = min(max(middle, start + 1), end - 1)
         before, after = max(start, middle - ANGLE_SPAN), min(end - 1, middle + ANGLE_SPAN - 1)
-        rows.append((street[start], _smoothed(np.column_stack([lon[start:end], lat[start:end]])).round(6).tolist(),
+        path = _simplified(np.column_stack([lon[start:end], lat[start:end]]), lat[start])
+        rows.append((street[start], path.round(5).tolist(),
                      int(groups["low"].iat[start]), int(groups["high"].iat[end - 1]), round(float(metres), 1),
                      float((lon[middle - 1] + lon[middle]) / 2), float((lat[middle - 1] + lat[middle]) / 2),
                      _upright_angle(lat[before], lon[before], lat[after], lon[after]),
@@ -169,21 +177,38 @@ def within(lines: pd.DataFrame, south: float, west: float, north: float, east: f
 
 
 def streets(engine: Engine) -> pd.DataFrame:
-    """The street lines of the property master as stored (see street_lines)."""
+    """The street lines of the property master as stored (see street_lines), from each property's
+    own address: reading every alias too takes twice as long and adds few lines."""
     with reading(engine) as conn:
-        master = property_data.property_master(conn)
-    return street_lines(master[["address", "lat", "lon"]])
+        located = property_data.properties_within(conn, -90, -180, 90, 180, limit=None)
+    return street_lines(located[["address", "lat", "lon"]])
 
 
-def _smoothed(path: np.ndarray) -> np.ndarray:
-    """The line with each inner point drawn halfway to its neighbours' middle: a half block's median
-    leans to the side of the street with more addresses, and the line should not wobble with it."""
-    if len(path) < 3:
-        return path
-    smooth = path.copy()
-    for _ in range(SMOOTHING_PASSES):
-        smooth[1:-1] = (smooth[:-2] + 2 * smooth[1:-1] + smooth[2:]) / 4
-    return smooth
+def _simplified(path: np.ndarray, latitude: float, tolerance: float = SIMPLIFY_METRES) -> np.ndarray:
+    """The line with the points that bend it less than `tolerance` metres left out (Douglas-Peucker):
+    a straight street keeps its two ends, and the map has less to carry."""
+    scale = np.array([METRES_PER_DEGREE * math.cos(math.radians(latitude)), METRES_PER_DEGREE])
+    metres = path * scale
+    keep = np.zeros(len(path), dtype=bool)
+    keep[[0, -1]] = True
+    spans = [(0, len(path) - 1)]
+    while spans:
+        first, last = spans.pop()
+        if last - first < 2:
+            continue
+        start, direction = metres[first], metres[last] - metres[first]
+        inner = metres[first + 1:last] - start
+        length = np.hypot(*direction)
+        if length == 0:
+            away = np.hypot(inner[:, 0], inner[:, 1])
+        else:
+            away = np.abs(direction[0] * inner[:, 1] - direction[1] * inner[:, 0]) / length
+        furthest = int(np.argmax(away))
+        if away[furthest] > tolerance:
+            middle = first + 1 + furthest
+            keep[middle] = True
+            spans += [(first, middle), (middle, last)]
+    return path[keep]
 
 
 def name_places(lines: pd.DataFrame, zoom: float, font_px: float = 12,
@@ -204,7 +229,7 @@ def name_places(lines: pd.DataFrame, zoom: float, font_px: float = 12,
     placed: list[tuple[float, float, float, float]] = []
     rows = []
     for line in lines.sort_values("length_m", ascending=False, kind="stable").itertuples():
-        width = len(line.street) * font_px * 0.62 * metres_per_px  # the name's length on the ground
+        width = len(line.street) * font_px * 0.72 * metres_per_px  # the name's length on the ground (bold capitals)
         height = font_px * 1.4 * metres_per_px
         if width > line.length_m:
             continue
@@ -254,6 +279,7 @@ def _upright_angle(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _upright(angle: float) -> float:
+    angle = round(angle, 1)
     if angle > 90:
         angle -= 180
     elif angle <= -90:

@@ -105,7 +105,7 @@ def small_map(found: dict, base: maps.Basemap | None = None) -> pdk.Deck | None:
                       get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=2,
                       get_radius=7, radius_units="'pixels'", pickable=True)
     return maps.deck([layer], pdk.ViewState(latitude=found["lat"], longitude=found["lon"], zoom=16), base,
-                     tooltip={"text": "{address}"}, box=maps.bounding_box(point, margin=0.006), size_px=(240, 200))
+                     tooltip={"text": "{address}"}, box=maps.bounding_box(point, margin=0.006), size_px=(210, 200))
 
 
 def small_map_legend(base: maps.Basemap | None) -> str:

@@ -57,13 +57,23 @@ def test_a_street_is_one_line_along_its_middle_in_house_number_order():
     line = lines.iloc[0]
     assert (line["street"], line["low"], line["high"]) == ("W 6TH ST", 101, 598)
     path = np.array(line["path"])
-    assert len(path) == 10  # one point per half block: 101-149, 150-199, ... 550-598
-    assert (np.diff(path[:, 0]) > 0).all()  # east, as the numbers rise
+    assert len(path) == 2  # a straight street keeps its two ends
+    assert path[0, 0] < path[1, 0]  # east, as the numbers rise
     assert np.allclose(path[:, 1], 42.72, atol=0.00002)  # both sides meet in the middle of the street
     assert line["angle"] == pytest.approx(0, abs=1)  # the name runs along it
     assert path[0, 0] <= line["label_lon"] <= path[-1, 0]
     assert line["length_m"] == pytest.approx(np.hypot(*(path[-1] - path[0]) * [111_320 * math.cos(
         math.radians(42.72)), 111_320]), rel=0.01)
+
+
+def test_a_bend_in_a_street_is_kept():
+    west = a_street("LAKE DR", 101, 398)
+    turned = a_street("LAKE DR", 400, 698)
+    corner = west["lon"].max()
+    turned = turned.assign(lon=corner + (turned["lat"] - 42.72), lat=42.72 + (turned["lon"] - turned["lon"].min()))
+    path = np.array(streets.street_lines(pd.concat([west, turned], ignore_index=True)).iloc[0]["path"])
+    assert 3 <= len(path) <= 5
+    assert path[0, 1] == pytest.approx(42.72, abs=0.00002) and path[-1, 1] > 42.72 + 0.005  # east, then north
 
 
 def test_a_street_running_north_has_an_upright_name_along_it():
@@ -187,13 +197,16 @@ def test_streets_from_a_real_parcel_file():
     assert len(numbered) >= 0.99 * with_number.sum()  # every numbered address is read
     lines = streets.street_lines(points)
     assert {"PENN AVE", "WEBSTER AVE", "BROWNSVILLE RD", "MOUNT VERNON ST"} <= set(lines["street"])
-    for line in lines.itertuples():  # each line steps along its street, never across the city
-        path = np.array(line.path)
-        steps = np.hypot(np.diff(path[:, 1]) * 111_320, np.diff(path[:, 0]) * 111_320 * math.cos(math.radians(40.44)))
-        assert steps.max() <= streets.GAP_METRES + 1, line.street
+    # each line follows its street: every point of it near the street's own addresses
+    numbered = numbered.join(located[["lat", "lon"]])
+    scale = np.array([111_320 * math.cos(math.radians(40.44)), 111_320])
+    for line in lines.itertuples():
+        addresses = numbered.loc[numbered["street"] == line.street, ["lon", "lat"]].to_numpy() * scale
+        for point in np.array(line.path) * scale:
+            assert np.hypot(*(addresses - point).T).min() < 120, line.street
         assert -90 < line.angle <= 90
     # numbers rise along each line: its first point holds its lowest numbers, its last its highest
-    penn = numbered[numbered["street"] == "PENN AVE"].join(located)
+    penn = numbered[numbered["street"] == "PENN AVE"]
     longest = lines[lines["street"] == "PENN AVE"].nlargest(1, "length_m").iloc[0]
     inside = penn[penn["number"].between(longest["low"], longest["high"])].sort_values("number")
     start, end = np.array(longest["path"][0]), np.array(longest["path"][-1])
