@@ -192,7 +192,11 @@ def _requests_frame(frame: pd.DataFrame, kept: Sequence[str]) -> pd.DataFrame:
         values = frame[column].astype(object)
         frame[column] = values.where(values.notna(), None)
     # Requests share a few thousand distinct field combinations: parse each once.
-    codes, texts = pd.factorize(frame.pop("extra").astype(object))
+    extra = frame.pop("extra")
+    if isinstance(extra.dtype, pd.CategoricalDtype):
+        codes, texts = extra.cat.codes.to_numpy(), extra.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, texts = pd.factorize(extra.astype(object))
     parsed = [json.loads(text) if text else {} for text in texts] + [{}]
     for name in kept:
         frame[name] = pd.Series([fields.get(name) for fields in parsed], dtype=object).to_numpy()[codes]
