@@ -204,15 +204,18 @@ def main() -> None:
             url = database_url(given, args.scale, project)
             loaded = ensure_database(url, args.scale, directory)
             # the pages of each project in a process of its own, importing that project's code
+            label = f"{engine_name}" + (f", as at {args.before}" if project == "before" else "")
             output = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", url,
-                                     "--repeat", str(args.repeat)], cwd=directory, check=True,
-                                    capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(directory)))
+                                     "--repeat", str(args.repeat)], cwd=directory, capture_output=True, text=True,
+                                    env=dict(os.environ, PYTHONPATH=str(directory)))
+            if output.returncode != 0:
+                print(f"{label}: the pages failed:\n{output.stderr[-3000:]}", flush=True)
+                continue
             figures = json.loads(output.stdout.strip().splitlines()[-1])
             if loaded is not None:
                 figures["load_s"] = loaded
-            label = f"{engine_name}" + (f", as at {args.before}" if project == "before" else "")
             columns.append((label, figures))
-            print(f"measured {label}", flush=True)
+            print(f"measured {label}: {json.dumps(figures)}", flush=True)
 
     print(f"\n{args.scale:g}x city, medians of {args.repeat} (seconds unless stated)")
     print(f"{'':52s}" + "".join(f"{label:>26s}" for label, _ in columns))
