@@ -351,7 +351,8 @@ def _or_dash(column: pd.Series) -> pd.Series:
 def requests_tab(chosen: pd.DataFrame, filters: Filters, who: str, can_export: bool) -> None:
     listed = chosen.sort_values("created", ascending=False)
     shown = pd.DataFrame({
-        "Open": ("/property?property=" + listed["property_id"].astype(str)).where(listed["property_id"].notna()),
+        # a blank, not None, where the request is not placed on a property
+        "Open": ("/property?property=" + listed["property_id"].astype(str)).where(listed["property_id"].notna(), ""),
         "Request": listed["request_id"], "Created": listed["created"], "Kind": _or_dash(listed["kind"]),
         "Topic": _or_dash(listed["topic"]), "Department routed": _or_dash(listed["routed_department"]),
         "Status": _or_dash(listed["status"]),
