@@ -30,7 +30,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from integration import scoring
@@ -42,7 +41,7 @@ RADAR_DAYS = 365           # a candidate has at least one record in this many da
 MIN_HISTORY_DAYS = 90      # the first cut-off a model trains on has this much history behind it
 STEP_DAYS = 7              # the backtest's cut-offs one week apart...
 TRAINING_STEP_DAYS = 14    # ...and the ones a model learns from two weeks apart (neighbouring weeks repeat each other)
-NEIGHBOUR_METRES = 150
+NEIGHBOUR_CELL_METRES = 100  # neighbours: the properties in the same 100 m square and the eight around it
 TOP = (25, 100)
 FAIRNESS_BAND = (0.8, 1.25)
 MAX_TRAINING_NEGATIVES = 60_000  # negatives beyond this are sampled (and weighted back up)
@@ -73,7 +72,7 @@ class City:
     land_uses: tuple[str, ...]
     addresses: np.ndarray              # per property: how many addresses it has (its size)
     ward: np.ndarray                   # per property: ward text ("" unknown)
-    neighbours: sparse.csr_matrix      # properties within NEIGHBOUR_METRES of each other
+    neighbours: Neighbourhood          # which properties are near each other
     properties: pd.DataFrame           # property_id, land_use of the damped land uses (the score's damping)
     index: pd.Index                    # property id -> position
     institutions: dict[str, str] = field(default_factory=dict)
@@ -140,30 +139,56 @@ def prepare(records: pd.DataFrame, properties: pd.DataFrame, institutions: dict[
         dept=dept, time=time, closed=closed, severity=severity, nuisance=nuisance,
         records=placed[["property_id", "department", "category", "subcategory", "occurred_at"]],
         excluded=excluded, land_use=land_codes.astype(np.int64), land_uses=tuple(land_names),
-        addresses=addresses, ward=ward, neighbours=neighbour_matrix(master),
+        addresses=addresses, ward=ward, neighbours=neighbourhood(master),
         properties=master[["property_id"]].assign(land_use=land.to_numpy())[
             land.isin(config.institutional_land_uses).to_numpy()].reset_index(drop=True),
         index=position, institutions=institutions, config=config)
 
 
-def neighbour_matrix(master: pd.DataFrame, metres: float = NEIGHBOUR_METRES) -> sparse.csr_matrix:
-    """1 where two properties (with coordinates) are within `metres` of each other, not themselves."""
+@dataclass(frozen=True)
+class Neighbourhood:
+    """Properties binned in square cells of NEIGHBOUR_CELL_METRES: a property's neighbours are the others
+    in its cell and the eight around it (no list of pairs, so memory grows with properties only)."""
+
+    keys: np.ndarray   # per property: its cell's key (-1 without coordinates)
+    width: int         # keys are column * width + row
+
+    def total(self, values: np.ndarray) -> np.ndarray:
+        """Per property, the sum of `values` over its neighbours (itself left out)."""
+        located = self.keys >= 0
+        result = np.zeros(len(values))
+        if not located.any():
+            return result
+        cells, inverse = np.unique(self.keys[located], return_inverse=True)
+        sums = np.bincount(inverse.reshape(-1), weights=values[located].astype(float), minlength=len(cells))
+        own = self.keys[located]
+        around = np.zeros(len(own))
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                wanted = own + dx * self.width + dy
+                at = np.clip(np.searchsorted(cells, wanted), 0, len(cells) - 1)
+                around += np.where(cells[at] == wanted, sums[at], 0.0)
+        result[located] = around - values[located]
+        return result
+
+
+def neighbourhood(master: pd.DataFrame) -> Neighbourhood:
     n = len(master)
     if not {"lat", "lon"} <= set(master.columns):
-        return sparse.csr_matrix((n, n))
+        return Neighbourhood(np.full(n, -1, dtype=np.int64), 1)
     lat = pd.to_numeric(master["lat"], errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(master["lon"], errors="coerce").to_numpy(dtype=float)
-    located = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
-    if len(located) < 2:
-        return sparse.csr_matrix((n, n))
-    from scipy.spatial import cKDTree
-
+    located = np.isfinite(lat) & np.isfinite(lon)
+    keys = np.full(n, -1, dtype=np.int64)
+    if not located.any():
+        return Neighbourhood(keys, 1)
     middle = math.radians(float(np.median(lat[located])))
-    points = np.column_stack([lat[located] * 111_320.0, lon[located] * 111_320.0 * math.cos(middle)])
-    pairs = cKDTree(points).query_pairs(metres, output_type="ndarray")
-    rows = np.r_[located[pairs[:, 0]], located[pairs[:, 1]]]
-    cols = np.r_[located[pairs[:, 1]], located[pairs[:, 0]]]
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    column = np.floor(lon[located] * 111_320.0 * math.cos(middle) / NEIGHBOUR_CELL_METRES).astype(np.int64)
+    row = np.floor(lat[located] * 111_320.0 / NEIGHBOUR_CELL_METRES).astype(np.int64)
+    column, row = column - column.min() + 1, row - row.min() + 1  # a margin of one cell on every side
+    width = int(row.max()) + 2
+    keys[located] = column * width + row
+    return Neighbourhood(keys, width)
 
 
 # --- the product's hotspot rule, day by day ---------------------------------------------------
@@ -280,8 +305,8 @@ def features(city: City, cutoff: int) -> pd.DataFrame:
     columns["code_open"] = np.bincount(prop[open_at_cutoff], minlength=n)
     columns["code_closed365"] = np.bincount(prop[code & (closed < cutoff)], minlength=n)
     on_list = flagged_at(city, cutoff)
-    columns["neighbour_records90"] = city.neighbours @ columns["total_n90"].astype(float)
-    columns["neighbours_flagged"] = city.neighbours @ on_list.astype(float)
+    columns["neighbour_records90"] = city.neighbours.total(columns["total_n90"])
+    columns["neighbours_flagged"] = city.neighbours.total(on_list)
     columns["land_use"] = city.land_use.astype(float)
     columns["addresses"] = city.addresses
     candidate = (columns["total_n365"] > 0) & ~on_list & ~city.excluded
@@ -528,6 +553,8 @@ def fairness(city: City, result: Backtest, ranking: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["ward", "top_100", "top_share", "hotspots", "hotspot_share", "ratio", "flag"])
     top = pd.Series(np.concatenate(top_wards)).value_counts()
     hits = pd.Series(np.concatenate(hit_wards)).value_counts()
+    if hits.empty:  # no property became a hotspot: there is no share to compare with
+        return pd.DataFrame(columns=["ward", "top_100", "top_share", "hotspots", "hotspot_share", "ratio", "flag"])
     wards = sorted(set(top.index) | set(hits.index), key=lambda w: (len(str(w)), str(w)))
     table = pd.DataFrame({"ward": wards})
     table["top_100"] = top.reindex(wards).fillna(0).astype(int).to_numpy()
@@ -604,10 +631,10 @@ def reason(group: str, v: dict, city: City) -> str:
             return f"{_n(v['code_closed365'], 'code case')} closed in the past year"
         return "no code case in the past year"
     if group == "neighbours":
-        return (f"{_n(v['neighbour_records90'], 'record')} at properties within {NEIGHBOUR_METRES} m in 90 days; "
-                f"{_n(v['neighbours_flagged'], 'of them', 'of them')} on the list"
-                if v["neighbours_flagged"] else
-                f"{_n(v['neighbour_records90'], 'record')} at properties within {NEIGHBOUR_METRES} m in 90 days")
+        nearby = f"{_n(v['neighbour_records90'], 'record')} at the properties around it in 90 days"
+        if v["neighbours_flagged"]:
+            return nearby + f"; {_n(v['neighbours_flagged'], 'neighbour')} on the list"
+        return nearby
     if group == "property":
         use = city.land_uses[int(v["land_use"])].lower() if v["land_use"] == v["land_use"] else "land use unknown"
         return f"{use}, {_n(v['addresses'], 'address', 'addresses')}"

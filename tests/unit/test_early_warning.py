@@ -152,3 +152,13 @@ def test_reasons_in_words(figures, expected):
     city = ew.prepare(random_city(), master())
     values = dict.fromkeys(ew.FEATURES, 0.0) | {"police_days_since": 3} | figures
     assert ew.reason("police", values, city) == expected
+
+
+def test_neighbours_are_the_properties_in_the_squares_around():
+    # 0.0009 degrees of latitude is about 100 m: P0 and P1 share a square, P2 is one square north, P3 far
+    places = pd.DataFrame({"property_id": ["P0", "P1", "P2", "P3", "P4"],
+                           "lat": [42.70005, 42.70006, 42.70095, 42.75, None],
+                           "lon": [-87.8, -87.8, -87.8, -87.8, None]})
+    around = ew.neighbourhood(places)
+    totals = around.total(np.array([1.0, 10.0, 100.0, 1000.0, 5.0]))
+    assert totals.tolist() == [110.0, 101.0, 11.0, 0.0, 0.0]
