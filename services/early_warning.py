@@ -11,7 +11,6 @@ import getpass
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -226,22 +225,18 @@ def main(argv: list[str] | None = None) -> int:
 
         migrate.upgrade(engine)
         retrain(engine, _operator(), windows=args.backtest)
+        print(report(latest(engine), heading_for_the_list(engine, args.top)))
+        if args.out:
+            try:
+                backtest_csv(latest(engine).windows, args.out)
+            except OSError as error:
+                print(f"error: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+                return 1
+            print(f"\nbacktest written to {args.out}", file=sys.stderr)
     except NoData as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
-    found = latest(engine)
-    print(report(found, heading_for_the_list(engine, args.top)))
-    if args.out:
-        try:
-            backtest_csv(found.windows, args.out)
-        except OSError as error:
-            print(f"error: cannot write {args.out}: {error.strerror}", file=sys.stderr)
-            return 1
-        print(f"\nbacktest written to {args.out}", file=sys.stderr)
     return 0
 
-
-def as_of_text(day: date) -> str:
-    return f"{day:%B %-d, %Y}"

@@ -159,3 +159,9 @@ def test_runs_round_trip_and_old_lists_are_dropped(engine):
         # the lists of the three latest runs are kept; every run keeps its backtest
         assert [len(store.run_scores(conn, run_id, "score", 10)) for run_id in ids] == [0, 0, 2, 2, 2]
         assert all(len(store.run_windows(conn, run_id)) == 1 for run_id in ids)
+
+
+def test_the_command_says_when_it_cannot_write_the_file(retrained, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", copy_sqlite(retrained[0], tmp_path / "cli.db"))
+    assert service.main(["--top", "1", "--out", str(tmp_path / "no such folder" / "b.csv")]) == 1
+    assert f"cannot write {tmp_path / 'no such folder' / 'b.csv'}" in capsys.readouterr().err
