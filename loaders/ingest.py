@@ -429,13 +429,12 @@ def ingest(path: Path, department: str | None, engine: Engine, loaded_by: str = 
     return commit(engine, prepared, loaded_by, progress)
 
 
-def plain_rows(frame: pd.DataFrame) -> list[dict]:
-    """DataFrame rows as dicts of plain Python values (None for missing), ready for executemany."""
+def plain_rows(frame: pd.DataFrame) -> store.Rows:
+    """DataFrame rows as dicts of plain Python values (None for missing), ready for executemany;
+    held as columns (storage.store.Rows), which the store writes without a dict per row."""
     if frame.empty:
-        return []
-    values = [_plain_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    names = list(frame.columns)
-    return [dict(zip(names, row)) for row in zip(*values)]
+        return store.Rows({})
+    return store.Rows({name: _plain_column(frame.iloc[:, i]) for i, name in enumerate(frame.columns)})
 
 
 def _plain_column(column: pd.Series) -> list:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from storage import summaries
 from storage.schema import ingests, matches, properties, record_changes, records
-from storage.store import BATCH_ROWS, batches, insert_many, read_frame, update_many
+from storage.store import BATCH_ROWS, column, insert_many, read_frame, update_many
 
 def existing_records(conn: Connection, department: str, source_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
     """source_record_id -> (record_id, content_hash) for the ids of `department` already stored."""
@@ -36,7 +36,7 @@ def existing_records(conn: Connection, department: str, source_ids: Sequence[str
 
 def update_records(conn: Connection, rows: Sequence[dict]) -> None:
     """Update records by record_id with the values given (every row carries the same keys)."""
-    ids = [row["record_id"] for row in rows]
+    ids = column(rows, "record_id")
     summaries.touch_records(conn, ids)  # the months they were in
     update_many(conn, records, "record_id", rows)
     summaries.touch_records(conn, ids)  # and the months they are in now
@@ -45,11 +45,12 @@ def update_records(conn: Connection, rows: Sequence[dict]) -> None:
 def replace_matches(conn: Connection, rows: Sequence[dict]) -> None:
     """Store where records were placed, replacing any earlier placement of the same records."""
     inserted = summaries.inserted_here(conn)  # records new in this transaction have no placement yet
-    for batch in batches([row for row in rows if row["record_id"] not in inserted]):
-        ids = [row["record_id"] for row in batch]
-        conn.execute(matches.delete().where(matches.c.record_id.in_(ids)))
+    ids = column(rows, "record_id")
+    placed_before = [record_id for record_id in ids if record_id not in inserted]
+    for start in range(0, len(placed_before), BATCH_ROWS):
+        conn.execute(matches.delete().where(matches.c.record_id.in_(placed_before[start : start + BATCH_ROWS])))
     insert_many(conn, matches, rows)
-    summaries.touch_records(conn, [row["record_id"] for row in rows])
+    summaries.touch_records(conn, ids)
 
 
 def property_records(conn: Connection, property_id: str) -> pd.DataFrame:
@@ -228,8 +229,9 @@ def insert_new_records(conn: Connection, rows: Sequence[dict], ingest_id: int) -
     insert_many(conn, records, rows)
     query = sa.select(records.c.source_record_id, records.c.record_id).where(records.c.ingest_id == ingest_id)
     ids = dict(conn.execute(query).all())
-    record_ids = [ids[row["source_record_id"]] for row in rows]
-    for department in {row["department"] for row in rows}:
-        summaries.touch(conn, department, [row["occurred_at"] for row in rows if row["department"] == department],
-                        [record_id for record_id, row in zip(record_ids, rows) if row["department"] == department])
+    record_ids = [ids[source_id] for source_id in column(rows, "source_record_id")]
+    departments, moments = column(rows, "department"), column(rows, "occurred_at")
+    for department in set(departments):
+        mine = [position for position, name in enumerate(departments) if name == department]
+        summaries.touch(conn, department, [moments[p] for p in mine], [record_ids[p] for p in mine])
     return record_ids

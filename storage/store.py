@@ -1,7 +1,7 @@
 """The writes and reads every storage module shares: the clock, batched inserts and updates, and a
 query read into a DataFrame.
 
-Entry points: now, batches, insert_many, update_many, read_frame.
+Entry points: Rows, column, now, batches, insert_many, update_many, read_frame.
 """
 
 from collections.abc import Iterable, Sequence
@@ -16,6 +16,36 @@ from sqlalchemy.engine import Connection
 # Rows per statement where a statement takes a list of values (IN lists, updates).
 BATCH_ROWS = 5_000
 SQLITE = sqlite.dialect()
+
+
+class Rows(Sequence[dict]):
+    """Rows of the same columns held as one list per column: a sequence of dicts to any reader, and
+    what insert_many writes without packing and unpacking a dict per row."""
+
+    def __init__(self, columns: dict[str, list]):
+        self.columns = columns
+        self._length = len(next(iter(columns.values()))) if columns else 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Rows({name: values[index] for name, values in self.columns.items()})
+        if not -self._length <= index < self._length:
+            raise IndexError(index)
+        return {name: values[index] for name, values in self.columns.items()}
+
+    def __iter__(self):
+        names = list(self.columns)
+        return (dict(zip(names, row)) for row in zip(*self.columns.values()))
+
+
+def column(rows: Sequence[dict], name: str) -> list:
+    """One column of `rows` as a list."""
+    if isinstance(rows, Rows):
+        return list(rows.columns[name]) if rows.columns else []
+    return [row[name] for row in rows]
 
 
 def now() -> datetime:
@@ -33,8 +63,11 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None
     a column left out gets its default, so the stored rows are those table.insert() would write."""
     if not rows:
         return
-    names = list(rows[0])
-    values = [[row[name] for row in rows] for name in names]
+    if isinstance(rows, Rows):
+        names, values = list(rows.columns), list(rows.columns.values())
+    else:
+        names = list(rows[0])
+        values = [[row[name] for row in rows] for name in names]
     for column in table.columns:  # a column's Python-side default, as table.insert() would fill it
         if column.name not in names and column.default is not None and column.default.is_scalar:
             names.append(column.name)

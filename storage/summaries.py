@@ -319,6 +319,8 @@ def _categorical(array: pyarrow.DictionaryArray) -> pd.Categorical:
     rank[used[order]] = np.arange(len(used))
     categories = pd.Index(values.take(pyarrow.array(order, pyarrow.int64())).to_numpy(zero_copy_only=False),
                           dtype=object)
+    if not len(used):  # every value missing
+        return pd.Categorical.from_codes(np.full(len(codes), -1), dtype=pd.CategoricalDtype(categories))
     return pd.Categorical.from_codes(np.where(codes >= 0, rank[np.maximum(codes, 0)], -1),
                                      dtype=pd.CategoricalDtype(categories), validate=False)
 
