@@ -14,7 +14,7 @@ PAST_WEEKS = 26  # weeks past drawn before the forecast
 COLOURS = {"weeks past": "#24292f", "forecast": "#1f6feb", "80% interval": "#79b8ff", "95% interval": "#d0e6ff"}
 LABELS = {
     "series": "Series", "method": "Forecast from", "weeks": "Weeks scored", "model_wape": "Forecast WAPE",
-    "seasonal_naive_wape": "Same weeks a year before WAPE", "last4_wape": "Last 4 weeks WAPE", "note": "Note",
+    "seasonal_naive_wape": "Year before WAPE", "last4_wape": "Last 4 weeks WAPE", "note": "Note",
     "week": "Week starting", "forecast": "Forecast", "low_80": "80% low", "high_80": "80% high",
     "low_95": "95% low", "high_95": "95% high", "group": "Team or department", "staff_now": "Staff now",
     "per_person": "Requests per person a week", "weeks_seen": "Weeks seen", "staff_needed": "Staff-weeks needed",
@@ -130,17 +130,17 @@ def trust(result: planning.Plan) -> None:
     for name in ("model_wape", "seasonal_naive_wape", "last4_wape"):  # a dash where it cannot be computed
         shown[name] = [f"{value:.1%}" if pd.notna(value) else "–" for value in shown[name]]
     st.dataframe(shown.rename(columns=LABELS), hide_index=True, column_config={
-        **{LABELS[name]: st.column_config.TextColumn(alignment="right", width="small")
+        **{LABELS[name]: st.column_config.TextColumn(alignment="right", width=125)
            for name in ("model_wape", "seasonal_naive_wape", "last4_wape")},
-        LABELS["series"]: st.column_config.TextColumn(width="medium"),
-        LABELS["method"]: st.column_config.TextColumn(width="medium"),
-        LABELS["weeks"]: st.column_config.NumberColumn(width="small"),
+        LABELS["series"]: st.column_config.TextColumn(width=150),
+        LABELS["method"]: st.column_config.TextColumn(width=180),
+        LABELS["weeks"]: st.column_config.NumberColumn(width=105),
         LABELS["note"]: st.column_config.TextColumn(width="large")})
-    standing_in = result.accuracy[result.accuracy["method"] != planning.MODEL]
-    if len(standing_in):
-        st.caption("Where a series is too short, too sparse or seasonal beyond what its history can teach a "
-                   "model, its forecast is a baseline and the note says why: "
-                   + "; ".join(f"{_title(row.series)} ({row.method})" for row in standing_in.itertuples()) + ".")
+    noted = result.accuracy[result.accuracy["note"] != ""]
+    if len(noted):
+        st.markdown("Where a series is too short, too sparse or seasonal beyond what its history can teach a "
+                    "model, its forecast is a baseline, and why:\n"
+                    + "\n".join(f"- **{_title(row.series)}** ({row.method}): {row.note}" for row in noted.itertuples()))
 
 
 def _plan_table(result: planning.Plan) -> pd.DataFrame:

@@ -169,7 +169,7 @@ def test_the_planning_tab_forecasts_with_its_backtest_and_staffing_for_a_lead(mo
     city = expected.accuracy.iloc[0]
     assert scores["Forecast WAPE"].iloc[0] == f"{city['model_wape']:.1%}"
     assert scores["Last 4 weeks WAPE"].iloc[0] == f"{city['last4_wape']:.1%}"
-    assert scores["Same weeks a year before WAPE"].iloc[0] == "–"  # one year loaded: cannot be computed
+    assert scores["Year before WAPE"].iloc[0] == "–"  # one year loaded: cannot be computed
     assert any("under a year" in warning.value or "whole weeks" in warning.value for warning in app.warning)
     charts = [chart.proto.spec for chart in app.get("vega_lite_chart")]
     assert len(charts) == 2 and all("low_95" in spec and "high_80" in spec for spec in charts)

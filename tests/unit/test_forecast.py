@@ -257,3 +257,16 @@ def test_a_series_unscored_says_why_rather_than_showing_a_blank():
     snow = result.accuracy.set_index("series").loc["Snow Removal"]
     assert pd.isna(snow["model_wape"])
     assert "no requests in the backtest weeks to score it on" in snow["note"]
+
+
+def test_every_planning_setting_in_the_file_is_read_and_every_one_read_is_in_the_file(tmp_path):
+    import dataclasses
+    import tomllib
+
+    with service.CONFIG_FILE.open("rb") as handle:
+        written = set(tomllib.load(handle)["planning"])
+    assert written == {field.name for field in dataclasses.fields(service.PlanningConfig)}
+    broken = tmp_path / "service.toml"
+    broken.write_text(service.CONFIG_FILE.read_text().replace("backtest_horizon = 8", "backtest_horizon = 0"))
+    with pytest.raises(ValueError, match="at least 1"):
+        service.load_planning_config(broken)
