@@ -5,7 +5,10 @@ service page cold and warm (its equity tab scores the hotspots of its period), b
 pages headless with Streamlit's AppTest (the whole script, as the server runs it, without a
 browser). Beside them, as a baseline in the same run, a bare read of 180 days of placed records
 (the records joined to their matches, every row into a DataFrame) through the engine's driver.
-Medians of --repeat runs, and the peak memory of the measuring process (the app server's part).
+Each figure is the median over --rounds measuring processes (each running the pages --repeat times;
+the projects compared take turns, so a busy spell of a shared machine falls on both), with the CPU
+time of the cold pages in the measuring process (a separate reader process or the PostgreSQL
+server is not in it) and its peak memory (the app server's part).
 
 The city is generated once and loaded once per database through the loaders, then reused: a
 SQLite file under benchmarks/out, or the PostgreSQL database of --database-url (created when
@@ -14,7 +17,7 @@ same run, on the project as it was at git revision REV (a git worktree, its own 
 beside ours, or the PostgreSQL database named with "_before"). --database-url may be given more
 than once: the engines are timed one after the other and printed side by side.
 
-    .venv/bin/python benchmarks/pages.py [--scale 10] [--repeat 3] [--before REV]
+    .venv/bin/python benchmarks/pages.py [--scale 10] [--rounds 3] [--repeat 2] [--before REV]
         [--database-url sqlite] [--database-url postgresql+psycopg://postgres@127.0.0.1:55432/bench_pages]
 """
 
@@ -37,11 +40,13 @@ from benchmarks.common import OUT, checkout, city  # noqa: E402
 FIGURES = [
     ("baseline", "baseline: bare read of 180 days of placed records"),
     ("hotspots_cold", "hotspots page, cold cache"),
+    ("hotspots_cold_cpu", "  its CPU time in the page process"),
     ("hotspots_first", "  the first cold one, after the engine starts"),
     ("hotspots_warm", "hotspots page, warm cache"),
     ("property_cold", "property page (busiest properties), first view"),
     ("property_warm", "property page, again"),
     ("service_cold", "customer-service page, cold cache"),
+    ("service_cold_cpu", "  its CPU time in the page process"),
     ("service_warm", "customer-service page, warm cache"),
     ("peak_mb", "peak memory of the page process (MB)"),
     ("load_s", "loading the city through the loaders (s, once)"),
@@ -156,12 +161,16 @@ def measure(url: str, repeat: int) -> dict:
         return time.perf_counter() - started
 
     figures: dict[str, list[float]] = {name: [] for name, _ in FIGURES}
-    for _ in range(repeat):
+    for attempt in range(repeat):
         figures["baseline"].append(baseline())
         st.cache_data.clear()
-        figures["hotspots_cold"].append(run("pages/hotspots.py"))
+        cpu = time.process_time()
+        cold = run("pages/hotspots.py")
+        # the first page of a process also opens the engine: kept apart from the cold figures
+        figures["hotspots_first" if attempt == 0 else "hotspots_cold"].append(cold)
+        if attempt:
+            figures["hotspots_cold_cpu"].append(time.process_time() - cpu)
         figures["hotspots_warm"].append(run("pages/hotspots.py"))
-    figures["hotspots_first"] = figures["hotspots_cold"][:1]
 
     with reading(engine) as conn:
         busiest = list(conn.execute(sa.text(
@@ -175,18 +184,22 @@ def measure(url: str, repeat: int) -> dict:
 
     for _ in range(repeat):
         st.cache_data.clear()
+        cpu = time.process_time()
         figures["service_cold"].append(run("pages/service.py"))
+        figures["service_cold_cpu"].append(time.process_time() - cpu)
         figures["service_warm"].append(run("pages/service.py"))
     peak_kb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     figures["peak_mb"] = [peak_kb / 1024]
-    return {name: statistics.median(values) for name, values in figures.items() if values}
+    return {name: values for name, values in figures.items() if values}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=10)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=2, help="page runs per measuring process (the first "
+                        "cold hotspots page of each is counted apart)")
+    parser.add_argument("--rounds", type=int, default=3, help="measuring processes per project, taken in turns")
     parser.add_argument("--database-url", action="append", dest="urls", metavar="URL",
                         help="'sqlite' (a file under benchmarks/out, the default) or a PostgreSQL URL; repeatable")
     parser.add_argument("--before", metavar="REV", help="also time the pages as the project was at this revision")
@@ -197,30 +210,32 @@ def main() -> None:
         return
 
     projects = [("ours", ROOT)] + ([("before", checkout(args.before))] if args.before else [])
-    columns: list[tuple[str, dict]] = []
+    columns: dict[str, dict[str, list[float]]] = {}
     for given in args.urls or ["sqlite"]:
         engine_name = "SQLite" if given == "sqlite" else "PostgreSQL"
-        for project, directory in projects:
-            url = database_url(given, args.scale, project)
-            loaded = ensure_database(url, args.scale, directory)
-            # the pages of each project in a process of its own, importing that project's code
-            label = f"{engine_name}" + (f", as at {args.before}" if project == "before" else "")
-            output = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", url,
-                                     "--repeat", str(args.repeat)], cwd=directory, capture_output=True, text=True,
-                                    env=dict(os.environ, PYTHONPATH=str(directory)))
-            if output.returncode != 0:
-                print(f"{label}: the pages failed:\n{output.stderr[-3000:]}", flush=True)
-                continue
-            figures = json.loads(output.stdout.strip().splitlines()[-1])
-            if loaded is not None:
-                figures["load_s"] = loaded
-            columns.append((label, figures))
-            print(f"measured {label}: {json.dumps(figures)}", flush=True)
+        urls = {project: database_url(given, args.scale, project) for project, _ in projects}
+        loads = {project: ensure_database(urls[project], args.scale, directory) for project, directory in projects}
+        # round by round, one project after the other, so a busy spell of the machine falls on both
+        for round_number in range(args.rounds):
+            for project, directory in projects:
+                label = f"{engine_name}" + (f", as at {args.before}" if project == "before" else "")
+                output = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", urls[project],
+                                         "--repeat", str(args.repeat)], cwd=directory, capture_output=True,
+                                        text=True, env=dict(os.environ, PYTHONPATH=str(directory)))
+                if output.returncode != 0:
+                    print(f"{label}: the pages failed:\n{output.stderr[-3000:]}", flush=True)
+                    continue
+                figures = columns.setdefault(label, {})
+                for name, values in json.loads(output.stdout.strip().splitlines()[-1]).items():
+                    figures.setdefault(name, []).extend(values)
+                if loads[project] is not None:
+                    figures["load_s"] = [loads[project]]
+                print(f"round {round_number + 1}, {label}: {json.dumps(figures)}", flush=True)
 
-    print(f"\n{args.scale:g}x city, medians of {args.repeat} (seconds unless stated)")
-    print(f"{'':52s}" + "".join(f"{label:>26s}" for label, _ in columns))
+    print(f"\n{args.scale:g}x city, medians over {args.rounds} rounds (seconds unless stated)")
+    print(f"{'':52s}" + "".join(f"{label:>26s}" for label in columns))
     for name, text in FIGURES:
-        cells = [figures.get(name) for _, figures in columns]
+        cells = [statistics.median(figures[name]) if figures.get(name) else None for figures in columns.values()]
         if all(cell is None for cell in cells):
             continue
         shown = [("" if cell is None else f"{cell:,.0f}" if name in ("peak_mb", "load_s") else f"{cell:.2f}")
