@@ -215,3 +215,24 @@ def test_the_planning_tab_on_a_city_with_a_few_weeks_says_what_it_can(monkeypatc
     assert (scores["Forecast from"] == "mean of the last 4 weeks").all()
     assert scores["Note"].str.contains("too short for a model").all()
     assert any("under a year" in warning.value for warning in app.warning)
+
+
+def test_the_plan_exports_with_the_settings_it_was_made_with(city_db_url):
+    import csv
+    import io
+
+    from integration import exports
+    from integration.access import User
+    from ui import planning as planning_view
+
+    result = _planned(city_db_url, User("lead", "integration_team", lead=True))
+    table = planning_view._plan_table(result)
+    text = exports.to_csv(table, "lead", result.settings).decode("utf-8-sig")
+    provenance = [line for line in text.splitlines() if line.startswith("#")]
+    for setting in ("forecast by: Kind", "weeks ahead: 12", "backtest: the last 26 weeks, 1 to 8 weeks ahead"):
+        assert any(setting in line for line in provenance), setting
+    rows = list(csv.reader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
+    header = rows[0]
+    assert header[:4] == ["Week starting", "Series", "Forecast", "80% low"]
+    assert "Forecast WAPE" in header and "Last 4 weeks WAPE" in header
+    assert len([row for row in rows[1:] if row]) == 12 * len(result.accuracy)
