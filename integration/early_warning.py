@@ -639,8 +639,9 @@ def reason(group: str, v: dict, city: City) -> str:
         use = city.land_uses[int(v["land_use"])].lower() if v["land_use"] == v["land_use"] else "land use unknown"
         return f"{use}, {_n(v['addresses'], 'address', 'addresses')}"
     if group == "trend":
-        return (f"{_n(v['total_n90'], 'record')} from {_n(v['departments90'], 'department')} in 90 days, "
-                f"{int(v['total_n30'])} in the last 30")
+        named = ", ".join(f"{DEPARTMENT_LABELS[d]} {int(v[f'{d}_n90'])}" for d in DEPARTMENTS if v[f"{d}_n90"])
+        return (f"{_n(v['total_n90'], 'record')} in 90 days" + (f" ({named})" if named else "")
+                + f", {int(v['total_n30'])} of them in the last 30")
     return ""
 
 

@@ -76,41 +76,44 @@ def view() -> None:
                f"records to {run['as_of']:%B %-d, %Y} · {run['model_version']} · trained on "
                f"{training_window_text(run['training_first'], run['training_last'])} · retrained "
                f"{run['created_at']:%B %-d, %Y %H:%M} by {run['created_by']}")
-    if latest.ranking == "model":
-        st.success(latest.verdict, icon=":material/verified:")
-    else:
-        st.warning(latest.verdict, icon=":material/warning:")
-    flagged = [row for row in run["fairness"] if row.get("flag")]
-    low, high = FAIRNESS_BAND
-    if flagged:
-        over = [row["ward"] for row in flagged if row["flag"] == "over-represented"]
-        under = [row["ward"] for row in flagged if row["flag"] == "under-represented"]
-        st.warning("Against each ward's share of the properties that did become hotspots, the top 100 of the "
-                   f"backtest held more than {high:g} times its share in "
-                   + (f"ward{'s' if len(over) > 1 else ''} {', '.join(over)}" if over else "no ward")
-                   + f" and less than {low:g} times in "
-                   + (f"ward{'s' if len(under) > 1 else ''} {', '.join(under)}" if under else "no ward")
-                   + ". See Fairness by ward.", icon=":material/balance:")
-    heading = table(listed(run["run_id"], latest.ranking, SHOWN))
-    left, right = st.columns([3, 2])
-    with left:
-        chosen = st.dataframe(
-            heading.drop(columns=["Property id"]), hide_index=True, on_select="rerun", selection_mode="single-row",
-            key="heading", height=560,
-            column_config={
-                "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
-                "Chance": st.column_config.NumberColumn(format="%.0f%%", help=f"Of being flagged within {HORIZON_DAYS} days"),
-                "Score now": st.column_config.NumberColumn(format="%.1f"),
-                "Why": st.column_config.TextColumn(width="large"),
-            },
-        )
-        if chosen.selection.rows:
-            st.switch_page("pages/property.py",
-                           query_params={"property": heading["Property id"].iloc[chosen.selection.rows[0]]})
-    with right:
+    said, measured = st.columns([3, 2])
+    with said:
+        if latest.ranking == "model":
+            st.success(latest.verdict, icon=":material/verified:")
+        else:
+            st.warning(latest.verdict, icon=":material/warning:")
+        flagged = [row for row in run["fairness"] if row.get("flag")]
+        low, high = FAIRNESS_BAND
+        if flagged:
+            over = [row["ward"] for row in flagged if row["flag"] == "over-represented"]
+            under = [row["ward"] for row in flagged if row["flag"] == "under-represented"]
+            st.warning("Against each ward's share of the properties that did become hotspots, the top 100 of the "
+                       f"backtest held more than {high:g} times its share in "
+                       + (f"ward{'s' if len(over) > 1 else ''} {', '.join(over)}" if over else "no ward")
+                       + f" and less than {low:g} times in "
+                       + (f"ward{'s' if len(under) > 1 else ''} {', '.join(under)}" if under else "no ward")
+                       + ". See Fairness by ward.", icon=":material/balance:")
+    with measured:
         st.markdown("**How often it was right**")
         st.dataframe(backtest_table(latest), hide_index=True, key="backtest")
-        st.caption("Medians over the windows (lowest to highest). Each window: the list as it would have been made on that day from the records known then, "
-                   f"checked against the properties that were flagged in the {HORIZON_DAYS} days after.")
+        st.caption("Medians over the windows (lowest to highest). Each window: the list as it would have been made "
+                   "on that day from the records known then, checked against the properties that were flagged in "
+                   f"the {HORIZON_DAYS} days after.")
         with st.expander("Fairness by ward"):
             st.dataframe(fairness_table(run["fairness"]), hide_index=True, key="fairness")
+    heading = table(listed(run["run_id"], latest.ranking, SHOWN))
+    chosen = st.dataframe(
+        heading.drop(columns=["Property id"]), hide_index=True, on_select="rerun", selection_mode="single-row",
+        key="heading", height=560,
+        column_config={
+            "Rank": st.column_config.NumberColumn(width="small"),
+            "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
+            "Address": st.column_config.TextColumn(width="medium"),
+            "Chance": st.column_config.NumberColumn(format="%.0f%%", width="small",
+                                                    help=f"The model's chance of being flagged within {HORIZON_DAYS} days"),
+            "Score now": st.column_config.NumberColumn(format="%.1f"),
+            "Why": st.column_config.TextColumn(width="large"),
+        },
+    )
+    if chosen.selection.rows:
+        st.switch_page("pages/property.py", query_params={"property": heading["Property id"].iloc[chosen.selection.rows[0]]})

@@ -162,3 +162,9 @@ def test_neighbours_are_the_properties_in_the_squares_around():
     around = ew.neighbourhood(places)
     totals = around.total(np.array([1.0, 10.0, 100.0, 1000.0, 5.0]))
     assert totals.tolist() == [110.0, 101.0, 11.0, 0.0, 0.0]
+
+
+def test_the_overall_reason_names_the_departments():
+    city = ew.prepare(random_city(), master())
+    values = dict.fromkeys(ew.FEATURES, 0.0) | {"total_n90": 4, "total_n30": 2, "fire_n90": 3, "police_n90": 1}
+    assert ew.reason("trend", values, city) == "4 records in 90 days (Police 1, Fire 3), 2 of them in the last 30"
