@@ -37,6 +37,7 @@ def placed_history(conn: Connection) -> pd.DataFrame:
                   sa.cast(records.c.closed_at, sa.String).label("closed_at"))
         .join(matches, matches.c.record_id == records.c.record_id)
         .where(matches.c.status == "matched")
+        .order_by(records.c.record_id)  # the same order on every engine: the same model from the same records
     )
     result = conn.execute(query)
     columns = ["property_id", "department", "category", "subcategory", "occurred_at", "closed_at"]

@@ -165,3 +165,18 @@ def test_the_command_says_when_it_cannot_write_the_file(retrained, tmp_path, mon
     monkeypatch.setenv("DATABASE_URL", copy_sqlite(retrained[0], tmp_path / "cli.db"))
     assert service.main(["--top", "1", "--out", str(tmp_path / "no such folder" / "b.csv")]) == 1
     assert f"cannot write {tmp_path / 'no such folder' / 'b.csv'}" in capsys.readouterr().err
+
+
+def test_every_engine_trains_the_same_model_and_stores_the_same_list(engine, city_dir, retrained):
+    """A city on PostgreSQL (shared by several app servers) gets the run the embedded file gets."""
+    from loaders.__main__ import load_city
+
+    load_city(city_dir, engine)
+    service.retrain(engine, "tester")
+    here, there = service.latest(engine), service.latest(create_engine(retrained[0]))
+    columns = ["window_end", "ranking", "positives", "hits_25", "hits_100", "auc"]
+    pd.testing.assert_frame_equal(here.windows[columns], there.windows[columns])
+    assert here.ranking == there.ranking
+    mine, theirs = service.heading_for_the_list(engine, 100), service.heading_for_the_list(create_engine(retrained[0]), 100)
+    assert mine["property_id"].tolist() == theirs["property_id"].tolist()
+    assert mine["reasons"].tolist() == theirs["reasons"].tolist()
