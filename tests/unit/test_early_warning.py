@@ -168,3 +168,12 @@ def test_the_overall_reason_names_the_departments():
     city = ew.prepare(random_city(), master())
     values = dict.fromkeys(ew.FEATURES, 0.0) | {"total_n90": 4, "total_n30": 2, "fire_n90": 3, "police_n90": 1}
     assert ew.reason("trend", values, city) == "4 records in 90 days (Police 1, Fire 3), 2 of them in the last 30"
+
+
+def test_a_city_with_too_short_a_history_gets_the_current_scores_list():
+    city = ew.prepare(random_city(days=120, records=300), master())
+    result = ew.run(city, windows=8)
+    assert result.windows.empty and result.model is None and result.ranking == "score"
+    assert len(result.scores) and result.scores["rank_score"].tolist() == list(range(1, len(result.scores) + 1))
+    assert result.fairness.empty
+    assert ew.plain_backtest(result.windows).startswith("There is not enough history for a backtest yet")
