@@ -71,7 +71,7 @@ def forecast_chart(result: planning.Plan, names: list[str], columns: int = 1, he
                  alt.Tooltip("method:N", title="Forecast from")])
     points = base.mark_circle(size=28, opacity=1).encode(y="value:Q", color=colour)
     layered = alt.layer(band95, band80, lines, points, data=frame).properties(height=height, width="container"
-                                                                      if columns == 1 else 260)
+                                                                      if columns == 1 else 225)
     if len(names) == 1:
         return layered.properties(title=_title(names[0]))
     return (layered.facet(facet=alt.Facet("series:N", sort=names, title=None,
