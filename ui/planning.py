@@ -23,10 +23,12 @@ LABELS = {
 
 
 @st.cache_data(max_entries=16, show_spinner="Forecasting requests…")
-def plan(version: tuple, viewer: access.User | None, by: str, weeks: int) -> planning.Plan | str:
-    """The plan for these settings on this data version (or why there is none), computed once."""
+def plan(version: tuple, by: str, weeks: int, _viewer: access.User | None) -> planning.Plan | str:
+    """The plan for these settings on this data version (or why there is none), computed once for
+    everyone: it reads only when, of which kind and topic and where requests were routed, which no
+    role has hidden (the viewer only picks which cached copy of the requests to read)."""
     try:
-        return planning.plan(view.requests(version, viewer), by=by, weeks=weeks)
+        return planning.plan(view.requests(version, _viewer), by=by, weeks=weeks)
     except planning.NothingToForecast as error:
         return str(error)
 
@@ -97,7 +99,7 @@ def planning_tab(version: tuple, user: access.User | None, who: str, can_export:
     st.caption("The plan reads every whole week of requests loaded, whatever the filters above say. Weeks run "
                "Monday to Sunday in the city's time zone; weeks with a federal holiday are adjusted by the effect "
                "the city's own holiday weeks show.")
-    result = plan(version, user, by, weeks)
+    result = plan(version, by, weeks, user)
     if isinstance(result, str):
         st.info(result, icon=":material/info:")
         return

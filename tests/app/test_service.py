@@ -192,7 +192,12 @@ def test_a_viewer_sees_the_forecast_but_not_the_per_person_figures(monkeypatch, 
     app = open_page("pages/service.py", monkeypatch, city_db_url, user="viewer", view="Planning")
     assert not app.exception
     assert len(app.get("vega_lite_chart")) == 2
-    assert "Forecast WAPE" in _table(app, "Forecast WAPE").columns
+    from integration.access import User
+
+    expected = _planned(city_db_url, User("viewer", "viewer")).accuracy
+    shown = _table(app, "Forecast WAPE")
+    assert shown["Forecast WAPE"].tolist() == [f"{value:.1%}" if value == value else "–"
+                                               for value in expected["model_wape"]]
     assert not any("Staff now" in frame.value.columns for frame in app.dataframe)
     assert not any("Requests per person a week" in frame.value.columns for frame in app.dataframe)
     assert any("administrators and the integration team lead" in info.value for info in app.info)
