@@ -7,8 +7,8 @@ with its backtest beside two baselines), `staffing_basis(requests, by, last_week
 
 Weeks run Monday to Sunday on the created time, which the loaders store in the city's time zone
 (CITY_TIMEZONE). The model is statsmodels' exponential smoothing (ETS, additive errors; no trend or a
-damped trend, whichever has the lower AICc) on the weekly counts with US federal holiday weeks
-adjusted by the effect the city's own weeks show; with two years or more, the series is first
+damped trend, whichever has the lower AICc) on the weekly counts with US federal holiday weeks, and
+the weeks after them, adjusted by the effect the city's own weeks show; with two years or more, the series is first
 seasonally adjusted (STL, 52 weeks). Settings: [planning] in integration/service.toml.
 """
 
@@ -145,21 +145,40 @@ def holiday_weeks(index: pd.DatetimeIndex) -> pd.Series:
 
 
 def holiday_factors(city: pd.Series, index: pd.DatetimeIndex) -> pd.Series:
-    """Per week of `index`: 1, or for a week with a federal holiday the median ratio, over the past
-    holiday weeks, of its requests to the mean of the ordinary weeks before and after it (1 until
-    three such weeks are loaded; kept within 0.5 and 1.5)."""
-    holidays = holiday_weeks(index)
-    past = holidays.reindex(city.index)
-    ordinary = city[past == 0]
-    ratios = []
-    for week in city.index[(past > 0).to_numpy()]:
-        before, after = ordinary[:week - pd.Timedelta(days=1)].tail(1), ordinary[week + pd.Timedelta(days=1):].head(1)
-        if len(before) and len(after) and (after.index[0] - before.index[0]).days <= 28:
-            beside = (before.iloc[0] + after.iloc[0]) / 2
-            if beside > 0:
-                ratios.append(city[week] / beside)
-    effect = float(np.clip(np.median(ratios), 0.5, 1.5)) if len(ratios) >= 3 else 1.0
-    return pd.Series(np.where(holidays > 0, effect, 1.0), index=index)
+    """Per week of `index`: 1 for an ordinary week; for a week with a federal holiday, and for the
+    week after one (when requests put off catch up), the median ratio, over such weeks loaded, of
+    its requests to the mean of the nearest ordinary weeks before and after it. 1 until three such
+    weeks are loaded, or while the effect is within twice its standard error as ordinary weeks
+    stray from theirs (chance); kept within 0.5 and 1.5."""
+    holidays = holiday_weeks(index.union([index[0] - pd.Timedelta(weeks=1)]))
+    kind = pd.Series("ordinary", index=holidays.index)
+    kind[(holidays.shift(1, fill_value=0) > 0).to_numpy() & (holidays == 0).to_numpy()] = "after"
+    kind[(holidays > 0).to_numpy()] = "holiday"
+    kind = kind.reindex(index)
+    past = kind.reindex(city.index)
+    ordinary = city[past == "ordinary"]
+
+    def ratios(weeks) -> np.ndarray:
+        found = []
+        for week in weeks:
+            before = ordinary[:week - pd.Timedelta(days=1)].tail(1)
+            after = ordinary[week + pd.Timedelta(days=1):].head(1)
+            if len(before) and len(after) and (after.index[0] - before.index[0]).days <= 35:
+                beside = (before.iloc[0] + after.iloc[0]) / 2
+                if beside > 0:
+                    found.append(city[week] / beside)
+        return np.array(found)
+
+    # how far an ordinary week strays from the weeks beside it: an effect smaller than that could be chance
+    spread = float(np.std(ratios(ordinary.index))) if len(ordinary) > 8 else 0.0
+    effects = {"ordinary": 1.0}
+    for which in ("holiday", "after"):
+        seen = ratios(city.index[(past == which).to_numpy()])
+        effect = float(np.median(seen)) if len(seen) >= 3 else 1.0
+        if abs(effect - 1) <= 2 * spread / np.sqrt(max(len(seen), 1)):
+            effect = 1.0
+        effects[which] = float(np.clip(effect, 0.5, 1.5))
+    return kind.map(effects).astype(float)
 
 
 # --- one series ----------------------------------------------------------------------------------

@@ -97,8 +97,8 @@ def planning_tab(version: tuple, user: access.User | None, who: str, can_export:
     weeks = int(right.number_input("Weeks ahead", min_value=1, max_value=52, value=config.weeks, step=1,
                                    key="plan_weeks"))
     st.caption("The plan reads every whole week of requests loaded, whatever the filters above say. Weeks run "
-               "Monday to Sunday in the city's time zone; weeks with a federal holiday are adjusted by the effect "
-               "the city's own holiday weeks show.")
+               "Monday to Sunday in the city's time zone; weeks with a federal holiday, and the weeks after them, "
+               "are adjusted by the effect the city's own such weeks show, where it is more than chance.")
     result = plan(version, by, weeks, user)
     if isinstance(result, str):
         st.info(result, icon=":material/info:")

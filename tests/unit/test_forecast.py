@@ -115,6 +115,21 @@ def test_the_holiday_effect_is_learnt_from_the_city_and_applied_to_holiday_weeks
     assert ahead[~ahead_holidays].mean() == pytest.approx(100, rel=0.05)
 
 
+def test_the_week_after_a_holiday_gets_the_catch_up_the_city_shows():
+    weeks = pd.date_range("2024-01-01", periods=80, freq="7D")
+    holidays = forecast.holiday_weeks(weeks).to_numpy() > 0
+    after = np.roll(holidays, 1) & ~holidays
+    counts = np.select([holidays, after], [70, 120], 100).tolist()  # put off, then caught up
+    result = forecast.plan(requests_from_weeks({"Pothole": counts}), by="topic", weeks=52, today=TODAY)
+    ahead = result.forecast[result.forecast["series"] == "all"].set_index("week")["forecast"]
+    ahead_holidays = forecast.holiday_weeks(ahead.index).to_numpy() > 0
+    ahead_after = np.roll(ahead_holidays, 1) & ~ahead_holidays
+    ahead_after[0] = False
+    assert ahead[ahead_holidays].mean() == pytest.approx(70, rel=0.05)
+    assert ahead[ahead_after].mean() == pytest.approx(120, rel=0.05)
+    assert ahead[~ahead_holidays & ~ahead_after].mean() == pytest.approx(100, rel=0.05)
+
+
 def test_without_three_holiday_weeks_loaded_there_is_no_holiday_effect():
     city = pd.Series([100.0] * 6, index=pd.date_range("2024-02-05", periods=6, freq="7D"))
     assert (forecast.holiday_factors(city, city.index) == 1).all()
@@ -270,3 +285,10 @@ def test_every_planning_setting_in_the_file_is_read_and_every_one_read_is_in_the
     broken.write_text(service.CONFIG_FILE.read_text().replace("backtest_horizon = 8", "backtest_horizon = 0"))
     with pytest.raises(ValueError, match="at least 1"):
         service.load_planning_config(broken)
+
+
+def test_a_holiday_effect_within_ordinary_week_to_week_noise_is_not_applied():
+    weeks = pd.date_range("2024-01-01", periods=80, freq="7D")
+    counts = pd.Series(steady(80, 300, seed=7), index=weeks, dtype=float)  # no holiday effect at all
+    factors = forecast.holiday_factors(counts, weeks.append(pd.date_range("2025-07-14", periods=26, freq="7D")))
+    assert (factors == 1).all()
