@@ -406,11 +406,10 @@ def staffing_basis(requests: pd.DataFrame, by: str, last_week: pd.Timestamp,
     Empty when the requests say nothing of who handled them."""
     config = config or load_planning_config()
     columns = ["group", "staff_now", "per_person", "weeks_seen"]
-    handled = requests[(requests["handled_by"].astype(str) != NOT_RECORDED)
-                       & (requests[by].astype(str) != NOT_RECORDED)]
     end = last_week + pd.Timedelta(weeks=1)
-    handled = handled[(handled["created"] >= end - pd.Timedelta(weeks=config.throughput_weeks))
-                      & (handled["created"] < end)]
+    recent = requests[(requests["created"] >= end - pd.Timedelta(weeks=config.throughput_weeks))
+                      & (requests["created"] < end)]
+    handled = recent[(recent["handled_by"].astype(str) != NOT_RECORDED) & (recent[by].astype(str) != NOT_RECORDED)]
     if handled.empty:
         return pd.DataFrame(columns=columns)
     week = handled["created"].dt.normalize() - pd.to_timedelta(handled["created"].dt.day_of_week, unit="D")
