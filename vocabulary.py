@@ -43,6 +43,7 @@ AGENDA_SECTION_LABELS = {
     "rising": "Score rising",
     "actions_due": "Actions due or overdue",
     "flagged": "Still flagged",
+    "heading": "Heading for the list",  # not flagged: the early warning's top entries
     "added": "Added by hand",
 }
 AGENDA_SECTIONS = tuple(AGENDA_SECTION_LABELS)

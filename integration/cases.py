@@ -323,12 +323,23 @@ def build_agenda(scored: pd.DataFrame, open_cases: pd.DataFrame | Iterable[Mappi
 
 def trim_agenda(items: list[AgendaItem], size: int) -> list[AgendaItem]:
     """At most `size` items: every case with actions due, then the highest scores whatever their
-    section, so a short meeting never skips the worst properties; kept in agenda order."""
+    section, so a short meeting never skips the worst properties; kept in agenda order. The
+    properties heading for the list come on top of `size`: they were chosen, as many as asked
+    for, when they were added (heading_items)."""
     due = [i.property_id for i in items if i.section == "actions_due"]
-    rest = sorted((i for i in items if i.section != "actions_due"),
+    rest = sorted((i for i in items if i.section not in ("actions_due", "heading")),
                   key=lambda i: -(i.score if i.score is not None else float("-inf")))
     chosen = set(due) | {i.property_id for i in rest[:max(0, size - len(due))]}
-    return [i for i in items if i.property_id in chosen]
+    return [i for i in items if i.property_id in chosen or i.section == "heading"]
+
+
+def heading_items(entries: pd.DataFrame | Iterable[Mapping]) -> list[AgendaItem]:
+    """The early warning's top entries (property_id, reasons: one line) as the agenda's "heading
+    for the list" section, in their order."""
+    return [AgendaItem(property_id=str(entry["property_id"]), section="heading",
+                       why=str(entry.get("reasons") or ""),
+                       reasons=tuple(r for r in str(entry.get("reasons") or "").split("; ") if r))
+            for entry in _rows(entries)]
 
 
 def _due_actions(open_actions, meeting_day: date) -> tuple[dict[int, int], dict[int, int]]:

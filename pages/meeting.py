@@ -29,7 +29,7 @@ if picked == meeting.NEW:
     if not meetings.records_loaded(engine):
         meeting.nothing_to_meet_on()
     else:
-        meeting.new_meeting(engine, who, date.today(), data.reader())
+        meeting.new_meeting(engine, who, date.today())
     st.stop()
 
 current = meetings.meeting_on(engine, picked)
@@ -44,13 +44,13 @@ if items.empty:
     st.info("This meeting has no agenda yet.")
     if leads and st.button("Build the agenda from the data", type="primary"):
         try:
-            meetings.build_agenda(engine, current["held_on"], who, reader=data.reader())
+            meetings.build_agenda(engine, current["held_on"], who)
             st.rerun()
         except meetings.NothingToMeetOn:
             meeting.nothing_to_meet_on()
     st.stop()
 
-meeting.agenda_panel(engine, items, current, who, leads, data.reader())
+meeting.agenda_panel(engine, items, current, who, leads)
 active = items[~items["dropped"]]
 if active.empty:
     st.info("Every item of this agenda was dropped. Open the agenda above to bring some back.")

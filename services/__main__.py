@@ -1,7 +1,8 @@
 """Command line for the team's use cases, on the database in DATABASE_URL (default: the embedded file).
 
-    python -m services agenda --date YYYY-MM-DD [--size 25] [--by NAME]
-        the agenda of the meeting held that day, built from the data first if it has none
+    python -m services agenda --date YYYY-MM-DD [--size 25] [--heading 5] [--by NAME]
+        the agenda of the meeting held that day, built from the data first if it has none (with up
+        to --heading properties heading for the list, from the early warning's latest run)
     python -m services hotspots [--top 20] [--end YYYY-MM-DD]
         the flagged properties, highest score first, for the default window ending at --end
         (default: the last record)
@@ -39,7 +40,7 @@ def agenda(engine, args) -> int:
     items = meetings.agenda(engine, meeting["meeting_id"], include_dropped=False) if meeting else None
     if items is None or items.empty:
         try:
-            built = meetings.build_agenda(engine, args.date, args.by, args.size)
+            built = meetings.build_agenda(engine, args.date, args.by, args.size, args.heading)
         except meetings.NothingToMeetOn as nothing:
             print(nothing, file=sys.stderr)
             return 1
@@ -95,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     built = commands.add_parser("agenda", help="a meeting's agenda, built from the data if it has none")
     built.add_argument("--date", type=_day, required=True, help="the meeting's day, YYYY-MM-DD")
-    built.add_argument("--size", type=int, default=meetings.AGENDA_SIZE, help="at most this many properties")
+    built.add_argument("--size", type=int, default=meetings.AGENDA_SIZE, help="at most this many flagged properties")
+    built.add_argument("--heading", type=int, default=meetings.AGENDA_HEADING,
+                       help="properties heading for the list added after them (0: none)")
     built.add_argument("--by", default=_operator(), help="the name written in the audit log")
     built.set_defaults(run=agenda)
     listed = commands.add_parser("hotspots", help="the flagged properties, highest score first")

@@ -17,13 +17,14 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration import cases, minutes as minutes_rules
-from services import hotspots
+from services import early_warning, hotspots
 from services.first_run import WHERE_TO_LOAD
 from storage import audit_trail, casework, department_records
 from storage.engine import reading, writing
 from storage.casework import StaleCase  # noqa: F401 - what record_decision raises, for its callers
 
 AGENDA_SIZE = 25  # what a two-hour meeting of the team can go through
+AGENDA_HEADING = 5  # properties heading for the list (the early warning's top entries) added on top
 
 NOTHING_TO_MEET_ON = "There is nothing to put on an agenda yet: no department records are loaded. " + WHERE_TO_LOAD
 
@@ -92,13 +93,14 @@ def current_meeting(engine: Engine) -> dict | None:
         return casework.latest_open_meeting(conn)
 
 
-def start_meeting(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE, reader=None) -> Started:
+def start_meeting(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE,
+                  heading: int = AGENDA_HEADING) -> Started:
     """Start the meeting on `held_on` with its agenda built from the data; when that day has a
     meeting already, open it as it is (existed: True). NothingToMeetOn when no record is loaded."""
     found = meeting_on(engine, held_on)
     if found is not None:
         return Started(found, len(agenda(engine, found["meeting_id"], include_dropped=False)), existed=True)
-    count = build_agenda(engine, held_on, author, size, reader)
+    count = build_agenda(engine, held_on, author, size, heading)
     return Started(meeting_on(engine, held_on), count, existed=False)
 
 
@@ -148,17 +150,19 @@ def agenda_filters(engine: Engine, held_on: date) -> hotspots.Filters | None:
     return hotspots.default_filters(min(held_on, last_day)) if last_day is not None else None
 
 
-def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE, reader=None) -> int:
+def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_SIZE,
+                 heading: int = AGENDA_HEADING) -> int:
     """Open the meeting on `held_on` if needed, reopen resolved cases that flag again, then write
-    its agenda from the data: new on the list, rising, actions due, the rest still flagged;
-    at most `size` items (cases.trim_agenda). `reader`: an arrow_reader.Reader for the scoring's
-    long read, as the app server has one. Returns the number of items. NothingToMeetOn, and no
-    meeting opened, when no record is loaded."""
+    its agenda from the data: new on the list, rising, actions due, the rest still flagged, at
+    most `size` items (cases.trim_agenda); then up to `heading` properties heading for the list,
+    from the early warning's latest stored run (none before its first run). Returns the number of
+    items. NothingToMeetOn, and no meeting opened, when no record is loaded."""
     filters = agenda_filters(engine, held_on)
     if filters is None:
         raise NothingToMeetOn()
     meeting = open_meeting(engine, held_on, author)
-    scored = hotspots.hotspots(engine, filters, reader=reader)
+    scored = hotspots.hotspots(engine, filters)
+    entries = early_warning.agenda_entries(engine, heading) if heading > 0 else None
     end = hotspots.window_end(filters.end)
     with reading(engine) as conn:
         placed = department_records.placed_records(conn, end - timedelta(days=filters.days), end)
@@ -167,15 +171,18 @@ def build_agenda(engine: Engine, held_on: date, author: str, size: int = AGENDA_
     with writing(engine) as conn:
         for case_id in cases.cases_to_reopen(resolved, scored, placed):
             _reopen(conn, case_id, author, "flagged again", meeting["meeting_id"])
-        items = _agenda_items(conn, scored, held_on, last["held_on"] if last else None)
+        items = _agenda_items(conn, scored, held_on, last["held_on"] if last else None, entries)
         return _save_agenda(conn, meeting["meeting_id"], cases.trim_agenda(items, size), author)
 
 
-def _agenda_items(conn, scored: pd.DataFrame, held_on: date, last_meeting: date | None) -> list[cases.AgendaItem]:
+def _agenda_items(conn, scored: pd.DataFrame, held_on: date, last_meeting: date | None,
+                  heading: pd.DataFrame | None = None) -> list[cases.AgendaItem]:
     """Every candidate of the agenda, section by section in agenda order, each property once (in
     the first section it is in). A further section adds its items to `sections` where it belongs."""
     sections = [cases.build_agenda(scored, casework.list_cases(conn, list(cases.OPEN_STATUSES)),
                                    casework.open_actions(conn, as_of=held_on), last_meeting, held_on)]
+    if heading is not None and len(heading):
+        sections.append(cases.heading_items(heading))
     items, placed = [], set()
     for section in sections:
         for item in section:

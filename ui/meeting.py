@@ -61,13 +61,16 @@ def show_notice() -> None:
         st.info(st.session_state.pop(NOTICE_KEY), icon=":material/info:")
 
 
-def new_meeting(engine, who: str, today: date, reader) -> None:
+def new_meeting(engine, who: str, today: date) -> None:
     """The new-meeting form: a day and an agenda size; a day that has a meeting already is said
     before Start, and opens that meeting as it is."""
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     day = left.date_input("Meeting date", today)
-    size = right.number_input("Agenda size", 5, 200, meetings.AGENDA_SIZE, step=5,
-                              help="New on the list first, then rising, then actions due, then the rest")
+    size = middle.number_input("Agenda size", 5, 200, meetings.AGENDA_SIZE, step=5,
+                               help="New on the list first, then rising, then actions due, then the rest")
+    heading = right.number_input("Heading for the list", 0, 25, meetings.AGENDA_HEADING,
+                                 help="Properties not flagged yet that the early warning ranks highest, added "
+                                      "after the flagged ones (none before its first run)")
     held = meetings.meeting_on(engine, day)
     if held is not None:
         st.warning(f"There is already a meeting on {_long(day)} "
@@ -76,7 +79,7 @@ def new_meeting(engine, who: str, today: date, reader) -> None:
     label = f"Open the meeting of {_long(day)}" if held is not None else "Start this meeting"
     if st.button(label, type="primary"):
         try:
-            started = meetings.start_meeting(engine, day, who, int(size), reader=reader)
+            started = meetings.start_meeting(engine, day, who, int(size), int(heading))
         except meetings.NothingToMeetOn:
             nothing_to_meet_on()
             return
@@ -87,7 +90,8 @@ def new_meeting(engine, who: str, today: date, reader) -> None:
         st.session_state[OPEN_KEY] = day  # the picker shows it on the next run
         st.rerun()
     st.info("Start a meeting to build its agenda from the data: properties new on the list since the last "
-            "meeting, properties whose score rose, open cases with actions due, then the rest still flagged.")
+            "meeting, properties whose score rose, open cases with actions due, the rest still flagged, then "
+            "the properties heading for the list.")
 
 
 def attendees(engine, current: dict, who: str, editable: bool) -> None:
@@ -127,7 +131,7 @@ def attendees(engine, current: dict, who: str, editable: bool) -> None:
     st.rerun()
 
 
-def agenda_panel(engine, items: pd.DataFrame, current: dict, who: str, leads: bool, reader) -> None:
+def agenda_panel(engine, items: pd.DataFrame, current: dict, who: str, leads: bool) -> None:
     """The agenda, editable by the lead before and during the meeting: order, drops, a rebuild from
     the data, a property added by hand."""
     meeting_id, active = current["meeting_id"], items[~items["dropped"]]
@@ -144,7 +148,7 @@ def agenda_panel(engine, items: pd.DataFrame, current: dict, who: str, leads: bo
             meetings.edit_agenda(engine, meeting_id, order["property_id"].tolist(), dropped, author=who)
             st.rerun()
         if rebuild.button("Rebuild from the data", help="Replaces the agenda, including changes made by hand"):
-            meetings.build_agenda(engine, current["held_on"], who, max(len(active), meetings.AGENDA_SIZE), reader)
+            meetings.build_agenda(engine, current["held_on"], who, max(len(active), meetings.AGENDA_SIZE))
             st.rerun()
         add = st.text_input("Add a property by hand (address or parcel id)")
         if add.strip():

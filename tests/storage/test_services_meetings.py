@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from services import meetings
+from services import early_warning, meetings
 from services.__main__ import main
 from storage.engine import create_engine, reading
 from storage.schema import audit_log
@@ -145,3 +145,17 @@ def test_a_decision_from_the_command_line(city, monkeypatch, capsys):
     assert main(["decide", "--property", property_id, "--owner", "Officer Diaz", "--by", "cli:test"]) == 1
     assert "has an owner but does not say what is to be done" in capsys.readouterr().err
     assert len(meetings.case_of(engine, property_id)["actions"]) == 1
+
+
+def test_the_agenda_ends_with_the_properties_heading_for_the_list(city):
+    _url, engine, _loaded = city
+    assert meetings.build_agenda(engine, DAY, "lead", size=10, heading=3) == 10  # no early-warning run yet
+    early_warning.retrain(engine, "tester")
+    expected = early_warning.agenda_entries(engine, 3)["property_id"].tolist()
+    assert len(expected) == 3
+    assert meetings.build_agenda(engine, DAY, "lead", size=10, heading=3) == 13  # on top of the flagged ten
+    items = meetings.agenda(engine, meetings.meeting_on(engine, DAY)["meeting_id"])
+    assert items["section"].tolist() == [s for s in items["section"] if s != "heading"] + ["heading"] * 3
+    assert items["property_id"].tolist()[-3:] == expected
+    assert all(why for why in items["why"].tolist()[-3:])  # each says why, in the early warning's words
+    assert meetings.build_agenda(engine, DAY, "lead", size=10, heading=0) == 10
