@@ -30,6 +30,9 @@ STREET = [138, 146, 160, 255]  # the streets drawn from the master: slate grey, 
 STREET_NAME = [70, 76, 88, 255]
 MAP_WIDTH_PX = 420  # about the width the pages give a small map
 STREET_NAME_PX = 12
+# The basemap's layers draw under the rest and never hide it from a click: without depth, the dots
+# drawn over a street are what a click finds (with it, a street at the same height may win).
+FLAT = {"depthWriteEnabled": False, "depthCompare": "always"}
 PROBE_SECONDS = 300
 
 
@@ -97,12 +100,11 @@ def street_layers(lines: pd.DataFrame, view: pdk.ViewState, size_px: tuple[int, 
     return [
         pdk.Layer("PathLayer", lines[["street", "path"]], id="streets", get_path="path", get_color=STREET,
                   get_width=9, width_units="'meters'", width_min_pixels=2, width_max_pixels=7,
-                  cap_rounded=True, joint_rounded=True, pickable=False),
+                  pickable=False, parameters=FLAT),
         pdk.Layer("TextLayer", names, id="street-names", get_position=["lon", "lat"], get_text="street",
                   get_angle="angle", get_size=STREET_NAME_PX, size_units="'pixels'", get_color=STREET_NAME,
                   font_family="'Source Sans Pro, sans-serif'", font_weight=600, get_text_anchor="'middle'",
-                  get_alignment_baseline="'center'", background=True, get_background_color=[255, 255, 255, 190],
-                  pickable=False),
+                  get_alignment_baseline="'center'", pickable=False, parameters=FLAT),
     ]
 
 
