@@ -26,6 +26,7 @@ placed_records, service_requests, request_weeks_table.
 """
 
 import json
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -149,6 +150,11 @@ def refresh(conn: Connection, department: str, months: Iterable[date]) -> None:
     months = sorted(set(months))
     if not months:
         return
+    if conn.dialect.name == "postgresql":
+        # One refresh of a department's blocks at a time: a second load waits here until the first
+        # commits, then reads the records with the first one's in them (SQLite's writers queue anyway).
+        key = zlib.crc32(f"record_months:{department}".encode())
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     stamp = now()
     kinds = [PLACED, REQUESTS] if department == REQUEST_DEPARTMENT else [PLACED]
     conn.execute(record_months.delete().where(record_months.c.department == department,

@@ -236,3 +236,52 @@ def test_the_command_rebuilds_the_summaries(city_db_url, tmp_path, monkeypatch, 
     assert _blocks(engine) == before
     assert_summaries_match_records(engine)
     engine.dispose()
+
+
+def test_two_loads_at_once_leave_blocks_with_both(engine):
+    """Two loads of one department and month in flight together (two loaders on one PostgreSQL):
+    the second refreshes the blocks after the first commits, so they hold both loads' records."""
+    import threading
+
+    from storage import loading
+
+    with writing(engine) as conn:
+        property_data.replace_properties(conn, [dict(property_id="P1", address="100 MAIN ST")], [])
+
+    def load(name: str, started: threading.Event | None, proceed: threading.Event | None) -> None:
+        with writing(engine) as conn:
+            ingest_id = loading.start_ingest(conn, "police", f"{name}.csv", name, "test")
+            ids = department_records.insert_new_records(conn, [dict(
+                department="police", source_record_id=name, occurred_at=datetime(2026, 5, 10, 12), category="NOISE",
+                content_hash=name, ingest_id=ingest_id)], ingest_id)
+            department_records.replace_matches(conn, [dict(record_id=ids[0], property_id="P1", status="matched",
+                                                           method="exact", score=1.0, candidates=None,
+                                                           normalized="", matched_at=datetime(2026, 5, 11))])
+            if started is not None:
+                summaries.flush(conn)  # its blocks written, not yet committed...
+                started.set()
+                proceed.wait(timeout=30)  # ...while the other load runs
+
+    errors = []
+
+    def second() -> None:
+        try:
+            load("B", None, None)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    started, proceed = threading.Event(), threading.Event()
+    first = threading.Thread(target=load, args=("A", started, proceed))
+    first.start()
+    assert started.wait(timeout=30)
+    other = threading.Thread(target=second)
+    other.start()
+    other.join(timeout=1)  # the second load is under way (or queued) while the first is still open
+    proceed.set()
+    first.join(timeout=60)
+    other.join(timeout=60)
+    assert errors == []
+    with reading(engine) as conn:
+        kept = department_records.placed_records(conn, *EVERYTHING)
+        raw = department_records.placed_records_from_records(conn, *EVERYTHING)
+    assert len(kept) == len(raw) == 2
