@@ -7,22 +7,23 @@ the customer-service page takes medians and percentiles over single requests. Ne
 counts per day without changing a figure: on the sample city the 45,149 placed records fall on
 43,863 distinct (property, department, day) cells. So the pages read the same rows, but not row by
 row: `record_months` holds, per department and calendar month, the placed records (and, for the
-customer-service department, its requests) as one compressed Arrow column block. A window of nine
-months is a dozen blocks, decoded into pandas categories in milliseconds on either engine, without
-the records-matches-properties join or one Python tuple per row.
+customer-service department, its requests with their ward) as one compressed Arrow column block.
+A window of nine months is a few dozen blocks, decoded into pandas categories on either engine
+without the records-matches-properties join or one Python object per row.
 
 `request_weeks` is a small summary: CRM requests per week (Monday), category, topic and routed
 department, with how many closed and their days to close. The kind of a request follows from its
 category and topic (integration.service.kind_of), so no rule of the domain is stored here.
 
 Every storage function that writes records or matches notes the departments and months it touched
-(`touch`, `touch_records`), and storage.engine.writing() refreshes them (`flush`) just before it
-commits; `rebuild` recomputes everything
+(`touch`, `touch_records`; a new property master, every month of requests: `touch_requests`), and
+storage.engine.writing() refreshes them (`flush`) just before it commits; on PostgreSQL one
+transaction at a time refreshes a department's blocks. `rebuild` recomputes everything
 (`python -m storage summaries`). Nothing stored depends on the scoring or customer-service
 settings, so editing those needs no rebuild.
 
-Entry points (each takes a connection first): touch, touch_records, touch_requests, flush, refresh, rebuild,
-placed_records, service_requests, request_weeks_table.
+Entry points (each takes a connection first): touch, touch_records, touch_requests, flush, refresh,
+rebuild, placed_records, service_requests, request_weeks_table.
 """
 
 import json
