@@ -110,9 +110,8 @@ def remove_institution(engine: Engine, property_id: str, user: str) -> bool:
     return True
 
 
-def placed_window(engine: Engine, end: date, span_days: int, reader=None) -> pd.DataFrame:
-    """Placed records of the `span_days` up to the end of `end` (from the monthly blocks kept at
-    load time; `reader` is accepted for callers written when a separate reader process did this)."""
+def placed_window(engine: Engine, end: date, span_days: int) -> pd.DataFrame:
+    """Placed records of the `span_days` up to the end of `end` (from the monthly blocks kept at load time)."""
     last = window_end(end)
     with reading(engine) as conn:
         return department_records.placed_records(conn, last - timedelta(days=span_days), last)
@@ -145,8 +144,8 @@ def _chosen(placed: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def hotspots(engine: Engine, filters: Filters, institutions: Mapping[str, str] | None = None,
-             last_meeting=READ, *, placed: pd.DataFrame | None = None, damped: pd.DataFrame | None = None,
-             reader=None) -> pd.DataFrame:
+             last_meeting=READ, *, placed: pd.DataFrame | None = None,
+             damped: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every property with records in the window, scored (reasons for the flagged ones), with the
     facts of the flagged ones and whether each is new since the last meeting before the window's end.
 
@@ -157,7 +156,7 @@ def hotspots(engine: Engine, filters: Filters, institutions: Mapping[str, str] |
         last_meeting = last_meeting_before(engine, filters.end)
     listed = dict(listed_institutions(engine) if institutions is None else institutions)
     if placed is None:
-        placed = placed_window(engine, filters.end, span_days(filters, last_meeting), reader)
+        placed = placed_window(engine, filters.end, span_days(filters, last_meeting))
     if damped is None:
         damped = damped_land_uses(engine)
     config = scoring.load_config()
@@ -181,13 +180,13 @@ def hotspots(engine: Engine, filters: Filters, institutions: Mapping[str, str] |
     return scored
 
 
-def weekly(engine: Engine, filters: Filters, last_meeting=READ, *, placed: pd.DataFrame | None = None,
-           reader=None) -> pd.DataFrame:
+def weekly(engine: Engine, filters: Filters, last_meeting=READ, *,
+           placed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Week by week over the last WEEKS weeks: the properties with records from at least the
     filters' minimum of departments in the window to the week's end."""
     if placed is None:
         if last_meeting is READ:
             last_meeting = last_meeting_before(engine, filters.end)
-        placed = placed_window(engine, filters.end, span_days(filters, last_meeting), reader)
+        placed = placed_window(engine, filters.end, span_days(filters, last_meeting))
     return scoring.weekly_overlap(_chosen(placed, filters), window_end(filters.end), weeks=WEEKS, days=filters.days,
                                   min_departments=filters.min_departments)

@@ -19,12 +19,6 @@ def _engine_for(url: str):
     return database.open_database(url)  # once per server start
 
 
-def reader() -> None:
-    """No separate reader process any more: the pages read the blocks kept at load time. Kept for
-    callers that still pass it on (the meeting page)."""
-    return None
-
-
 def engine():
     """The process-wide engine of DATABASE_URL (default: the embedded SQLite file)."""
     return _engine_for(database.database_url())

@@ -39,7 +39,7 @@ def last_meeting(end: date) -> date | None:
 @st.cache_data(max_entries=2, show_spinner=False)
 def window(version: tuple, end: date, span_days: int) -> pd.DataFrame:
     """Placed records of the `span_days` up to `end`: read once, shared by the list and the charts."""
-    return service.placed_window(data.engine(), end, span_days, reader=data.reader())
+    return service.placed_window(data.engine(), end, span_days)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
