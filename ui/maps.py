@@ -26,8 +26,8 @@ from ui import data
 CANDIDATE = [179, 38, 30, 230]  # the theme's red
 REPORTED = [25, 118, 210, 230]  # where the department's own coordinates put the record
 AROUND = [120, 120, 120, 90]
-STREET = [138, 146, 160, 255]  # the streets drawn from the master: slate grey, no dot on a map is this colour
-STREET_NAME = [70, 76, 88, 255]
+STREET = [165, 172, 186, 255]  # the streets drawn from the master: slate grey, no dot on a map is this colour
+STREET_NAME = [35, 40, 50, 255]
 MAP_WIDTH_PX = 420  # about the width the pages give a small map
 STREET_NAME_PX = 12
 # The basemap's layers draw under the rest and never hide it from a click: without depth, the dots
