@@ -138,9 +138,9 @@ def street_lines(points: pd.DataFrame) -> pd.DataFrame:
     by_part = frame.groupby(["street", "part"], sort=True)
     middle = by_part[["lat", "lon"]].median().to_numpy()[by_part.ngroup().to_numpy()]
     near = _metres(middle[:, 0], middle[:, 1], frame["lat"].to_numpy(), frame["lon"].to_numpy()) <= NEAR_MIDDLE_METRES
-    groups = (frame[near].groupby(["street", "part"], sort=True)
-              .agg(lat=("lat", "mean"), lon=("lon", "mean"), low=("number", "min"), high=("number", "max"))
-              .reset_index())
+    points = frame[near].groupby(["street", "part"], sort=True).agg(lat=("lat", "mean"), lon=("lon", "mean"))
+    numbers = by_part.agg(low=("number", "min"), high=("number", "max"))
+    groups = points.join(numbers, how="inner").reset_index()
     street = groups["street"].to_numpy()
     lat, lon = groups["lat"].to_numpy(), groups["lon"].to_numpy()
     step = _metres(lat[:-1], lon[:-1], lat[1:], lon[1:])
