@@ -93,7 +93,9 @@ def test_property_page_by_deep_link(monkeypatch, city_db_url):
     assert app.header[0].value == found["address"]
     table = next(frame.value for frame in app.dataframe if "occurred_at" in frame.value)
     assert len(table) == len(history) > 0
-    assert sum(int(m.value) for m in app.metric) == len(history)
+    # the figures are the scoring window's; every record counts in the all-time line under them
+    all_time = next(c.value for c in app.caption if c.value.startswith("All time"))
+    assert sum(int(part.rsplit(" ", 1)[1]) for part in all_time.split("): ", 1)[1].split(" · ")) == len(history)
 
 
 def test_property_page_with_an_unknown_id(monkeypatch, city_db_url):
