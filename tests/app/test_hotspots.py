@@ -184,7 +184,7 @@ def _map_tab(monkeypatch, url: str) -> AppTest:
 
 
 def _legend(app: AppTest) -> str:
-    return next(m.value for m in app.markdown if 'class="map-legend"' in m.value)
+    return next(element.proto.body for element in app.get("html") if 'class="map-legend"' in element.proto.body)
 
 
 def test_the_map_draws_the_streets_of_the_master_when_tiles_cannot_be_reached(monkeypatch, city_db_url):

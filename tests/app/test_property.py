@@ -88,7 +88,7 @@ def test_the_property_map_shows_its_streets_and_a_legend(monkeypatch, city_db_ur
     assert street in {line["street"] for line in layers["streets"]["data"]}  # its own street is drawn
     assert layers["street-names"]["data"]  # and named
     assert layers["property"]["data"][0]["address"] == found["address"]
-    legend = next(m.value for m in app.markdown if 'class="map-legend"' in m.value)
+    legend = next(element.proto.body for element in app.get("html") if 'class="map-legend"' in element.proto.body)
     assert "This property" in legend and "Streets from the property master" in legend
 
 
