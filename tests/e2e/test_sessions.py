@@ -15,6 +15,7 @@ from storage import audit_trail, migrate, property_data
 from storage.engine import create_engine, reading, writing
 from tests.conftest import _postgres_url, copy_sqlite
 from tests.e2e.test_browser import PASSWORDS, browser, settle, streamlit_server  # noqa: F401 (browser: a fixture)
+from ui import hotspots as hotspots_view
 from ui.frame import COOKIE_NAME
 
 pytestmark = pytest.mark.browser
@@ -83,9 +84,11 @@ def test_signed_in_once_a_reload_a_new_tab_and_a_pasted_link_stay_signed_in(city
     grid = first.get_by_test_id("stDataFrame").first
     grid.wait_for()
     settle(first)
-    # The list's Open link (second column; the grid draws on a canvas): a new tab on the property.
+    # The list's Open link, its last column (the grid draws on a canvas and stretches its columns to
+    # its width, so the link is found from the right edge): a new tab on the property.
+    assert hotspots_view.LIST_COLUMNS[-1] == "Open"
     box = grid.bounding_box()
-    link = (box["x"] + 100, box["y"] + 35 + 17)
+    link = (box["x"] + box["width"] - hotspots_view.list_config()["Open"]["width"] / 2, box["y"] + 35 + 17)
     with context.expect_page() as opened:
         first.mouse.move(*link)
         first.wait_for_timeout(300)
