@@ -4,6 +4,7 @@ the basemap drawn (the tile source's tiles when it answers, the property master'
 import http.server
 import io
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -55,15 +56,21 @@ def _share_near(picture: Image.Image, colour, tolerance: int = 8) -> float:
     return float((np.abs(pixels - np.array(colour)) <= tolerance).all(axis=1).mean())
 
 
-def _hotspots_map(page, base: str) -> Image.Image:
+def _hotspots_map(page, base: str, drawn) -> Image.Image:
+    """The hotspots map as the browser draws it, once `drawn(picture)` holds (deck.gl and the tiles
+    draw after the element appears, slowly on a busy machine), or as it stands after 30 s."""
     open_signed_in(page, f"{base}/hotspots", "lead")
     page.get_by_role("tab", name="Map").click()
     deck = page.get_by_test_id("stDeckGlJsonChart")
     deck.wait_for()
     page.locator(".map-legend").first.wait_for()
-    page.wait_for_timeout(2500)  # deck.gl and the tiles draw after the element appears
     deck.scroll_into_view_if_needed()
-    return Image.open(io.BytesIO(deck.screenshot()))
+    deadline = time.monotonic() + 30
+    while True:
+        page.wait_for_timeout(1000)
+        picture = Image.open(io.BytesIO(deck.screenshot()))
+        if drawn(picture) or time.monotonic() > deadline:
+            return picture
 
 
 def test_the_ranked_list_leads_with_score_change_flags_and_why_without_sideways_scrolling(server, page):
@@ -82,7 +89,7 @@ def test_the_ranked_list_leads_with_score_change_flags_and_why_without_sideways_
 def test_the_master_streets_draw_when_the_tiles_cannot_be_reached(city_db_url, tmp_path, monkeypatch, page):
     monkeypatch.setenv("MAP_TILES", f"http://127.0.0.1:{_closed_port()}/{{z}}/{{x}}/{{y}}.png")
     with streamlit_server(city_db_url, tmp_path / "streamlit.log") as base:
-        picture = _hotspots_map(page, base)
+        picture = _hotspots_map(page, base, lambda drawn: _share_near(drawn, maps.STREET[:3]) > 0.02)
         assert page.locator(".map-legend").filter(has_text="Streets from the property master").count()
     streets_share = _share_near(picture, maps.STREET[:3])
     assert streets_share > 0.02, streets_share  # grey street lines across the map, not dots on white
@@ -97,7 +104,7 @@ def test_the_tiles_draw_when_the_source_answers(city_db_url, tmp_path, monkeypat
     monkeypatch.setenv("MAP_TILES_ATTRIBUTION", "City of Lakeport GIS")
     try:
         with streamlit_server(city_db_url, tmp_path / "streamlit.log") as base:
-            picture = _hotspots_map(page, base)
+            picture = _hotspots_map(page, base, lambda drawn: _share_near(drawn, TILE_COLOUR) > 0.5)
             assert page.locator(".map-legend").filter(has_text="Basemap: City of Lakeport GIS").count()
     finally:
         tiles.shutdown()
