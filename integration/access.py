@@ -25,14 +25,13 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from integration.scoring import DEPARTMENT_NAMES
-from vocabulary import ROLE_LABELS, ROLES
+from vocabulary import DEPARTMENT_LABELS, ROLES, ROLE_LABELS
 
 LEAD_SEAT = "integration_lead"
 SEATS = ("admin", LEAD_SEAT, "integration_team", "department_staff", "analyst", "viewer")
 SEAT_LABELS = {**ROLE_LABELS, LEAD_SEAT: "Integration team lead", "integration_team": "Integration team member"}
 
-DEPARTMENTS = tuple(DEPARTMENT_NAMES)
+DEPARTMENTS = tuple(DEPARTMENT_LABELS)
 
 PERMISSION_HELP = {
     "view_hotspots": "see the ranked hotspot list and map",

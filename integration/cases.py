@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from integration.scoring import DEPARTMENT_NAMES, load_config
-from vocabulary import AGENDA_SECTION_LABELS, AGENDA_SECTIONS, CASE_STATUS_LABELS, CASE_STATUSES
+from integration.scoring import load_config
+from vocabulary import AGENDA_SECTIONS, AGENDA_SECTION_LABELS, CASE_STATUSES, CASE_STATUS_LABELS, DEPARTMENT_LABELS
 
 STATUS_LABELS = CASE_STATUS_LABELS
 STATUSES = CASE_STATUSES
@@ -48,7 +48,7 @@ def status_label(status: str | None) -> str:
 
 
 def department_label(department: str | None) -> str:
-    return DEPARTMENT_NAMES.get(department or "", department or "")
+    return DEPARTMENT_LABELS.get(department or "", department or "")
 
 
 def attendee_label(attendee: Mapping[str, object]) -> str:
@@ -69,9 +69,9 @@ def check_attendees(rows: Sequence[Mapping[str, object] | str]) -> list[dict]:
         department = row.get("department") if _typed(row.get("department")) else None
         if not name and department is None:
             continue
-        if department is not None and department not in DEPARTMENT_NAMES:
+        if department is not None and department not in DEPARTMENT_LABELS:
             raise DecisionError(f"attendee row {number}: '{department}' is not a department "
-                                f"({', '.join(DEPARTMENT_NAMES.values())})")
+                                f"({', '.join(DEPARTMENT_LABELS.values())})")
         if len(name) > 120:
             raise DecisionError(f"attendee row {number}: the name is {len(name)} characters long, at most 120")
         attendee = {"name": name or None, "department": department}
@@ -94,8 +94,8 @@ def check_changes(changes: Mapping[str, object]) -> dict:
         raise DecisionError(f"'{checked['status']}' is not a case status ({', '.join(STATUSES)})")
     if "lead_department" in checked:
         lead = checked["lead_department"] or None
-        if lead is not None and lead not in DEPARTMENT_NAMES:
-            raise DecisionError(f"'{lead}' is not a department ({', '.join(DEPARTMENT_NAMES)})")
+        if lead is not None and lead not in DEPARTMENT_LABELS:
+            raise DecisionError(f"'{lead}' is not a department ({', '.join(DEPARTMENT_LABELS)})")
         checked["lead_department"] = lead
     return checked
 
@@ -109,8 +109,8 @@ def check_action(action: Mapping[str, object]) -> dict:
     if not what:
         raise DecisionError("an action needs to say what is to be done")
     department = action.get("department") or None
-    if department is not None and department not in DEPARTMENT_NAMES:
-        raise DecisionError(f"'{department}' is not a department ({', '.join(DEPARTMENT_NAMES)})")
+    if department is not None and department not in DEPARTMENT_LABELS:
+        raise DecisionError(f"'{department}' is not a department ({', '.join(DEPARTMENT_LABELS)})")
     due_on = action.get("due_on") or None
     if isinstance(due_on, datetime):
         due_on = due_on.date()
@@ -384,7 +384,7 @@ def outcomes(records: pd.DataFrame, cases: pd.DataFrame | Iterable[Mapping], day
     min_departments = min_departments or load_config().min_departments
     rows = list(_rows(cases))
     columns = ["case_id", "property_id", "status", "opened_at", "closed_at",
-               *[f"{when}_{d}" for when in ("before", "after") for d in DEPARTMENT_NAMES],
+               *[f"{when}_{d}" for when in ("before", "after") for d in DEPARTMENT_LABELS],
                "before_total", "after_total", "change", "complete", "resolved", "records_since_resolved",
                "departments_since_resolved", "quiet"]
     if not rows:
@@ -407,7 +407,7 @@ def outcomes(records: pd.DataFrame, cases: pd.DataFrame | Iterable[Mapping], day
                "opened_at": opened, "closed_at": closed}
         for name, part in (("before", before), ("after", after)):
             counts = part["department"].value_counts()
-            for department in DEPARTMENT_NAMES:
+            for department in DEPARTMENT_LABELS:
                 row[f"{name}_{department}"] = int(counts.get(department, 0))
             row[f"{name}_total"] = int(len(part))
         row["change"] = row["after_total"] - row["before_total"]
@@ -432,8 +432,8 @@ def outcome_summary(table: pd.DataFrame, complete_only: bool = True) -> OutcomeS
     over the cases whose after window has fully passed (or over all, with complete_only=False)."""
     compared = table[table["complete"].astype(bool)] if complete_only and len(table) else table
     by_department = pd.DataFrame([
-        {"department": DEPARTMENT_NAMES[d], "before": int(compared[f"before_{d}"].sum()),
-         "after": int(compared[f"after_{d}"].sum())} for d in DEPARTMENT_NAMES])
+        {"department": DEPARTMENT_LABELS[d], "before": int(compared[f"before_{d}"].sum()),
+         "after": int(compared[f"after_{d}"].sum())} for d in DEPARTMENT_LABELS])
     by_department["change"] = by_department["after"] - by_department["before"]
     resolved = table["resolved"].astype(bool) if len(table) else pd.Series(dtype=bool)
     return OutcomeSummary(

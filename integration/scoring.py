@@ -20,7 +20,6 @@ import pandas as pd
 from vocabulary import DEPARTMENT_LABELS, TREATMENTS
 
 CONFIG_FILE = Path(__file__).resolve().parent / "scoring.toml"
-DEPARTMENT_NAMES = DEPARTMENT_LABELS
 
 
 @dataclass(frozen=True)
@@ -171,14 +170,14 @@ def score(records: pd.DataFrame, end: datetime, days: int | None = None, propert
     counts = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape)
     points = np.bincount(cells, weights=placed["contribution"].to_numpy(), minlength=shape[0] * shape[1]).reshape(shape)
     frame = pd.DataFrame(index=pd.Index(names[present], name="property_id", dtype=object))
-    for name in DEPARTMENT_NAMES:
+    for name in DEPARTMENT_LABELS:
         column = np.flatnonzero(departments == name)
         frame[f"count_{name}"] = counts[:, column[0]] if len(column) else 0
     frame["records"] = counts.sum(axis=1)
     frame["n_departments"] = (counts > 0).sum(axis=1)
     # which departments, as a bit mask per property mapped to its tuple (16 combinations at most)
-    mask = sum((frame[f"count_{d}"].to_numpy() > 0).astype(int) << bit for bit, d in enumerate(DEPARTMENT_NAMES))
-    combinations = {m: tuple(d for bit, d in enumerate(DEPARTMENT_NAMES) if m >> bit & 1) for m in np.unique(mask)}
+    mask = sum((frame[f"count_{d}"].to_numpy() > 0).astype(int) << bit for bit, d in enumerate(DEPARTMENT_LABELS))
+    combinations = {m: tuple(d for bit, d in enumerate(DEPARTMENT_LABELS) if m >> bit & 1) for m in np.unique(mask)}
     frame["departments"] = pd.Series(mask, index=frame.index).map(combinations)
     frame["nuisance_calls"] = np.bincount(row.reshape(-1), weights=placed["nuisance"].to_numpy(),
                                           minlength=shape[0]).astype(int)
@@ -238,12 +237,12 @@ def _reasons(frame: pd.DataFrame, placed: pd.DataFrame, days: int, config: Scori
     reasons = []
     for pid, row in zip(frame.index, frame.itertuples()):
         lines = []
-        named = ", ".join(f"{DEPARTMENT_NAMES[d]} {getattr(row, f'count_{d}')}" for d in row.departments)
+        named = ", ".join(f"{DEPARTMENT_LABELS[d]} {getattr(row, f'count_{d}')}" for d in row.departments)
         if row.n_departments >= config.min_departments:
             lines.append(f"{row.n_departments} departments in {days} days: {named}")
         else:
             lines.append(f"Only {named} in {days} days: not flagged (needs {config.min_departments} departments)")
-        strongest = [f"{category} ({DEPARTMENT_NAMES[d]}{f', {n}×' if n > 1 else ''})"
+        strongest = [f"{category} ({DEPARTMENT_LABELS[d]}{f', {n}×' if n > 1 else ''})"
                      for d, category, n in by_property.get(pid, [])[:3]]
         if strongest:
             lines.append("Weighs most: " + "; ".join(strongest))
@@ -259,7 +258,7 @@ def _reasons(frame: pd.DataFrame, placed: pd.DataFrame, days: int, config: Scori
 
 
 def _empty_scores() -> pd.DataFrame:
-    columns = ["score", "departments", "n_departments", "records", *[f"count_{d}" for d in DEPARTMENT_NAMES],
+    columns = ["score", "departments", "n_departments", "records", *[f"count_{d}" for d in DEPARTMENT_LABELS],
                "nuisance_calls", "chronic_nuisance", "institutional", "flagged", "reasons"]
     frame = pd.DataFrame(columns=columns)
     frame.index.name = "property_id"
@@ -300,6 +299,6 @@ def department_mix(scored: pd.DataFrame) -> pd.DataFrame:
     """How many flagged properties each department has records at: department, properties."""
     flagged = scored[scored["flagged"]]
     return pd.DataFrame(
-        [{"department": DEPARTMENT_NAMES[d], "properties": int((flagged[f"count_{d}"] > 0).sum())}
-         for d in DEPARTMENT_NAMES]
+        [{"department": DEPARTMENT_LABELS[d], "properties": int((flagged[f"count_{d}"] > 0).sum())}
+         for d in DEPARTMENT_LABELS]
     )

@@ -5,10 +5,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from integration import access, cases, exports, scoring
+from integration import access, cases, exports
 from services import meetings
 from ui import data, views
 from ui.frame import current_user, exported, page_setup
+from vocabulary import DEPARTMENT_LABELS
 
 user = page_setup(__file__)
 
@@ -17,8 +18,8 @@ who = current_user()
 engine = data.engine()
 
 left, right = st.columns(2)
-department = left.selectbox("Department", [None, *scoring.DEPARTMENT_NAMES],
-                            format_func=lambda d: "All departments" if d is None else scoring.DEPARTMENT_NAMES[d])
+department = left.selectbox("Department", [None, *DEPARTMENT_LABELS],
+                            format_func=lambda d: "All departments" if d is None else DEPARTMENT_LABELS[d])
 actions = meetings.open_actions(engine, department=department, as_of=date.today())
 owners = sorted({o for o in actions["owner"].dropna()}) if not actions.empty else []
 owner = right.selectbox("Owner", [None, *owners], format_func=lambda o: "Everyone" if o is None else o)

@@ -4,8 +4,7 @@ import streamlit as st
 
 from integration import access, exports, scoring
 from services import hotspots as service
-from ui import data, hotspots, maps
-from ui import early_warning
+from ui import data, early_warning, hotspots, maps, views
 from ui.frame import current_user, exported, nothing_loaded, page_setup
 from vocabulary import TREATMENTS
 
@@ -97,7 +96,7 @@ with st.expander("Institutional properties", icon=":material/account_balance:"):
     st.caption("Places that collect records for other reasons (police station, hospital, big-box store). Land uses "
                f"{', '.join(sorted(scoring.load_config().institutional_land_uses))} are damped automatically; "
                "this list adds properties by hand, damped or excluded.")
-    st.dataframe(service.institution_list(data.engine()), hide_index=True)
+    views.show_table(service.institution_list(data.engine()))
     if not editable:
         st.caption("The integration team lead keeps this list.")
         st.stop()

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from integration import access, cases, exports, scoring
+from integration import access, cases, exports
 from ui import data, hotspots, meeting, views
 from ui import property as history_view
 from ui.frame import audit, current_user, exported, nothing_loaded, page_setup
+from vocabulary import DEPARTMENT_LABELS
 
 user = page_setup(__file__)
 
@@ -71,7 +72,7 @@ for case in history_view.cases(property_id):
                      f"{' · lead ' + cases.department_label(case['lead_department']) if case['lead_department'] else ''}"
                      f" · opened {pd.Timestamp(case['opened_at']):%B %-d, %Y}", expanded=case["status"] != "resolved",
                      icon=":material/folder_open:"):
-        st.dataframe(meeting.actions_table(case["actions"]), hide_index=True)
+        views.show_table(meeting.actions_table(case["actions"]))
         for line in meeting.history_lines(case):
             st.text(line)
 
@@ -79,34 +80,17 @@ history_view.department_counts(history, last_day)
 
 occurred = pd.to_datetime(history["occurred_at"])
 left, right = st.columns([2, 1])
-departments = left.multiselect("Departments", list(scoring.DEPARTMENT_NAMES), list(scoring.DEPARTMENT_NAMES),
-                               format_func=scoring.DEPARTMENT_NAMES.get)
+departments = left.multiselect("Departments", list(DEPARTMENT_LABELS), list(DEPARTMENT_LABELS),
+                               format_func=DEPARTMENT_LABELS.get)
 since = right.date_input("From", max(occurred.min(), occurred.max() - timedelta(days=365)).date(),
                          min_value=occurred.min().date(), max_value=occurred.max().date())
 shown = history[history["department"].isin(departments) & (occurred.dt.date >= since)]
 
 st.altair_chart(history_view.timeline(shown), width="stretch")
 with st.expander("Records per department and window"):
-    st.dataframe(history_view.window_counts(history, last_day), hide_index=True)
+    views.show_table(history_view.window_counts(history, last_day))
 
-table = shown.assign(department=shown["department"].map(views.department_label))[
-    ["occurred_at", "department", "category", "subcategory", "status", "description", "address", "method", "score"]]
-table[["subcategory", "status", "description"]] = table[["subcategory", "status", "description"]].fillna("")
-st.dataframe(
-    table,
-    hide_index=True,
-    column_config={
-        "occurred_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
-        "department": "Department",
-        "category": "Category",
-        "subcategory": "Type",
-        "status": "Status",
-        "description": st.column_config.TextColumn("Details", width="large"),
-        "address": "Address as written",
-        "method": "Match method",
-        "score": st.column_config.NumberColumn("Match score", format="%.2f"),
-    },
-)
+table = history_view.records_table(shown, user)
 if access.can(user, "export"):
     who = current_user()
     reasons = list(scored["reasons"]) if scored is not None else []

@@ -8,8 +8,8 @@ legend label is cut short (`legend`: labelLimit=0).
 import altair as alt
 import pandas as pd
 
-from integration import scoring
 from ui.views import STATUS_LABELS
+from vocabulary import DEPARTMENT_LABELS
 
 # Placed records in greens and blues, those still waiting in amber and red.
 STATUS_COLOURS = {
@@ -20,7 +20,7 @@ STATUS_COLOURS = {
     "unmatched": "#c62828",
 }
 # One colour per department, the same on every chart.
-DEPARTMENT_COLOURS = dict(zip(scoring.DEPARTMENT_NAMES.values(), ["#1f5fa8", "#d9480f", "#2b8a3e", "#7048a8"],
+DEPARTMENT_COLOURS = dict(zip(DEPARTMENT_LABELS.values(), ["#1f5fa8", "#d9480f", "#2b8a3e", "#7048a8"],
                               strict=True))
 # Ten colours told apart at a glance (Tableau 10, reordered so neighbours differ most), then grey for
 # everything after them.

@@ -11,6 +11,7 @@ from integration import scoring
 from services import hotspots as service
 from services.hotspots import WEEKS, Filters, default_filters, window_end  # noqa: F401  (the pages' names)
 from ui import charts, data, maps
+from vocabulary import DEPARTMENT_LABELS
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -91,7 +92,7 @@ def hotspot_map(flagged: pd.DataFrame, density: bool = False, base: maps.Basemap
     share = _share(located["score"])
     located["colour"] = [_colour(s) for s in share]
     located["radius"] = [_radius(s) for s in share]
-    located["departments_text"] = [", ".join(scoring.DEPARTMENT_NAMES[d] for d in ds) for ds in located["departments"]]
+    located["departments_text"] = [", ".join(DEPARTMENT_LABELS[d] for d in ds) for ds in located["departments"]]
     located["score_text"] = located["score"].map("{:.1f}".format)
     # highest score last, so it is drawn on top; the view opens on it
     points = located[["property_id", "address", "score", "score_text", "departments_text", "lat", "lon", "colour",
@@ -124,7 +125,7 @@ def hotspot_legend(flagged: pd.DataFrame, base: maps.Basemap | None, density: bo
 
 def department_mix_chart(scored: pd.DataFrame) -> alt.Chart:
     mix = scoring.department_mix(scored).assign(
-        department_name=lambda frame: frame["department"].map(scoring.DEPARTMENT_NAMES).fillna(frame["department"]))
+        department_name=lambda frame: frame["department"].map(DEPARTMENT_LABELS).fillna(frame["department"]))
     return (alt.Chart(mix).mark_bar()
             .encode(x=alt.X("properties:Q", title="Flagged properties with records"),
                     y=alt.Y("department_name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=0)),
@@ -168,7 +169,7 @@ def filters_from_url(last_day: date, categories: list[str], ward_list: list[str]
         minimum = min(max(int(params.get("min", config.min_departments)), 1), 4)
     except ValueError:
         minimum = config.min_departments
-    departments = _list(params.get("dept"), scoring.DEPARTMENT_NAMES) or tuple(scoring.DEPARTMENT_NAMES)
+    departments = _list(params.get("dept"), DEPARTMENT_LABELS) or tuple(DEPARTMENT_LABELS)
     return Filters(end=end, days=days, departments=departments, min_departments=minimum,
                    categories=_list(params.get("cat"), categories), wards=_list(params.get("ward"), ward_list))
 
@@ -181,8 +182,8 @@ def filter_form(current: Filters, first_day: date, last_day: date, categories: l
         end = left.date_input("Window ends", current.end, min_value=first_day, max_value=last_day)
         days = middle.number_input("Window length (days)", 7, 730, current.days, step=7)
         minimum = right.number_input("Minimum departments", 1, 4, current.min_departments)
-        departments = st.multiselect("Departments", list(scoring.DEPARTMENT_NAMES), list(current.departments),
-                                     format_func=scoring.DEPARTMENT_NAMES.get)
+        departments = st.multiselect("Departments", list(DEPARTMENT_LABELS), list(current.departments),
+                                     format_func=DEPARTMENT_LABELS.get)
         chosen_categories = st.multiselect("Categories (all when empty)", categories, list(current.categories))
         chosen_wards = st.multiselect("Wards (all when empty)", ward_list, list(current.wards))
     return Filters(end=end, days=int(days), departments=tuple(departments) or current.departments,
@@ -192,7 +193,7 @@ def filter_form(current: Filters, first_day: date, last_day: date, categories: l
 def write_url(filters: Filters) -> None:
     """Put the filters in the URL, so a copied link reproduces the view."""
     params = {"end": filters.end.isoformat(), "days": str(filters.days), "min": str(filters.min_departments)}
-    if set(filters.departments) != set(scoring.DEPARTMENT_NAMES):
+    if set(filters.departments) != set(DEPARTMENT_LABELS):
         params["dept"] = ",".join(filters.departments)
     if filters.categories:
         params["cat"] = ",".join(filters.categories)
@@ -239,8 +240,8 @@ def ranked_table(flagged: pd.DataFrame) -> pd.DataFrame:
         "institutional": flagged["institutional"].notna().map({True: "institutional", False: ""}),
     })
     flags = named.apply(lambda column: column.where(column == "", column + ", ")).sum(axis=1).str.rstrip(", ")
-    labels = {combo: [scoring.DEPARTMENT_NAMES[d] for d in combo] for combo in set(flagged["departments"])}
-    counts = {scoring.DEPARTMENT_NAMES[d]: flagged[f"count_{d}"].to_numpy() for d in scoring.DEPARTMENT_NAMES}
+    labels = {combo: [DEPARTMENT_LABELS[d] for d in combo] for combo in set(flagged["departments"])}
+    counts = {DEPARTMENT_LABELS[d]: flagged[f"count_{d}"].to_numpy() for d in DEPARTMENT_LABELS}
     records = [" · ".join(f"{name} {int(count)}" for name, count in zip(counts, row) if count)
                for row in zip(*counts.values())]
     return pd.DataFrame({

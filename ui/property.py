@@ -10,7 +10,8 @@ import streamlit as st
 
 from integration import access, scoring
 from services import properties as service
-from ui import charts, data, hotspots, maps
+from ui import charts, data, hotspots, maps, views
+from vocabulary import DEPARTMENT_LABELS
 
 
 def suggest(version: tuple, text: str) -> pd.DataFrame:
@@ -65,24 +66,24 @@ def department_counts(history: pd.DataFrame, last_day) -> None:
     occurred = pd.to_datetime(history["occurred_at"])
     recent = history.loc[occurred > end - timedelta(days=days), "department"].value_counts()
     every = history["department"].value_counts()
-    for column, (department, label) in zip(st.columns(len(scoring.DEPARTMENT_NAMES)), scoring.DEPARTMENT_NAMES.items()):
+    for column, (department, label) in zip(st.columns(len(DEPARTMENT_LABELS)), DEPARTMENT_LABELS.items()):
         column.metric(f"{label} · last {days} days", int(recent.get(department, 0)),
                       help=f"Records from {label} at this property in {period(last_day)}")
     st.caption(f"All time (every record loaded, since {occurred.min():%B %-d, %Y}): " + " · ".join(
-        f"{label} {int(every.get(department, 0))}" for department, label in scoring.DEPARTMENT_NAMES.items()))
+        f"{label} {int(every.get(department, 0))}" for department, label in DEPARTMENT_LABELS.items()))
 
 
 def timeline(history: pd.DataFrame) -> alt.Chart:
     """One lane per department, each record a mark coloured by category (each its own colour)."""
     category, domain, colours = charts.distinct(history["category"], other="Other categories")
-    frame = history.assign(Department=history["department"].map(scoring.DEPARTMENT_NAMES), Category=category)
+    frame = history.assign(Department=history["department"].map(DEPARTMENT_LABELS), Category=category)
     return (
         alt.Chart(frame)
         .mark_circle(size=90, opacity=0.85)
         .encode(
             x=alt.X("occurred_at:T", title=None, axis=alt.Axis(format="%b %-d, %Y", labelOverlap=True)),
-            y=alt.Y("Department:N", title=None, sort=list(scoring.DEPARTMENT_NAMES.values()),
-                    scale=alt.Scale(domain=list(scoring.DEPARTMENT_NAMES.values())), axis=alt.Axis(labelLimit=0)),
+            y=alt.Y("Department:N", title=None, sort=list(DEPARTMENT_LABELS.values()),
+                    scale=alt.Scale(domain=list(DEPARTMENT_LABELS.values())), axis=alt.Axis(labelLimit=0)),
             color=alt.Color("Category:N", title="Category", scale=alt.Scale(domain=domain, range=colours),
                             legend=charts.legend(orient="right")),
             tooltip=[alt.Tooltip("occurred_at:T", title="Date", format="%Y-%m-%d %H:%M"), "Department:N",
@@ -129,13 +130,35 @@ def window_counts(history: pd.DataFrame, last_day) -> pd.DataFrame:
     occurred = pd.to_datetime(history["occurred_at"])
     to = f"to {last_day:%b %-d, %Y}"
     rows = []
-    for department, name in scoring.DEPARTMENT_NAMES.items():
+    for department, name in DEPARTMENT_LABELS.items():
         mine = history["department"] == department
         rows.append({"Department": name,
                      f"Last {days} days ({to})": int((mine & (occurred > end - timedelta(days=days))).sum()),
                      f"Last 12 months ({to})": int((mine & (occurred > end - timedelta(days=365))).sum()),
                      f"All time (since {occurred.min():%b %-d, %Y})": int(mine.sum())})
     return pd.DataFrame(rows)
+
+
+RECORD_COLUMNS = ["occurred_at", "department", "category", "subcategory", "status", "description", "address",
+                  "method", "score"]
+RECORD_LABELS = {"occurred_at": "Date", "subcategory": "Type", "description": "Details", "address": "Address as written",
+                 "method": "Match method", "score": "Match score"}
+
+
+def records_table(shown: pd.DataFrame, user: access.User | None) -> pd.DataFrame:
+    """The property's records as a table (labelled, a dash for a missing value, the fields the
+    reader's role may not see blank and named once under it); returns them as exported."""
+    table = shown[RECORD_COLUMNS]
+    hidden = views.hidden_columns(user, table)
+    table = table.assign(department=table["department"].map(views.department_label))
+    views.show_table(table, RECORD_LABELS, hidden=hidden, column_config={
+        "Date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
+        "Details": st.column_config.TextColumn("Details", width="large"),
+        "Match score": st.column_config.NumberColumn("Match score", format="%.2f"),
+    })
+    exported = table.copy()
+    exported[["subcategory", "status", "description"]] = exported[["subcategory", "status", "description"]].fillna("")
+    return exported
 
 
 def printable(found: dict, history: pd.DataFrame, reasons: list[str], exported_by: str) -> bytes:

@@ -71,12 +71,15 @@ def test_police_narratives_only_for_the_roles_allowed(monkeypatch, city_db_url, 
     property_id = property_with_police_narratives(city_db_url)
     app = open_page("pages/property.py", monkeypatch, city_db_url, user=name, property=property_id)
     assert not app.exception
-    table = next(frame.value for frame in app.dataframe if "description" in frame.value)
-    police = table[table["department"] == "Police"]
-    assert bool((police["description"] != "").any()) is sees_police_narratives
-    assert bool((police["status"] != "").any()) is sees_police_narratives
-    others = table[table["department"] != "Police"]
+    table = next(frame.value for frame in app.dataframe if "Details" in frame.value)
+    police = table[table["Department"] == "Police"]
+    assert bool((police["Details"] != "").any()) is sees_police_narratives
+    assert bool((police["Status"] != "").any()) is sees_police_narratives
+    others = table[table["Department"] != "Police"]
     assert len(others) and len(police)
+    # fields hidden for the role are blank, and said so once under the table
+    if not sees_police_narratives:
+        assert [c.value for c in app.caption if "hidden for your role" in c.value and "Details" in c.value]
 
 
 def test_a_viewer_cannot_export(monkeypatch, city_db_url):

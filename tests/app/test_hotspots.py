@@ -12,6 +12,7 @@ from tests.app.apptest import open_page
 from integration import scoring
 from storage import department_records, property_data
 from storage.engine import create_engine, reading
+from vocabulary import DEPARTMENT_LABELS
 
 
 
@@ -271,7 +272,7 @@ def test_the_department_chart_gives_each_department_its_own_colour(monkeypatch, 
     expected = expected_scores(city_db_url)
     chart = hotspots_view.department_mix_chart(expected).to_dict()
     scale = chart["encoding"]["color"]["scale"]
-    assert scale["domain"] == list(scoring.DEPARTMENT_NAMES.values())
+    assert scale["domain"] == list(DEPARTMENT_LABELS.values())
     assert len(set(scale["range"])) == len(scale["range"]) == 4
     assert chart["encoding"]["y"]["axis"]["labelLimit"] == 0  # "Customer Service" is never cut short
 

@@ -91,7 +91,7 @@ def test_property_page_by_deep_link(monkeypatch, city_db_url):
         found = property_data.get_property(conn, property_id)
         history = department_records.property_records(conn, property_id)
     assert app.header[0].value == found["address"]
-    table = next(frame.value for frame in app.dataframe if "occurred_at" in frame.value)
+    table = next(frame.value for frame in app.dataframe if "Address as written" in frame.value)
     assert len(table) == len(history) > 0
     # the figures are the scoring window's; every record counts in the all-time line under them
     all_time = next(c.value for c in app.caption if c.value.startswith("All time"))

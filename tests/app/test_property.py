@@ -30,6 +30,7 @@ from storage import department_records, property_data  # noqa: E402
 from storage.engine import create_engine, reading  # noqa: E402
 from tests.app.apptest import open_page  # noqa: E402
 from tests.app.test_hotspots import expected_scores  # noqa: E402
+from vocabulary import DEPARTMENT_LABELS  # noqa: E402
 
 
 def _records(url: str, property_id: str) -> tuple[pd.DataFrame, pd.Timestamp]:
@@ -63,12 +64,12 @@ def test_every_count_on_the_property_page_names_its_period(monkeypatch, city_db_
     # the figures under the reasons: the scoring window's, each labelled with it
     figures = {m.label: m.value for m in app.metric}
     assert figures == {f"{name} · last {days} days": str(int(recent.get(department, 0)))
-                       for department, name in scoring.DEPARTMENT_NAMES.items()}
+                       for department, name in DEPARTMENT_LABELS.items()}
     assert f"over the {days} days to {last:%B %-d, %Y}" in app.error[0].value  # the reasons' period
     every = history["department"].value_counts()
     all_time = next(c.value for c in app.caption if c.value.startswith("All time"))
     assert f"since {occurred.min():%B %-d, %Y}" in all_time
-    for department, name in scoring.DEPARTMENT_NAMES.items():
+    for department, name in DEPARTMENT_LABELS.items():
         assert f"{name} {int(every.get(department, 0))}" in all_time
     windows = next(frame.value for frame in app.dataframe if "Department" in frame.value.columns)
     assert list(windows.columns) == ["Department", f"Last {days} days (to {last:%b %-d, %Y})",

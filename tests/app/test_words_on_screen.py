@@ -58,20 +58,9 @@ def problems(table: pd.DataFrame) -> list[str]:
 
 OWN_PAGES = ["app.py", "pages/actions.py", "pages/outcomes.py", "pages/match_review.py", "pages/data_quality.py",
              "pages/admin.py"]
-# Tables still drawn with st.dataframe and stored column names (labelled only by column_config, or not at
-# all): each goes through views.show_table, then leaves this list (strict: the test says when it may).
-NOT_YET = {
-    "pages/hotspots.py": "the institution list: views.show_table(service.institution_list(...))",
-    "pages/property.py": "the records table: views.show_table(table, labels, hidden=views.hidden_columns(user, shown))",
-}
 
 
-def walk(page: str) -> object:
-    marks = [pytest.mark.xfail(strict=True, reason=NOT_YET[page])] if page in NOT_YET else []
-    return pytest.param(page, marks=marks, id=page)
-
-
-@pytest.mark.parametrize("page", [walk(page) for page, *_ in PAGES])
+@pytest.mark.parametrize("page", [page for page, *_ in PAGES])
 def test_every_table_has_labels_and_no_none(monkeypatch, city_with_cases, page):
     app = open_page(page, monkeypatch, city_with_cases, **({"property": first_case(city_with_cases)}
                                                            if page == "pages/property.py" else {}))
