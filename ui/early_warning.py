@@ -9,7 +9,7 @@ from services import early_warning as service
 from ui import data
 
 SHOWN = 100
-COLUMNS = ["Rank", "Open", "Address", "Chance", "Why", "Ward", "Score now", "Nuisance calls"]
+COLUMNS = ["Rank", "Open", "Address", "Model estimate", "Why", "Ward", "Score now", "Nuisance calls"]
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -24,7 +24,7 @@ def table(heading: pd.DataFrame) -> pd.DataFrame:
         "Rank": heading["rank"].astype(int).to_numpy(),
         "Open": ("/property?property=" + heading["property_id"].astype(str)).to_numpy(),
         "Address": heading["address"].to_numpy(),
-        "Chance": heading["probability"].to_numpy(dtype=float) * 100,
+        "Model estimate": heading["probability"].to_numpy(dtype=float) * 100,
         "Why": [" · ".join(lines) for lines in heading["reasons"]],
         "Ward": heading["ward"].to_numpy(),
         "Score now": heading["score"].to_numpy(dtype=float),
@@ -109,8 +109,11 @@ def view() -> None:
             "Rank": st.column_config.NumberColumn(width="small"),
             "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
             "Address": st.column_config.TextColumn(width="medium"),
-            "Chance": st.column_config.NumberColumn(format="%.0f%%", width="small",
-                                                    help=f"The model's chance of being flagged within {HORIZON_DAYS} days"),
+            "Model estimate": st.column_config.NumberColumn(
+                format="%.0f%%", width="small",
+                help=f"The model's estimate of the chance of being flagged within {HORIZON_DAYS} days, which ranks "
+                     "the list. It is not a measured rate and runs high at the top: how often the top of the list "
+                     "was right is the backtest above."),
             "Score now": st.column_config.NumberColumn(format="%.1f"),
             "Why": st.column_config.TextColumn(width="large"),
         },

@@ -32,7 +32,7 @@ def test_a_row_of_the_list_opens_its_property(retrained_server, page):  # noqa: 
     open_signed_in(page, f"{base}/hotspots", "lead")
     page.get_by_role("tab", name="Heading for the list").click()
     page.get_by_text("How often it was right").wait_for()
-    grid = page.get_by_test_id("stDataFrame").filter(has_text="Chance").first
+    grid = page.get_by_test_id("stDataFrame").filter(has_text="Model estimate").first
     grid.wait_for()
     page.wait_for_timeout(500)
     box = grid.bounding_box()
