@@ -49,30 +49,16 @@ view.key_figures(chosen)
 tab_names = ["Trends", "Time to close", "Transfers", "Workload", "Equity", "Requests", "Planning"]
 tabs = dict(zip(tab_names, st.tabs(tab_names, key="view", bind="query-params")))  # ?view=Equity links a tab
 
-with tabs["Trends"]:
-    if tabs["Trends"].open:  # only the tab in view runs
-        view.trends_tab(everything, chosen, filters, who, can_export)
-
-with tabs["Time to close"]:
-    if tabs["Time to close"].open:  # only the tab in view runs
-        view.time_to_close_tab(everything, chosen, filters, who, can_export)
-
-with tabs["Transfers"]:
-    if tabs["Transfers"].open:  # only the tab in view runs
-        view.transfers_tab(chosen, filters, who, can_export)
-
-with tabs["Workload"]:
-    if tabs["Workload"].open:  # only the tab in view runs
-        view.workload_tab(user, chosen, filters, who, can_export)
-
-with tabs["Equity"]:
-    if tabs["Equity"].open:  # only the tab in view runs
-        view.equity_tab(version, chosen, filters, who, can_export)
-
-with tabs["Requests"]:
-    if tabs["Requests"].open:  # only the tab in view runs
-        view.requests_tab(chosen, filters, who, can_export)
-
-with tabs["Planning"]:
-    if tabs["Planning"].open:  # only the tab in view runs
-        planning.planning_tab(version, user, who, can_export)
+draw = {
+    "Trends": lambda: view.trends_tab(everything, chosen, filters, who, can_export),
+    "Time to close": lambda: view.time_to_close_tab(everything, chosen, filters, who, can_export),
+    "Transfers": lambda: view.transfers_tab(chosen, filters, who, can_export),
+    "Workload": lambda: view.workload_tab(user, chosen, filters, who, can_export),
+    "Equity": lambda: view.equity_tab(version, chosen, filters, who, can_export),
+    "Requests": lambda: view.requests_tab(chosen, filters, who, can_export),
+    "Planning": lambda: planning.planning_tab(version, user, who, can_export),
+}
+for name, tab in tabs.items():
+    with tab:
+        if tab.open:  # only the tab in view runs
+            draw[name]()
