@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from vocabulary import MATCH_STATUSES
-from storage.schema import ingests, match_decisions, matches, records, rejects
+from storage.schema import ingests, match_decisions, matches, record_months, records, rejects
 from storage.review_queue import review_groups
 from storage.store import read_frame
 
@@ -52,13 +52,16 @@ def frequent_unplaced(conn: Connection, department: str | None = None, limit: in
     return review_groups(conn, department, limit=limit)
 
 
-def data_version(conn: Connection) -> tuple[str, int, int]:
-    """Changes whenever an ingest finishes or an analyst stores a decision: the cache key of reads
-    over the records."""
+def data_version(conn: Connection) -> tuple[str, int, int, str]:
+    """Changes whenever an ingest finishes, an analyst stores a decision or the records' page
+    summaries are rebuilt (a new property master does that, from a page or a terminal, as it places
+    the records again and moves the requests' wards): the cache key of reads over the records, the
+    same on every app server."""
     last_ingest, loads = conn.execute(sa.select(sa.func.max(ingests.c.finished_at), sa.func.count())
                                       .select_from(ingests)).one()
     decisions_made = conn.execute(sa.select(sa.func.count()).select_from(match_decisions)).scalar_one()
-    return str(last_ingest), loads, decisions_made
+    summarised = conn.execute(sa.select(sa.func.max(record_months.c.built_at))).scalar_one()
+    return str(last_ingest), loads, decisions_made, str(summarised)
 
 
 def overview(conn: Connection) -> pd.DataFrame:

@@ -43,6 +43,25 @@ def test_the_data_version_moves_with_a_load(engine):
     assert quality.data_version(engine) != before
 
 
+def test_the_data_version_moves_with_a_property_master_loaded_from_a_terminal(city_dir, city_db_url, tmp_path):
+    """A master loaded by another app server or a terminal changes what every page shows: here the
+    wards change, which the customer-service page counts requests by."""
+    import pandas as pd
+
+    from loaders.__main__ import main as loaders_main
+    from storage.engine import create_engine
+    from tests.conftest import copy_sqlite
+
+    engine = create_engine(copy_sqlite(city_db_url, tmp_path / "city.db"))
+    master = pd.read_csv(city_dir / "properties.csv", dtype=str, keep_default_na=False)
+    master["ward"] = "99"
+    master.to_csv(tmp_path / "properties.csv", index=False)
+    before = quality.data_version(engine)
+    assert loaders_main(["properties", str(tmp_path / "properties.csv")], engine=engine) == 0
+    assert quality.data_version(engine) != before
+    engine.dispose()
+
+
 def test_quality_reads_of_an_empty_database(engine):
     months, rejected = quality.quality(engine)
     assert months.empty and rejected.empty
