@@ -105,17 +105,19 @@ def view() -> None:
     chosen = st.dataframe(
         heading.drop(columns=["Property id"]), hide_index=True, on_select="rerun", selection_mode="single-row",
         key="heading", height=560,
-        column_config={
-            "Rank": st.column_config.NumberColumn(width="small"),
-            "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
-            "Address": st.column_config.TextColumn(width="medium"),
+        column_config={  # widths in pixels: the whole list within the 940 px a 1400 px screen leaves
+            "Rank": st.column_config.NumberColumn(width=44),
+            "Open": st.column_config.LinkColumn("Open", display_text="Open", width=48),
+            "Address": st.column_config.TextColumn(width=170),
             "Model estimate": st.column_config.NumberColumn(
-                format="%.0f%%", width="small",
+                format="%.0f%%", width=90,
                 help=f"The model's estimate of the chance of being flagged within {HORIZON_DAYS} days, which ranks "
                      "the list. It is not a measured rate and runs high at the top: how often the top of the list "
                      "was right is the backtest above."),
-            "Score now": st.column_config.NumberColumn(format="%.1f"),
-            "Why": st.column_config.TextColumn(width="large"),
+            "Score now": st.column_config.NumberColumn(format="%.1f", width=70),
+            "Why": st.column_config.TextColumn(width=330),
+            "Ward": st.column_config.Column(width=50),
+            "Nuisance calls": st.column_config.NumberColumn(width=96),
         },
     )
     if chosen.selection.rows:

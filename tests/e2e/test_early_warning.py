@@ -35,6 +35,9 @@ def test_a_row_of_the_list_opens_its_property(retrained_server, page):  # noqa: 
     grid = page.get_by_test_id("stDataFrame").filter(has_text="Model estimate").first
     grid.wait_for()
     page.wait_for_timeout(500)
+    scroller = grid.locator(".dvn-scroller").first
+    scroll_width, client_width = scroller.evaluate("s => [s.scrollWidth, s.clientWidth]")
+    assert scroll_width <= client_width, (scroll_width, client_width)  # the whole list in view at 1400 px
     box = grid.bounding_box()
     # the row-selection box of the first row: left edge of the grid, below the header row
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
