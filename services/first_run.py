@@ -1,7 +1,7 @@
 """What a person starting the dashboard reads: where data is loaded (every empty state says it), the
 command that creates a database's first administrator, and the summary `make run` prints.
 
-Entry points: `WHERE_TO_LOAD`, `first_admin_command(url)`, `summary(engine, served_at)`.
+Entry points: `WHERE_TO_LOAD`, `database_command(url, command)`, `first_admin_command(url)`, `summary(engine, served_at)`.
 """
 
 import shlex
@@ -20,13 +20,17 @@ WHERE_TO_LOAD = ("An analyst or an administrator loads them on the Upload page: 
                  "parcel file) first, then each department's extract.")
 
 
-def first_admin_command(url: str) -> tuple[str, bool]:
-    """The command that creates the first administrator in the database at `url`, run from the project
-    folder; and whether the URL's password is elided in it (*** stands in its place)."""
+def database_command(url: str, command: str) -> tuple[str, bool]:
+    """`command` (run from the project folder) on the database at `url`; and whether the URL's
+    password is elided in it (*** stands in its place)."""
     parsed = sa.engine.make_url(url)
     shown = parsed.render_as_string(hide_password=True)
-    return (f"DATABASE_URL={shlex.quote(shown)} .venv/bin/python -m storage create-user NAME --role admin",
-            parsed.password is not None)
+    return f"DATABASE_URL={shlex.quote(shown)} {command}", parsed.password is not None
+
+
+def first_admin_command(url: str) -> tuple[str, bool]:
+    """The command that creates the first administrator in the database at `url` (database_command)."""
+    return database_command(url, ".venv/bin/python -m storage create-user NAME --role admin")
 
 
 def summary(engine: Engine, served_at: str) -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from integration.early_warning import FAIRNESS_BAND, HORIZON_DAYS, RANKING_LABELS, training_window_text
 from services import early_warning as service
+from services import first_run
 from ui import data
 
 SHOWN = 100
@@ -68,8 +69,11 @@ def view() -> None:
     """Draw the view from the latest stored run (nothing is trained or scored here)."""
     latest = service.latest(data.engine())
     if latest is None:
-        st.info("There is no early-warning list yet. It is made when the model is retrained: "
-                "`python -m integration early-warning` on this database (or after a load).")
+        command, elided = first_run.database_command(data.engine().url.render_as_string(hide_password=False),
+                                                      ".venv/bin/python -m integration early-warning")
+        st.info("There is no early-warning list yet. It is made when the model is retrained, from a terminal on "
+                f"this database (after the loads, on their schedule): `{command}`"
+                + (" (with the database's password in place of ***)" if elided else ""))
         return
     run = latest.run
     st.caption(f"Properties not on the list today, ranked by their chance of being on it within {HORIZON_DAYS} days · "
