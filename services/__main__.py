@@ -12,20 +12,13 @@
 """
 
 import argparse
-import getpass
 import sys
 from datetime import date
 
-from services import hotspots, meetings
+from services import accounts, hotspots, meetings
 from storage.engine import create_engine
 from vocabulary import AGENDA_SECTION_LABELS, CASE_STATUS_LABELS, CASE_STATUSES, DEPARTMENT_LABELS, DEPARTMENTS
 
-
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name in a bare container
-        return "cli"
 
 
 def _day(text: str) -> date:
@@ -99,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     built.add_argument("--size", type=int, default=meetings.AGENDA_SIZE, help="at most this many flagged properties")
     built.add_argument("--heading", type=int, default=meetings.AGENDA_HEADING,
                        help="properties heading for the list added after them (0: none)")
-    built.add_argument("--by", default=_operator(), help="the name written in the audit log")
+    built.add_argument("--by", default=accounts.command_line_user(), help="the name written in the audit log")
     built.set_defaults(run=agenda)
     listed = commands.add_parser("hotspots", help="the flagged properties, highest score first")
     listed.add_argument("--top", type=int, default=20)
@@ -113,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     decided.add_argument("--action", help="an action agreed: what is to be done")
     decided.add_argument("--owner", help="who does the action")
     decided.add_argument("--due", type=_day, help="the action's due date, YYYY-MM-DD")
-    decided.add_argument("--by", default=_operator(), help="the name written in the audit log")
+    decided.add_argument("--by", default=accounts.command_line_user(), help="the name written in the audit log")
     decided.set_defaults(run=decide)
     return parser
 

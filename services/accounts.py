@@ -18,8 +18,10 @@ sees the same sessions.
 """
 
 import base64
+import getpass
 import hashlib
 import hmac
+import os
 import re
 import secrets
 import unicodedata
@@ -66,6 +68,14 @@ REFUSED_MESSAGE = (
 )
 DEMO_CREATOR = "demo-users"
 GROUPS_CREATOR = "single sign-on groups"  # who created or changed an account from the provider's groups
+
+
+def command_line_user() -> str:
+    """Who runs a command from a terminal, as the audit log names them: "cli:" and the system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return f"cli:uid{os.getuid()}" if hasattr(os, "getuid") else "cli"
 
 
 class AccountError(ValueError):

@@ -7,7 +7,6 @@ scores only), `agenda_entries` (the meeting's section), `main` (python -m integr
 """
 
 import argparse
-import getpass
 import sys
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration import early_warning as model
+from services import accounts
 from storage import audit_trail, property_data
 from storage import early_warning as store
 from storage.engine import create_engine, reading, writing
@@ -155,12 +155,6 @@ def agenda_entries(engine: Engine, top: int) -> pd.DataFrame:
 # --- command line -------------------------------------------------------------------------------
 
 
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-
 
 def backtest_csv(windows: pd.DataFrame, path: Path) -> None:
     """One row per backtest window: window_end, model_precision_25, score_precision_25, rule_precision_25,
@@ -224,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         from storage import migrate
 
         migrate.upgrade(engine)
-        retrain(engine, _operator(), windows=args.backtest)
+        retrain(engine, accounts.command_line_user(), windows=args.backtest)
         print(report(latest(engine), heading_for_the_list(engine, args.top)))
         if args.out:
             try:

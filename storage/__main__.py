@@ -5,7 +5,6 @@ records."""
 
 import argparse
 import getpass
-import os
 import sys
 
 from services import accounts, first_run
@@ -26,12 +25,6 @@ def _schema_problem(engine) -> str | None:
     return None
 
 
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name in a bare container
-        return f"cli:uid{os.getuid()}" if hasattr(os, "getuid") else "cli"
-
 
 def _read_password(name: str, from_stdin: bool) -> str:
     if from_stdin:
@@ -50,7 +43,7 @@ def create_user(engine, args) -> int:
     with writing(engine) as conn:
         demos = [account.name for account in accounts.demo_accounts(conn)]
         user = accounts.create_user(conn, args.name, password, args.role, args.department, args.lead,
-                                    created_by=_operator(), display_name=args.display_name)
+                                    created_by=accounts.command_line_user(), display_name=args.display_name)
         retired = [name for name in demos if accounts.user_by_name(conn, name) is None]
     where = f", {user.department}" if user.department else ""
     lead = ", lead" if user.lead else ""
