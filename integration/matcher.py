@@ -448,7 +448,8 @@ class Matcher:
 
         if records.empty:
             return pd.DataFrame(columns=STATUS_COLUMNS, index=records.index)
-        columns = self.match_columns(_as_columns(records))
+        read = [name for name in RECORD_INPUTS if name in records.columns] or list(records.columns)
+        columns = self.match_columns(_as_columns(records[read]))
         placed = pd.DataFrame({name: pd.Series(values, index=records.index, dtype=object)
                                for name, values in columns.items()})
         placed["score"] = pd.to_numeric(placed["score"])
@@ -585,6 +586,9 @@ def _no_collection():
     finally:
         if was_enabled:
             gc.enable()
+
+
+RECORD_INPUTS = ("address", "parcel_id", "lat", "lon", "zip")  # what placing a record reads of it
 
 
 def _as_columns(table) -> dict[str, list]:

@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None, engine: Engine | None = None) -> int:
             result = ingest(args.file, args.department, engine, loaded_by=args.by, mapping=args.mapping,
                             progress=_progress(args.file.name),
                             date_order=args.date_order.replace("-", "_") if args.date_order else None,
-                            max_reject_share=None if args.load_anyway else args.max_rejects / 100)
+                            max_reject_share=None if args.load_anyway else args.max_rejects / 100,
+                            workers=os.cpu_count() or 1)
             print(result.summary())
             for note in result.notes:
                 print(f"  {note}", file=sys.stderr)

@@ -129,14 +129,16 @@ def file_hash(content: bytes) -> str:
 def prepare(content: bytes, file_name: str, department: str | None, engine: Engine,
             columns: dict | None = None, today: datetime | None = None, matcher: Matcher | None = None,
             mapping: str | None = None, date_order: str | None = None,
-            max_reject_share: float | None = MAX_REJECT_SHARE) -> Prepared:
+            max_reject_share: float | None = MAX_REJECT_SHARE, workers: int = 1) -> Prepared:
     """Read, map, validate and match a department file without storing anything.
 
     `department` None: detected from the headers. Which column feeds which field: `columns`, or
     `mapping` (a saved mapping's name, or a JSON/TOML mapping file), or else a mapping saved for files
     of this shape, a known layout, or the department's column names. Raises AmbiguousDateOrder when a
     date column reads both ways and `date_order` does not say; TooManyRejects when more than
-    `max_reject_share` of the rows would be rejected (None: load whatever loads).
+    `max_reject_share` of the rows would be rejected (None: load whatever loads). `workers` > 1
+    builds the matcher's index (when `matcher` is not given) and places the records in that many
+    forked processes: for a command line, not inside a threaded server.
     """
     mapping_name = None
     if mapping is not None:
@@ -161,7 +163,8 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
     notes.extend(checked.notes)
     if matcher is None:
         with reading(engine) as conn:
-            matcher = Matcher(property_data.property_master(conn))
+            master = property_data.property_master(conn)
+        matcher = Matcher(master, workers=workers)
     placed = matcher.match(checked.records)
     placed = apply_decisions(engine, department, placed)
     prepared = Prepared(
@@ -421,11 +424,12 @@ def _comparable(value):
 def ingest(path: Path, department: str | None, engine: Engine, loaded_by: str = "command line",
            columns: dict | None = None, progress: Progress | None = None,
            matcher: Matcher | None = None, mapping: str | None = None, date_order: str | None = None,
-           max_reject_share: float | None = MAX_REJECT_SHARE) -> IngestResult:
+           max_reject_share: float | None = MAX_REJECT_SHARE, workers: int = 1) -> IngestResult:
     """Load one department extract from a file (department None: detected from its columns)."""
     content = Path(path).read_bytes()
     prepared = prepare(content, Path(path).name, department, engine, columns=columns, matcher=matcher,
-                       mapping=mapping, date_order=date_order, max_reject_share=max_reject_share)
+                       mapping=mapping, date_order=date_order, max_reject_share=max_reject_share,
+                       workers=workers)
     return commit(engine, prepared, loaded_by, progress)
 
 
@@ -441,7 +445,7 @@ def _plain_column(column: pd.Series) -> list:
     missing = column.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(column):
         values = list(column.dt.to_pydatetime())
-    elif column.dtype == object:
+    elif column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
         values = [value.item() if isinstance(value, np.generic) else value for value in column.tolist()]
     else:
         values = column.tolist()  # numbers and strings: tolist() already gives Python values

@@ -110,7 +110,7 @@ def validate(frame: pd.DataFrame, spec: DepartmentSpec, columns: dict, today: da
         reasons[i], kinds[i] = f"row {row_number[i]}: {fault.detail}", fault.kind
         culprits[i] = (fault.column, fault.value)
 
-    ids = text("source_record_id", placeholders=False).str.replace(FLOAT_ID, r"\1", regex=True)
+    ids = _without_float_tail(text("source_record_id", placeholders=False))
     id_column = source_label(columns, "source_record_id")
     reject(ids == "", "missing_id", id_column, ids, lambda i: f"row {row_number[i]}: '{id_column}' is empty")
 
@@ -163,7 +163,7 @@ def validate(frame: pd.DataFrame, spec: DepartmentSpec, columns: dict, today: da
             "lat": take(lat).astype(object).where(take(lat).notna(), None),
             "lon": take(lon).astype(object).where(take(lon).notna(), None),
             "parcel_id": _or_none(take(text("parcel_id"))),
-            "description": _or_none(take(text("description"))).map(mask_contact_details, na_action="ignore"),
+            "description": _masked(_or_none(take(text("description")))),
             "extra": _extra(frame.loc[good], spec, columns),
         },
         index=good,
@@ -175,6 +175,14 @@ def validate(frame: pd.DataFrame, spec: DepartmentSpec, columns: dict, today: da
         notes.append(_fold_note(folded, duplicates, id_column))
     return Validated(records=records.reset_index(drop=True), rejects=rejects, folded=folded,
                      duplicates=duplicates, notes=notes)
+
+
+def _without_float_tail(values: pd.Series) -> pd.Series:
+    """202515001499.0 -> 202515001499 (a spreadsheet's number), looked for only where a value ends in ".0"."""
+    tailed = values.str.endswith(".0").fillna(False).astype(bool)
+    if not tailed.any():
+        return values
+    return values.where(~tailed, values[tailed].str.replace(FLOAT_ID, r"\1", regex=True))
 
 
 def _blank_placeholders(values: pd.Series) -> pd.Series:
@@ -301,7 +309,7 @@ def _address(columns: dict, text) -> pd.Series:
         joined = _joined([text(part) for part in ADDRESS_PARTS], " ")
         written = written.where(written != "", joined)
     if sources(columns, "address_block"):
-        block = text("address_block").str.replace(FLOAT_ID, r"\1", regex=True)
+        block = _without_float_tail(text("address_block"))
         numbered = written.str.match(r"^\d")
         with_block = block + " BLOCK " + written
         written = written.where((block == "") | (written == "") | numbered, with_block)
@@ -371,12 +379,22 @@ def _extra(frame: pd.DataFrame, spec: DepartmentSpec, columns: dict) -> pd.Serie
     kept = _kept(frame, spec, columns)
     if not kept:
         return pd.Series("{}", index=frame.index, dtype=object)
-    return pd.Series(
-        [json.dumps(dict(zip(kept, values)), ensure_ascii=False)
-         for values in frame[list(kept.values())].itertuples(index=False)],
-        index=frame.index,
-        dtype=object,
-    )
+    # Each row's json.dumps(dict(zip(kept, values)), ensure_ascii=False), built column by column:
+    # each distinct value of a column is written once.
+    text = np.full(len(frame), "{", dtype=object)
+    for position, (name, column) in enumerate(kept.items()):
+        seen: dict = {}
+        written = [seen[value] if value in seen else seen.setdefault(value, json.dumps(value, ensure_ascii=False))
+                   for value in frame[column].tolist()]
+        text = text + ((", " if position else "") + json.dumps(name, ensure_ascii=False) + ": ") \
+            + np.array(written, dtype=object)
+    return pd.Series(text + "}", index=frame.index, dtype=object)
+
+
+def _masked(texts: pd.Series) -> pd.Series:
+    """mask_contact_details of every text, each distinct text masked once (narratives repeat)."""
+    masked = {value: mask_contact_details(value) for value in texts.dropna().unique()}
+    return texts.map(masked, na_action="ignore")
 
 
 def content_hash(records: pd.DataFrame) -> pd.Series:
@@ -392,13 +410,20 @@ def content_hash(records: pd.DataFrame) -> pd.Series:
 
 def _hash_text(values: pd.Series) -> list[str]:
     """str() of every value, "" where missing (what the row-wise original did, without the row loop)."""
+    if values.empty:
+        return []
     missing = values.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(values):
         whole_seconds = values.isna() | (values == values.dt.floor("s"))
-        if whole_seconds.all():
+        if whole_seconds.all() and values.dt.tz is None:  # "2024-03-01 14:05:00", written by numpy
+            stamps = values.to_numpy(dtype="datetime64[s]")
+            text = np.char.replace(np.datetime_as_string(stamps, unit="s"), "T", " ").astype(object)
+        elif whole_seconds.all():
             text = values.dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(dtype=object)
         else:
             text = values.astype(object).map(str).to_numpy(dtype=object)
+    elif pd.api.types.infer_dtype(values, skipna=True) == "string":
+        text = values.to_numpy(dtype=object)  # text already: str() would give it back
     else:
         text = values.astype(object).map(str).to_numpy(dtype=object)
     return ["" if gap else value for value, gap in zip(text, missing)]

@@ -228,7 +228,7 @@ def insert_new_records(conn: Connection, rows: Sequence[dict], ingest_id: int) -
         return []
     insert_many(conn, records, rows)
     query = sa.select(records.c.source_record_id, records.c.record_id).where(records.c.ingest_id == ingest_id)
-    ids = dict(conn.execute(query).all())
+    ids = dict(conn.execute(query).cursor.fetchall())  # the driver's tuples: text and integers, nothing to convert
     record_ids = [ids[source_id] for source_id in column(rows, "source_record_id")]
     departments, moments = column(rows, "department"), column(rows, "occurred_at")
     for department in set(departments):

@@ -120,4 +120,5 @@ def update_many(conn: Connection, table: sa.Table, key: str, rows: Sequence[dict
 
 def read_frame(conn: Connection, query) -> pd.DataFrame:
     result = conn.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    # Plain tuples: pandas builds a frame from SQLAlchemy's Row objects several times slower.
+    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))

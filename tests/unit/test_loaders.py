@@ -8,6 +8,8 @@ from datetime import date, datetime, time
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from loaders import mappings
@@ -485,3 +487,18 @@ def test_unreadable_mapping_files_say_why(tmp_path, suffix, text, message):
 ])
 def test_phone_numbers_and_emails_are_masked(text, masked):
     assert mask_contact_details(text) == masked
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=12)), st.one_of(st.none(), st.text(max_size=12))),
+                min_size=1, max_size=30))
+@settings(max_examples=150, derandomize=True, deadline=None)
+def test_kept_columns_are_the_json_of_each_rows_values(rows):
+    """The extra fields a load keeps are each row's json.dumps of the kept columns, exactly: the stored
+    content hash covers them, so a change of spelling would mark every stored record updated."""
+    from loaders.validate import _extra
+
+    frame = pd.DataFrame(rows, columns=["Beat", "Shift \u00e9"], dtype=object)
+    extra = _extra(frame, spec("police"), {"keep": ["Beat", "Shift \u00e9"]})
+    expected = [json.dumps({"Beat": beat, "Shift \u00e9": shift}, ensure_ascii=False)
+                for beat, shift in frame.itertuples(index=False)]
+    assert extra.tolist() == expected
