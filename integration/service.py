@@ -104,22 +104,32 @@ def kind_of(category: str | None, topic: str | None, config: ServiceConfig | Non
 NOT_RECORDED = "(not recorded)"
 
 
-def prepare(requests: pd.DataFrame, as_of: datetime, config: ServiceConfig | None = None) -> pd.DataFrame:
+def prepare(requests: pd.DataFrame, as_of: datetime, config: ServiceConfig | None = None, *,
+            copy: bool = True) -> pd.DataFrame:
     """The requests with kind, days_to_close (closed ones), open (no close time), age_days (open
     ones, at `as_of`), week (its Monday), transferred and days_to_transfer. Text columns that
     group (kind, topic, routed_department, handled_by, team, transferred_from, transferred_to,
-    ward) become categories, a missing value "(not recorded)" (topic: its category)."""
+    ward) become categories, a missing value "(not recorded)" (topic: its category). `copy` False:
+    `requests` is the caller's to give away, and its columns are replaced in place."""
     config = config or load_config()
-    frame = requests.copy()
+    frame = requests.copy() if copy else requests
     for name in OPTIONAL_FIELDS:
         if name not in frame:
             frame[name] = None
-    category, topic = _text(frame["category"], ""), _text(frame["topic"], "")
-    topic = topic.where(topic != "", category).replace("", "(no topic)")
-    pairs, distinct = pd.factorize(pd.Series(list(zip(category, topic)), index=frame.index))
-    kinds = np.array([kind_of(c, t, config) for c, t in distinct], dtype=object)
-    frame["kind"] = pd.Categorical(kinds[pairs], categories=list(config.kinds))
-    frame["topic"] = topic.astype("category")
+    # kind and topic worked out once per distinct (category, topic) pair
+    category_codes, categories = _coded(frame["category"], "")
+    topic_codes, topics = _coded(frame["topic"], "")
+    distinct, pairs = np.unique(category_codes * len(topics) + topic_codes, return_inverse=True)
+    pair_category = categories[distinct // len(topics)]
+    pair_topic = topics[distinct % len(topics)]
+    pair_topic = np.array([topic or category or "(no topic)" for category, topic in zip(pair_category, pair_topic)],
+                          dtype=object)
+    kinds = np.array([kind_of(c, t, config) for c, t in zip(pair_category, pair_topic)], dtype=object)
+    pairs = pairs.reshape(-1)
+    frame["kind"] = pd.Categorical(kinds[pairs] if len(kinds) else [], categories=list(config.kinds))
+    topic_names = np.array(sorted(set(pair_topic)), dtype=object)
+    frame["topic"] = pd.Categorical.from_codes(np.searchsorted(topic_names, pair_topic)[pairs] if len(pairs) else
+                                               np.zeros(0, dtype=int), categories=topic_names)
     frame["days_to_close"] = (frame["closed"] - frame["created"]).dt.total_seconds() / 86_400
     frame.loc[frame["days_to_close"] < 0, "days_to_close"] = np.nan  # closed before created: not a time
     frame["open"] = frame["closed"].isna()
@@ -130,15 +140,35 @@ def prepare(requests: pd.DataFrame, as_of: datetime, config: ServiceConfig | Non
     frame["transferred_at"] = pd.to_datetime(frame["transferred_at"].where(moved), errors="coerce")
     frame["days_to_transfer"] = (frame["transferred_at"] - frame["created"]).dt.total_seconds() / 86_400
     for name in ("routed_department", "handled_by", "team", "transferred_from", "transferred_to", "ward"):
-        frame[name] = _text(frame[name], NOT_RECORDED).astype("category")
+        frame[name] = _category(frame[name], NOT_RECORDED)
     return frame
 
 
 def _text(column: pd.Series, missing: str) -> pd.Series:
     """A column as stripped text, `missing` where empty; worked out once per distinct value."""
-    codes, values = pd.factorize(column.astype(object))
+    codes, values = _coded(column, missing)
+    return pd.Series(values[codes], index=column.index, dtype=object)
+
+
+def _category(column: pd.Series, missing: str) -> pd.Categorical:
+    """_text(column, missing).astype("category"), without a pass over every row's text."""
+    codes, values = _coded(column, missing)
+    present = np.flatnonzero(np.bincount(codes, minlength=len(values)))
+    names, position = np.unique(values[present], return_inverse=True)
+    lookup = np.full(len(values), -1)
+    lookup[present] = position.reshape(-1)
+    return pd.Categorical.from_codes(lookup[codes], categories=names)
+
+
+def _coded(column: pd.Series, missing: str) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, values): the column as stripped text is values[codes], `missing` where empty or missing;
+    values may repeat (" A" and "A")."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, values = column.cat.codes.to_numpy(), column.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, values = pd.factorize(column.astype(object))
     cleaned = np.array([str(value).strip() or missing for value in values] + [missing], dtype=object)
-    return pd.Series(cleaned[codes], index=column.index, dtype=object)
+    return np.where(codes < 0, len(values), codes), cleaned
 
 
 # --- trends ---------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ if everything.empty:
     st.stop()
 
 first_day, last_day = everything["created"].min().date(), everything["created"].max().date()
-kinds = [kind for kind in service.load_config().kinds if kind in set(everything["kind"])]
-wards = sorted(set(everything["ward"]) - {service.NOT_RECORDED}, key=lambda w: (len(w), w))
+present = set(everything["kind"].unique())
+kinds = [kind for kind in service.load_config().kinds if kind in present]
+wards = sorted(set(everything["ward"].unique()) - {service.NOT_RECORDED}, key=lambda w: (len(w), w))
 default_start = max(first_day, last_day - timedelta(days=89))
 with st.expander("Filters", expanded=True, icon=":material/filter_list:"):
     left, middle, right = st.columns([2, 2, 2])

@@ -26,7 +26,7 @@ def requests(engine: Engine, viewer: access.User | None) -> pd.DataFrame:
         frame = department_records.service_requests(conn, pd.Timestamp(first).to_pydatetime() - timedelta(days=1),
                                                     pd.Timestamp(last).to_pydatetime(), kept=service.OPTIONAL_FIELDS)
     as_of = frame["created"].max() if len(frame) else pd.Timestamp(last)
-    prepared = service.prepare(access.redact(frame, viewer, "crm"), as_of)
+    prepared = service.prepare(access.redact(frame, viewer, "crm"), as_of, copy=False)  # redact made a copy
     if not access.can(viewer, "view_staff_workload"):
         prepared = prepared.assign(**{name: service.NOT_RECORDED for name in STAFF_FIELDS if name in prepared})
     return prepared

@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -188,10 +189,10 @@ def service_requests_from_records(conn: Connection, start: datetime, end: dateti
 
 
 def _requests_frame(frame: pd.DataFrame, kept: Sequence[str]) -> pd.DataFrame:
-    """Text columns as plain objects (None where missing), and the kept fields out of `extra`."""
+    """Text columns as plain objects (None where missing), and the kept fields out of `extra` (categories:
+    a few distinct values each, missing where the extract had none)."""
     for column in ("request_id", "status", "category", "topic", "property_id", "ward"):
-        values = frame[column].astype(object)
-        frame[column] = values.where(values.notna(), None)
+        frame[column] = _plain_text(frame[column])
     # Requests share a few thousand distinct field combinations: parse each once.
     extra = frame.pop("extra")
     if isinstance(extra.dtype, pd.CategoricalDtype):
@@ -200,8 +201,20 @@ def _requests_frame(frame: pd.DataFrame, kept: Sequence[str]) -> pd.DataFrame:
         codes, texts = pd.factorize(extra.astype(object))
     parsed = [json.loads(text) if text else {} for text in texts] + [{}]
     for name in kept:
-        frame[name] = pd.Series([fields.get(name) for fields in parsed], dtype=object).to_numpy()[codes]
+        # a category per distinct value (a missing one: no category), coded once per distinct `extra`
+        field_codes, values = pd.factorize(pd.Series([fields.get(name) for fields in parsed], dtype=object))
+        frame[name] = pd.Categorical.from_codes(field_codes[codes], categories=pd.Index(values, dtype=object))
     return frame
+
+
+def _plain_text(values: pd.Series) -> pd.Series:
+    """A column as Python objects, None where missing; a categorical's categories converted once."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = np.append(values.cat.categories.to_numpy(dtype=object), None)
+        # code -1 (missing) takes the None at the end
+        return pd.Series(categories[values.cat.codes.to_numpy()], index=values.index, dtype=object)
+    values = values.astype(object)
+    return values.where(values.notna(), None)
 
 
 def records_per_ward(conn: Connection, start: datetime, end: datetime) -> pd.DataFrame:

@@ -88,9 +88,12 @@ def master_version(conn: Connection) -> tuple[int, str]:
 
 def land_uses(conn: Connection, uses: Sequence[str]) -> pd.DataFrame:
     """property_id and land_use of the properties with one of these land uses (for damping)."""
-    query = sa.select(properties.c.property_id, properties.c.land_use).where(
-        sa.func.upper(properties.c.land_use).in_([use.upper() for use in uses]))
-    return read_frame(conn, query)
+    # the land uses as the master spells them, read from their index; then the properties with those
+    wanted = {use.upper() for use in uses}
+    spelled = [use for use in conn.execute(sa.select(properties.c.land_use).distinct()).scalars()
+               if use is not None and use.upper() in wanted]
+    return read_frame(conn, sa.select(properties.c.property_id, properties.c.land_use)
+                      .where(properties.c.land_use.in_(spelled)))
 
 
 def property_facts(conn: Connection, property_ids: Sequence[str] | None = None) -> pd.DataFrame:

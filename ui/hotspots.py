@@ -37,9 +37,11 @@ def last_meeting(end: date) -> date | None:
     return service.last_meeting_before(data.engine(), end)
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def window(version: tuple, end: date, span_days: int) -> pd.DataFrame:
-    """Placed records of the `span_days` up to `end`: read once, shared by the list and the charts."""
+    """Placed records of the `span_days` up to `end`: read once, shared by the list, the charts and every
+    session. One frame, not a copy per caller (a pickled copy of a million rows costs more than the
+    scoring): read-only, every use filters it into a frame of its own."""
     return service.placed_window(data.engine(), end, span_days)
 
 
