@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from integration.matcher import Matcher
 from loaders import mappings
 from loaders.dates import AmbiguousDateOrder
-from loaders.ingest import MAX_REJECT_SHARE, UnknownLayout, ingest
+from loaders.ingest import MAX_REJECT_SHARE, UnknownLayout, commit, ingest, prepare
 from loaders.propose import propose
 from loaders.properties import load_institutions, load_properties, load_ward_populations
 from loaders.read import LoadError, read_table
@@ -90,9 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("institutions", help="load the team's institution list (property_id, treatment, reason)"
                         ).add_argument("file", type=Path)
     commands.add_parser("wards", help="load residents per ward (ward, population)").add_argument("file", type=Path)
-    commands.add_parser("city", help="load a sample city directory written by sample_data.generate").add_argument(
-        "directory", type=Path
-    )
+    city = commands.add_parser("city", help="load a sample city directory written by sample_data.generate")
+    city.add_argument("--part-rows", type=int, metavar="N",
+                      help="load each extract in parts of N rows, each part all or nothing (a county's history "
+                           "in one file, loaded with bounded memory)")
+    city.add_argument("directory", type=Path)
     return parser
 
 
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None, engine: Engine | None = None) -> int:
         elif args.command == "wards":
             print(load_ward_populations(args.file, engine))
         else:
-            load_city(args.directory, engine)
+            load_city(args.directory, engine, part_rows=args.part_rows)
     except AmbiguousDateOrder as error:
         print(f"error: {error}\n  load it again with --date-order month-first or --date-order day-first",
               file=sys.stderr)
@@ -182,19 +184,34 @@ def split_joined_columns(columns: dict, headers: list[str]) -> dict:
             for field, source in columns.items()}
 
 
-def load_city(directory: Path, engine) -> None:
-    """The master first, then each extract, matching against one index built once."""
+def load_city(directory: Path, engine, part_rows: int | None = None) -> None:
+    """The master first, then each extract, matching against one index built once; with `part_rows`,
+    each extract in parts of that many rows, each part loaded (and committed) on its own."""
     print(load_properties(directory / "properties.csv", engine).summary())
     with reading(engine) as conn:
         matcher = Matcher(property_data.property_master(conn), workers=os.cpu_count() or 1)
     for department, file_name in CITY_FILES.items():
-        result = ingest(directory / file_name, department, engine, loaded_by="sample city",
-                        progress=_progress(file_name), matcher=matcher)
-        print(result.summary())
+        for part, name in _parts(directory / file_name, part_rows):
+            prepared = prepare(part, name, department, engine, matcher=matcher)
+            print(commit(engine, prepared, "sample city", _progress(name)).summary())
     if (directory / "institutions.csv").exists():
         print(load_institutions(directory / "institutions.csv", engine, loaded_by="sample city"))
     if (directory / "wards.csv").exists():
         print(load_ward_populations(directory / "wards.csv", engine, loaded_by="sample city"))
+
+
+def _parts(path: Path, rows: int | None):
+    """(content, name) of the whole file, or of each part of `rows` rows (a CSV with its header row)."""
+    if not rows:
+        yield path.read_bytes(), path.name
+        return
+    import pandas as pd
+
+    first = 2  # the file's row numbers: row 1 is the header
+    for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=rows):
+        last = first + len(chunk) - 1
+        yield chunk.to_csv(index=False).encode(), f"{path.name} (rows {first:,}-{last:,})"
+        first = last + 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ south or west side. Lots take even offsets 4..96 within the hundred (+1 on the o
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -185,13 +186,21 @@ class _Layout:
         return self.north_south_base, self.rows - 1
 
 
+def _ordinal(number: int) -> str:
+    ending = "TH" if number % 100 in (11, 12, 13) else {1: "ST", 2: "ND", 3: "RD"}.get(number % 10, "TH")
+    return f"{number}{ending}"
+
+
 class _Names:
     """Hands out street names from the lists in order, never the same name and suffix twice."""
 
     def __init__(self):
         self.taken: set[tuple[str, str]] = set()
-        self.extra = ((stem + ending, suffix) for suffix in ("DR", "AVE", "ST", "LN", "CT")
-                      for stem in words.NAME_STEMS for ending in words.NAME_ENDINGS)
+        invented = ((stem + ending, suffix) for suffix in ("DR", "AVE", "ST", "LN", "CT")
+                    for stem in words.NAME_STEMS for ending in words.NAME_ENDINGS)
+        # past those, numbered streets as a big city's outer grid has them: 101ST ST, 102ND AVE, ...
+        numbered = ((_ordinal(number), suffix) for number in range(101, 100_000) for suffix in ("ST", "AVE"))
+        self.extra = itertools.chain(invented, numbered)
 
     def take(self, pool: list[tuple[str, str]]) -> tuple[str, str]:
         while pool:

@@ -585,3 +585,33 @@ def test_ward_populations_load_and_bad_rows_are_named(engine, tmp_path):
             load_ward_populations(bad, engine)
     with reading(engine) as conn:  # a rejected file changes nothing
         assert property_data.ward_population_table(conn)["population"].tolist() == [5134, 5136]
+
+
+def test_a_city_loaded_in_parts_stores_what_it_stores_loaded_whole(engine, city_dir, tmp_path):
+    """`python -m loaders city --part-rows N`: each extract in parts of N rows, each part its own ingest;
+    the records and where each was placed are those of the whole files, and nothing is counted twice."""
+    from loaders.__main__ import load_city
+    from storage.engine import create_engine
+
+    whole = create_engine(f"sqlite:///{tmp_path / 'whole.db'}")
+    from storage import migrate
+    migrate.upgrade(whole)
+    load_city(city_dir, whole)
+    load_city(city_dir, engine, part_rows=700)
+
+    def stored(eng):
+        with reading(eng) as conn:
+            rows = conn.execute(sa.select(records.c.department, records.c.source_record_id, records.c.content_hash,
+                                          matches.c.status, matches.c.property_id)
+                                .join(matches, matches.c.record_id == records.c.record_id)).all()
+            parts = conn.execute(sa.select(ingests.c.department, ingests.c.file_name)).all()
+        return sorted(tuple(row) for row in rows), parts
+
+    in_parts, part_ingests = stored(engine)
+    in_one, whole_ingests = stored(whole)
+    assert in_parts == in_one
+    police_rows = len(pd.read_csv(city_dir / "police.csv", usecols=[0]))
+    police_parts = [name for department, name in part_ingests if department == "police"]
+    assert len(police_parts) == -(-police_rows // 700) > 1
+    assert police_parts[0] == "police.csv (rows 2-701)"
+    assert len(part_ingests) > len(whole_ingests)
