@@ -10,12 +10,14 @@ the projects compared take turns, so a busy spell of a shared machine falls on b
 time of the cold pages in the measuring process (a separate reader process or the PostgreSQL
 server is not in it) and its peak memory (the app server's part).
 
-The city is generated once and loaded once per database through the loaders, then reused: a
-SQLite file under benchmarks/out, or the PostgreSQL database of --database-url (created when
-missing; loaded when it holds no records). With --before REV the same pages are timed, in the
-same run, on the project as it was at git revision REV (a git worktree, its own database: a file
-beside ours, or the PostgreSQL database named with "_before"). --database-url may be given more
-than once: the engines are timed one after the other and printed side by side.
+The city is generated once and loaded once per database through the loaders, then reused: a SQLite
+file under benchmarks/out, or the PostgreSQL database of --database-url (created when missing;
+loaded when it holds no records; at another scale than 10, the database named with "_scale<N>").
+Past the ten-times city each extract is loaded in parts of 500,000 rows. The county, --scale 100
+(about 9.4 million records), is meant for PostgreSQL. With --before REV the same pages are timed, in
+the same run, on the project as it was at git revision REV (a git worktree, its own database: a file
+beside ours, or the PostgreSQL database named with "_before"). --database-url may be given more than
+once: the engines are timed one after the other and printed side by side.
 
     .venv/bin/python benchmarks/pages.py [--scale 10] [--rounds 3] [--repeat 2] [--before REV]
         [--database-url sqlite] [--database-url postgresql+psycopg://postgres@127.0.0.1:55432/bench_pages]
@@ -36,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import OUT, checkout, city  # noqa: E402
+
+PART_ROWS = 500_000  # past the ten-times city, extracts are loaded in parts of this many rows
 
 FIGURES = [
     ("baseline", "baseline: bare read of 180 days of placed records"),
@@ -58,12 +62,11 @@ def database_url(given: str, scale: float, project: str) -> str:
     if given == "sqlite":
         suffix = "" if project == "ours" else "-before"
         return f"sqlite:///{OUT / f'city-scale{scale:g}{suffix}.db'}"
-    if project == "ours":
-        return given
     import sqlalchemy as sa
 
     url = sa.engine.make_url(given)
-    return url.set(database=f"{url.database}_before").render_as_string(hide_password=False)
+    name = url.database + ("" if scale == 10 else f"_scale{scale:g}") + ("" if project == "ours" else "_before")
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def ensure_database(url: str, scale: float, project_dir: Path) -> float | None:
@@ -95,7 +98,9 @@ def ensure_database(url: str, scale: float, project_dir: Path) -> float | None:
         partial = Path(address.database).with_suffix(".partial")
         partial.unlink(missing_ok=True)
         target = f"sqlite:///{partial}"
-    subprocess.run([sys.executable, "-m", "loaders", "city", str(directory)], cwd=project_dir, check=True,
+    # a county's extracts in parts, as its monthly files would come: each part's memory, not the whole file's
+    parts = ["--part-rows", str(PART_ROWS)] if scale > 10 else []
+    subprocess.run([sys.executable, "-m", "loaders", "city", *parts, str(directory)], cwd=project_dir, check=True,
                    env=dict(os.environ, DATABASE_URL=target), stdout=subprocess.DEVNULL)
     if address.get_backend_name() == "sqlite":
         Path(target.removeprefix("sqlite:///")).rename(address.database)

@@ -236,11 +236,15 @@ def insert_new_records(conn: Connection, rows: Sequence[dict], ingest_id: int) -
 
     The ids are read back by ingest in one query: a lookup by IN-lists of source ids straight after
     a bulk insert is planned on stale statistics by PostgreSQL and can take a minute for 100k rows.
+    Ids only grow (a sequence, SQLite's rowid under the write lock), so the new rows lie above the
+    largest id before the insert: the read back walks the primary key from there, not every record.
     """
     if not rows:
         return []
+    floor = conn.execute(sa.select(sa.func.max(records.c.record_id))).scalar() or 0
     insert_many(conn, records, rows)
-    query = sa.select(records.c.source_record_id, records.c.record_id).where(records.c.ingest_id == ingest_id)
+    query = sa.select(records.c.source_record_id, records.c.record_id).where(records.c.record_id > floor,
+                                                                              records.c.ingest_id == ingest_id)
     ids = dict(conn.execute(query).cursor.fetchall())  # the driver's tuples: text and integers, nothing to convert
     record_ids = [ids[source_id] for source_id in column(rows, "source_record_id")]
     departments, moments = column(rows, "department"), column(rows, "occurred_at")
