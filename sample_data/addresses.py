@@ -39,7 +39,7 @@ NEEDS = {
     "unit": lambda p: bool(p.units),
     "range_member": lambda p: bool(p.range_hi),
     "alias": lambda p: bool(p.aliases),
-    "ordinal_word": lambda p: p.street.numbered,
+    "ordinal_word": lambda p: p.street.numbered and int(p.street.name[:-2]) < 100,  # words past 99 are rare
     "direction_spelling": lambda p: bool(p.street.prefix),
     "missing_direction": lambda p: bool(p.street.prefix),
     "direction_in_name": lambda p: bool(p.street.prefix),
