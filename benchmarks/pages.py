@@ -100,8 +100,10 @@ def ensure_database(url: str, scale: float, project_dir: Path) -> float | None:
         target = f"sqlite:///{partial}"
     # a county's extracts in parts, as its monthly files would come: each part's memory, not the whole file's
     parts = ["--part-rows", str(PART_ROWS)] if scale > 10 else []
+    # a county's master (2.8 million properties at --scale 100) is past the one-file limit a city's is held to
+    limits = {"LOAD_MAX_ROWS": "10000000", "LOAD_MAX_CELLS": "200000000"} if scale > 10 else {}
     subprocess.run([sys.executable, "-m", "loaders", "city", *parts, str(directory)], cwd=project_dir, check=True,
-                   env=dict(os.environ, DATABASE_URL=target), stdout=subprocess.DEVNULL)
+                   env=dict(os.environ, DATABASE_URL=target, **limits), stdout=subprocess.DEVNULL)
     if address.get_backend_name() == "sqlite":
         Path(target.removeprefix("sqlite:///")).rename(address.database)
     seconds = time.perf_counter() - started
