@@ -30,7 +30,8 @@ def replace_properties(conn: Connection, property_rows: Sequence[dict], address_
     changed = [dict(row, updated_at=stamp) for row in property_rows if row["property_id"] in existing]
     insert_many(conn, properties, new_rows)
     update_many(conn, properties, "property_id", changed)
-    loaded_ids = [row["property_id"] for row in property_rows]
+    # only a property already stored can have addresses to replace (a county's first master: none)
+    loaded_ids = [row["property_id"] for row in property_rows if row["property_id"] in existing]
     for start in range(0, len(loaded_ids), BATCH_ROWS):
         chunk = loaded_ids[start : start + BATCH_ROWS]
         conn.execute(property_addresses.delete().where(property_addresses.c.property_id.in_(chunk)))
