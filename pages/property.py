@@ -63,7 +63,7 @@ if history.empty:
     st.info("No department has a record at this property.")
     st.stop()
 
-scored = history_view.explanation(version, property_id)
+scored = history_view.explanation(version, property_id, history)
 _first, last_day = hotspots.date_range(version)
 history_view.score_banner(scored, last_day)
 

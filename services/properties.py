@@ -82,13 +82,16 @@ def cases(engine: Engine, property_id: str) -> list[dict]:
         return casework.cases_for_property(conn, property_id)
 
 
-def explanation(engine: Engine, property_id: str, institutions: Mapping[str, str] | None = None) -> pd.Series | None:
+def explanation(engine: Engine, property_id: str, institutions: Mapping[str, str] | None = None,
+                records: pd.DataFrame | None = None) -> pd.Series | None:
     """The property's score row for the default window ending at the last record loaded; None when
-    it has no records. `institutions` (property_id -> treatment) is read when not given."""
+    it has no records. `institutions` (property_id -> treatment) is read when not given; `records`,
+    the property's records as property_history gave them (for any viewer: the score reads no
+    sensitive field), saves reading them again."""
     _first, last_day = date_range(engine)
     with reading(engine) as conn:
         found = property_data.get_property(conn, property_id)
-        history = department_records.property_records(conn, property_id)
+        history = department_records.property_records(conn, property_id) if records is None else records
     if last_day is None or found is None or history.empty:
         return None
     listed = dict(listed_institutions(engine) if institutions is None else institutions)

@@ -53,9 +53,11 @@ def _master_version(version: tuple) -> tuple:
     return properties.master_version(data.engine())
 
 
-@st.cache_data(max_entries=2, show_spinner="Drawing the streets…")
+@st.cache_resource(max_entries=2, show_spinner="Drawing the streets…")
 def street_lines(master: tuple, url: str) -> pd.DataFrame:
-    """The master's street lines, built once per property master (`url` keeps databases apart)."""
+    """The master's street lines, built once per property master (`url` keeps databases apart), and
+    shared by every map of every session: one frame, read and never changed (a county's would cost
+    more to unpickle for each map than the map takes to draw)."""
     return streets.streets(data.engine())
 
 

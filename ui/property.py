@@ -25,14 +25,17 @@ def history(version: tuple, property_id: str, viewer: access.User | None) -> tup
     return service.property_history(data.engine(), property_id, viewer)
 
 
-def explanation(version: tuple, property_id: str) -> pd.Series | None:
-    """The property's score row for the default window ending at the last record in the database."""
-    return explained(version, property_id, hotspots.institutions())
+def explanation(version: tuple, property_id: str, records: pd.DataFrame | None = None) -> pd.Series | None:
+    """The property's score row for the default window ending at the last record in the database
+    (from its `records` as history() gave them, when the caller has them)."""
+    return explained(version, property_id, hotspots.institutions(), records)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def explained(version: tuple, property_id: str, listed: tuple[tuple[str, str], ...]) -> pd.Series | None:
-    return service.explanation(data.engine(), property_id, dict(listed))
+def explained(version: tuple, property_id: str, listed: tuple[tuple[str, str], ...],
+              _records: pd.DataFrame | None) -> pd.Series | None:
+    # `_records` (not hashed) follows from the version and the property, which key the cache
+    return service.explanation(data.engine(), property_id, dict(listed), records=_records)
 
 
 def cases(property_id: str) -> list[dict]:

@@ -1,6 +1,7 @@
 """services.properties against a database: a property's history redacted for its viewer, its score
 explained with the institution list given, and search through the master."""
 
+import pandas as pd
 import pytest
 
 from integration.access import User
@@ -68,3 +69,13 @@ def test_search_through_the_master(one_property):
 
 def test_cases_of_a_property_without_any(one_property):
     assert properties.cases(one_property, "P1") == []
+
+
+def test_the_explanation_from_the_records_already_read_is_the_one_read_afresh(one_property):
+    """The property page passes the records it has read (redacted for its viewer) to the score; the
+    score reads no sensitive field, so it is the same as reading them again."""
+    _found, redacted = properties.property_history(one_property, "P1", VIEWER)
+    assert redacted["description"].isna().all()  # the narratives are hidden from this viewer
+    given = properties.explanation(one_property, "P1", {}, records=redacted)
+    read = properties.explanation(one_property, "P1", {})
+    pd.testing.assert_series_equal(given, read)
