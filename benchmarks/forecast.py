@@ -9,9 +9,10 @@ Speed: on the ten-times city (--speed-scale 10, 200,000 requests), the customer-
 Planning tab in view, run headless with Streamlit's AppTest: with every cache warm (the baseline,
 measured in the same run), with the forecasts' caches cold (the tab's own work: the requests stay
 cached as the page's other tabs leave them), and with every cache cold; and the forecast computation
-alone. Medians of --repeat runs.
+alone; on SQLite (a file of its own) or, with --database-url, on PostgreSQL. Medians of --repeat runs.
 
     .venv/bin/python benchmarks/forecast.py [--scale 1] [--speed-scale 10] [--repeat 3]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:55432/bench_pages]
 """
 
 import argparse
@@ -80,8 +81,8 @@ def accuracy(path: Path) -> None:
           + (f"; not computable: {', '.join(missing)}" if missing else ""))
 
 
-def speed(path: Path, repeat: int) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+def speed(url: str, repeat: int) -> None:
+    os.environ["DATABASE_URL"] = url
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -115,8 +116,8 @@ def speed(path: Path, repeat: int) -> None:
     from ui import planning
 
     requests = stored_requests(engine, User("benchmark", "integration_team", lead=True))
-    print(f"speed: {len(requests):,} requests in {path.name}")
-    run(view="Planning")  # the process's first run: imports, the engine, the reader process
+    print(f"speed: {len(requests):,} requests in {engine.url.render_as_string(hide_password=True)}")
+    run(view="Planning")  # the process's first run: imports, the engine
     page_cold, tab_cold, warm, compute = [], [], [], []
     for _ in range(repeat):
         st.cache_data.clear()
@@ -145,11 +146,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--accuracy-db", type=Path, help="an already loaded city instead of --scale's")
     parser.add_argument("--speed-db", type=Path, help="an already loaded city instead of --speed-scale's")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="time the Planning tab on this PostgreSQL database instead (the --speed-scale city is "
+                             "loaded into it once, as benchmarks/pages.py does)")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     accuracy(args.accuracy_db or database(args.scale))
-    if not args.skip_speed:
-        speed(args.speed_db or database(args.speed_scale), args.repeat)
+    if args.skip_speed:
+        return
+    if args.database_url:
+        from benchmarks.pages import database_url, ensure_database
+
+        url = database_url(args.database_url, args.speed_scale, "ours")
+        ensure_database(url, args.speed_scale, ROOT)
+    else:
+        url = f"sqlite:///{args.speed_db or database(args.speed_scale)}"
+    speed(url, args.repeat)
 
 
 if __name__ == "__main__":
