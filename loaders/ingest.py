@@ -8,7 +8,6 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -141,18 +140,6 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
     builds the matcher's index (when `matcher` is not given) and places the records in that many
     forked processes: for a command line, not inside a threaded server.
     """
-    if matcher is None and workers > 1:
-        # A command line builds the index of the master in a thread while this one reads and validates
-        # the file (the two take turns at the interpreter, and each waits less on the other than
-        # alone); the records are placed in `workers` processes once the thread is done.
-        with ThreadPoolExecutor(1) as pool:
-            building = pool.submit(_matcher_of, engine)
-            try:
-                return prepare(content, file_name, department, engine, columns=columns, today=today,
-                               matcher=_Pending(pool, building, workers), mapping=mapping, date_order=date_order,
-                               max_reject_share=max_reject_share)
-            finally:
-                building.cancel()
     mapping_name = None
     if mapping is not None:
         department = department or _department_of_mapping(engine, mapping)
@@ -175,9 +162,9 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
     checked = validate(frame, department_spec, columns, today=today, date_order=date_order, faults=table.faults)
     notes.extend(checked.notes)
     if matcher is None:
-        matcher = _matcher_of(engine)
-    elif isinstance(matcher, _Pending):
-        matcher = matcher.ready()
+        with reading(engine) as conn:
+            master = property_data.property_master(conn)
+        matcher = Matcher(master, workers=workers)
     placed = matcher.match(checked.records)
     placed = apply_decisions(engine, department, placed)
     prepared = Prepared(
@@ -202,27 +189,6 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
             f"stored:\n" + "\n".join(f"  {line}" for line in prepared.top_reasons())
             + "\nCorrect the mapping or the file, or load it anyway with the rejects kept.", prepared)
     return prepared
-
-
-def _matcher_of(engine: Engine) -> Matcher:
-    """The matcher's index of the property master as stored now."""
-    with reading(engine) as conn:
-        master = property_data.property_master(conn)
-    return Matcher(master)
-
-
-@dataclass
-class _Pending:
-    """A matcher whose index a thread of `pool` is building; placing in `workers` processes once built."""
-    pool: ThreadPoolExecutor
-    building: object  # the Future of _matcher_of
-    workers: int
-
-    def ready(self) -> Matcher:
-        matcher = self.building.result()
-        self.pool.shutdown(wait=True)  # no thread left beside this one when the placing forks
-        matcher.workers = self.workers
-        return matcher
 
 
 def _department_of_mapping(engine: Engine, name: str) -> str:
