@@ -11,9 +11,10 @@ training and scoring take on the ten-times city.
    dead-end property notices loaded through the loaders, then the same backtest, whatever it says.
 
     .venv/bin/python benchmarks/early_warning.py [--scale 10] [--repeat 3] [--skip-large] [--skip-real]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:55432/bench_pages]
 
-The city databases are built once into benchmarks/out/ (the same files benchmarks/pages.py uses) and
-only read here.
+The city databases are built once into benchmarks/out/ (the same files benchmarks/pages.py uses), or
+for the ten-times city into the PostgreSQL database of --database-url, and only read here.
 """
 
 import argparse
@@ -148,10 +149,10 @@ def child(url: str) -> None:
                       "rows": model.rows, "cutoffs": len(training), "candidates": len(frame)}))
 
 
-def large_city(scale: float, repeat: int) -> None:
+def large_city(scale: float, repeat: int, given: str = "sqlite") -> None:
     from benchmarks.pages import database_url, ensure_database
 
-    url = database_url("sqlite", scale, "ours")
+    url = database_url(given, scale, "ours")
     ensure_database(url, scale, ROOT)
     runs = []
     for _ in range(repeat):
@@ -209,6 +210,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database-url", default="sqlite", metavar="URL",
+                        help="the ten-times city's database: 'sqlite' (a file under benchmarks/out, the default) or "
+                             "a PostgreSQL URL (loaded once, as benchmarks/pages.py does)")
     parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--skip-real", action="store_true")
     parser.add_argument("--skip-sample", action="store_true")
@@ -221,7 +225,7 @@ def main() -> None:
     if not args.skip_sample:
         sample_city()
     if not args.skip_large:
-        large_city(args.scale, args.repeat)
+        large_city(args.scale, args.repeat, args.database_url)
     if not args.skip_real:
         if not (ROOT.parent / "shared" / "data" / "real_extracts").exists():
             raise SystemExit("no real extracts beside the project: this part reads ../shared/data")
