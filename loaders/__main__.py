@@ -23,6 +23,7 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy.engine import Engine
 
 from integration.matcher import Matcher
@@ -205,8 +206,6 @@ def _parts(path: Path, rows: int | None):
     if not rows:
         yield path.read_bytes(), path.name
         return
-    import pandas as pd
-
     first = 2  # the file's row numbers: row 1 is the header
     for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=rows):
         last = first + len(chunk) - 1
