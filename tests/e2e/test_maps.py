@@ -78,7 +78,11 @@ def test_the_ranked_list_leads_with_score_change_flags_and_why_without_sideways_
     grid = page.get_by_test_id("stDataFrame").first
     grid.wait_for()
     settle(page)
-    headers = grid.evaluate("g => [...g.querySelectorAll('th')].map(h => h.textContent.trim())")
+    # the grid writes its header cells after the element appears (slowly on a busy machine): up to 30 s
+    deadline = time.monotonic() + 30
+    while not (headers := grid.evaluate("g => [...g.querySelectorAll('th')].map(h => h.textContent.trim())")) \
+            and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
     assert headers[:5] == ["#", "Score", "Change", "Flags", "Why"], headers
     assert {"Address", "Open"} <= set(headers)
     scroller = grid.locator(".dvn-scroller").first
