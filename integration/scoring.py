@@ -265,34 +265,73 @@ def _empty_scores() -> pd.DataFrame:
     return frame
 
 
+WEEKS_PER_MASK = 63  # weeks held as the bits of one uint64 (the top bit spare, so 1 << 63 - 1 fits)
+
+
 def weekly_overlap(records: pd.DataFrame, end: datetime, weeks: int = 26, days: int | None = None,
                    min_departments: int | None = None, config: ScoringConfig | None = None) -> pd.DataFrame:
     """For each of the last `weeks` week ends: how many properties had records from at least
-    `min_departments` departments in the window of `days` before it. Columns: week_end, properties."""
+    `min_departments` departments in the window of `days` before it. Columns: week_end, properties.
+
+    Each record sees a run of week ends, held as bits of an integer; a department is present at a
+    property in the weeks of the OR of its records' bits, and the departments present are counted
+    bit by bit (one pass over the records, no sort)."""
     config = config or load_config()
     days = days or config.window_days
     min_departments = min_departments or config.min_departments
     end = pd.Timestamp(end)
-    located = records[records["property_id"].notna()]
-    properties, _ = _codes(located["property_id"])
-    departments, names = _codes(located["department"])
-    pairs, pair = np.unique(properties * len(names) + departments, return_inverse=True)
+    properties, _ = _codes(records["property_id"])
+    departments, names = _codes(records["department"])
     # Week end k (0 = the first) sees a record of day t when t is in (end_k - days, end_k], that is
     # for k from the first week end on or after t to the last one before t + days.
     first_end = (end - timedelta(weeks=weeks - 1)).to_datetime64()
-    since = (located["occurred_at"].to_numpy() - first_end) / np.timedelta64(1, "W")
+    since = (records["occurred_at"].to_numpy() - first_end) / np.timedelta64(1, "W")
     first = np.clip(np.ceil(since), 0, weeks).astype(np.int64)
     last = np.clip(np.ceil(since + days / 7) - 1, -1, weeks - 1).astype(np.int64)
-    seen = first <= last
-    # +1 where a record's weeks begin and -1 after they end, per (property, department) pair
-    starts = np.bincount(pair.reshape(-1)[seen] * (weeks + 1) + first[seen], minlength=len(pairs) * (weeks + 1))
-    stops = np.bincount(pair.reshape(-1)[seen] * (weeks + 1) + last[seen] + 1, minlength=len(pairs) * (weeks + 1))
-    present = np.cumsum((starts - stops).reshape(len(pairs), weeks + 1), axis=1)[:, :weeks] > 0
-    owner = pairs // len(names)
-    boundaries = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(pairs) else np.zeros(0, dtype=np.int64)
-    per_property = np.add.reduceat(present, boundaries, axis=0) if len(pairs) else np.zeros((0, weeks), dtype=int)
+    seen = records["property_id"].notna().to_numpy() & (first <= last)
+    pair = properties[seen] * len(names) + departments[seen]
+    first, last = first[seen], last[seen]
+    rows = int(properties[seen].max()) + 1 if len(pair) else 0
+    counts = np.zeros(weeks, dtype=np.int64)
+    for low in range(0, weeks, WEEKS_PER_MASK):
+        span = min(WEEKS_PER_MASK, weeks - low)
+        bits = _low_bits(np.clip(last - low + 1, 0, span)) ^ _low_bits(np.clip(first - low, 0, span))
+        present = np.zeros((rows, len(names)), dtype=np.uint64)
+        np.bitwise_or.at(present.reshape(-1), pair, bits)
+        over = _at_least(present, min_departments)
+        over = over[over != 0]
+        counts[low:low + span] = np.unpackbits(over.view(np.uint8).reshape(-1, 8), axis=1,
+                                               bitorder="little").sum(axis=0)[:span]
     week_ends = [(end - timedelta(weeks=back)).normalize() for back in range(weeks - 1, -1, -1)]
-    return pd.DataFrame({"week_end": week_ends, "properties": (per_property >= min_departments).sum(axis=0)})
+    return pd.DataFrame({"week_end": week_ends, "properties": counts})
+
+
+def _low_bits(n: np.ndarray) -> np.ndarray:
+    """(1 << n) - 1 for each n (0 to 63), as uint64."""
+    return np.left_shift(np.uint64(1), n.astype(np.uint64)) - np.uint64(1)
+
+
+def _at_least(present: np.ndarray, k: int) -> np.ndarray:
+    """Per row of `present` (one bit mask per column): the bits set in at least k of its columns.
+
+    The columns are added bit by bit into binary counters (planes[j] holds bit j of every count),
+    which are then compared with k from the top bit down."""
+    planes: list[np.ndarray] = []
+    for column in present.T:
+        carry = column
+        for j, plane in enumerate(planes):
+            planes[j], carry = plane ^ carry, plane & carry
+        if carry.any():
+            planes.append(carry)
+    zero = np.zeros(len(present), dtype=np.uint64)
+    above, equal = zero, ~zero
+    for j in range(max(len(planes), int(k).bit_length()) - 1, -1, -1):
+        plane = planes[j] if j < len(planes) else zero
+        if k >> j & 1:
+            equal = equal & plane
+        else:
+            above, equal = above | (equal & plane), equal & ~plane
+    return above | equal
 
 
 def department_mix(scored: pd.DataFrame) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -158,3 +159,36 @@ def test_department_mix_of_flagged_properties():
     rows = [("A", "police", "FIGHT", 3), ("A", "fire", "Building fire", 4, "111"), ("B", "police", "FIGHT", 3)]
     mix = department_mix(score(records(*rows), END)).set_index("department")["properties"]
     assert mix.to_dict() == {"Police": 1, "Fire": 1, "Public Works": 0, "Customer Service": 0}
+
+
+def _weekly_by_hand(frame: pd.DataFrame, end: datetime, weeks: int, days: int, minimum: int) -> list[int]:
+    """Each week end's window filtered and counted, one week at a time."""
+    counts = []
+    for back in range(weeks - 1, -1, -1):
+        week_end = pd.Timestamp(end) - timedelta(weeks=back)
+        seen = frame[(frame["occurred_at"] > week_end - timedelta(days=days)) & (frame["occurred_at"] <= week_end)
+                     & frame["property_id"].notna()]
+        departments = seen.groupby("property_id", observed=True)["department"].nunique()
+        counts.append(int((departments >= minimum).sum()))
+    return counts
+
+
+@pytest.mark.parametrize(("weeks", "days", "minimum"), [(26, 90, 2), (30, 14, 1), (26, 90, 3), (8, 7, 4),
+                                                         (70, 30, 2), (26, 90, 5)])
+def test_weekly_overlap_equals_counting_each_week_by_hand(weeks, days, minimum):
+    rng = np.random.default_rng(weeks * 1000 + days * 10 + minimum)
+    n = 4000
+    frame = pd.DataFrame({
+        "property_id": rng.choice([f"P{i:03d}" for i in range(150)] + [None], n),
+        "department": rng.choice(["police", "fire", "public_works", "crm"], n),
+        "category": "X",
+        "subcategory": None,
+        # seconds apart, so records fall on both sides of every week end and window start
+        "occurred_at": pd.Timestamp(END) - pd.to_timedelta(rng.integers(0, (weeks * 7 + days + 30) * 86_400, n),
+                                                           unit="s"),
+    })
+    for text in ("property_id", "department"):
+        frame[text] = frame[text].astype("category")
+    weekly = weekly_overlap(frame, END, weeks=weeks, days=days, min_departments=minimum)
+    assert weekly["properties"].tolist() == _weekly_by_hand(frame, END, weeks, days, minimum)
+    assert weekly["properties"].sum() > 0 or minimum > 4
