@@ -5,6 +5,10 @@ each record weighs its category's severity, halves with age, and counts less for
 record of the same department; the departments' sums are raised for overlap; the police
 chronic-nuisance rule adds a flag and points; institutional properties are damped or excluded.
 All weights live in integration/scoring.toml.
+
+The records are read once as integer codes with their severity (`prepare`); every window scored
+from them (this one, the one before, the one at the last meeting) filters those arrays, orders its
+records once, and sums with bincount, so a county's million records score in well under a second.
 """
 
 import re
@@ -82,6 +86,20 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(codes < 0, len(values), codes).astype(np.int64), np.append(values, "")
 
 
+def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(keys, return_inverse=True) of non-negative integers: from a table of the values
+    present when their range is small beside their number (no sort), else by sorting."""
+    if not len(keys):
+        return keys[:0], keys[:0].astype(np.int64)
+    top = int(keys.max()) + 1
+    if top > 4 * len(keys) + 4096:
+        values, inverse = np.unique(keys, return_inverse=True)
+        return values, inverse.reshape(-1)
+    present = np.zeros(top, dtype=bool)
+    present[keys] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[keys]
+
+
 def _text(category: str, subcategory: str) -> str:
     """What severity patterns are matched against: the NFIRS code first for fire, then the category."""
     return f"{subcategory} {category}".strip().upper()
@@ -93,16 +111,20 @@ def severity(records: pd.DataFrame, config: ScoringConfig | None = None) -> pd.S
     Patterns run once per distinct (department, category, subcategory), not once per record.
     """
     config = config or load_config()
-    department, departments = _codes(records["department"])
-    category, categories = _codes(records["category"])
-    subcategory, subcategories = _codes(records["subcategory"])
+    weights = _severity(*_codes(records["department"]), *_codes(records["category"]),
+                        *_codes(records["subcategory"]), config)
+    return pd.Series(weights, index=records.index, dtype=float)
+
+
+def _severity(department, departments, category, categories, subcategory, subcategories,
+              config: ScoringConfig) -> np.ndarray:
     keys = (department * len(categories) + category) * len(subcategories) + subcategory
-    distinct, inverse = np.unique(keys, return_inverse=True)
+    found, inverse = distinct(keys)
     weights = np.array([_weight(departments[key // (len(categories) * len(subcategories))],
                                 _text(categories[key // len(subcategories) % len(categories)],
                                       subcategories[key % len(subcategories)]), config)
-                        for key in distinct.tolist()], dtype=float)
-    return pd.Series(weights[inverse.reshape(-1)] if len(keys) else [], index=records.index, dtype=float)
+                        for key in found.tolist()], dtype=float)
+    return weights[inverse] if len(keys) else np.zeros(0)
 
 
 def _weight(department: str, text: str, config: ScoringConfig) -> float:
@@ -113,44 +135,83 @@ def _weight(department: str, text: str, config: ScoringConfig) -> float:
     return default
 
 
-def contributions(records: pd.DataFrame, end: datetime, days: int | None = None,
-                  config: ScoringConfig | None = None) -> pd.DataFrame:
-    """The records of the window (end - days, end] with what each adds to its property's score,
-    ordered by property, department and weight (strongest first)."""
+@dataclass(frozen=True)
+class Placed:
+    """Placed records as scoring reads them: integer codes of their property, department and
+    category, their severity and moment, made once and shared by every window scored (`prepare`)."""
+    property: np.ndarray
+    properties: np.ndarray  # the property id of each code (the last, "", for none)
+    department: np.ndarray
+    departments: np.ndarray
+    category: np.ndarray
+    categories: np.ndarray
+    severity: np.ndarray
+    moment: np.ndarray  # datetime64
+    placed: np.ndarray  # has a property
+
+    def __len__(self) -> int:
+        return len(self.moment)
+
+
+def prepare(records: pd.DataFrame | Placed, config: ScoringConfig | None = None) -> Placed:
+    """The records as scoring reads them. records: property_id, department, category, subcategory,
+    occurred_at (text or categorical columns: categories are read as codes, text is coded once)."""
+    if isinstance(records, Placed):
+        return records
     config = config or load_config()
-    days = days or config.window_days
-    end = pd.Timestamp(end)
-    moments = records["occurred_at"].to_numpy()
-    keep = ((moments > (end - timedelta(days=days)).to_datetime64()) & (moments <= end.to_datetime64())
-            & records["property_id"].notna().to_numpy())
-    in_window = records[keep].copy()
-    in_window["severity"] = severity(in_window, config)
-    age_days = (end.to_datetime64() - in_window["occurred_at"].to_numpy()) / np.timedelta64(1, "D")
-    in_window["weight"] = in_window["severity"].to_numpy() * 0.5 ** (age_days / config.half_life_days)
-    prop, _ = _codes(in_window["property_id"])
-    department, departments = _codes(in_window["department"])
-    order = np.lexsort((-in_window["weight"].to_numpy(), department, prop))
-    in_window = in_window.iloc[order]
-    pair = prop[order] * len(departments) + department[order]
+    department, departments = _codes(records["department"])
+    category, categories = _codes(records["category"])
+    prop, properties = _codes(records["property_id"])
+    return Placed(property=prop, properties=properties, department=department, departments=departments,
+                  category=category, categories=categories,
+                  severity=_severity(department, departments, category, categories,
+                                     *_codes(records["subcategory"]), config),
+                  moment=records["occurred_at"].to_numpy(), placed=records["property_id"].notna().to_numpy())
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The records of one window, ordered by property, department and weight (strongest first),
+    with what each adds to its property's score."""
+    rows: np.ndarray  # their positions in the Placed
+    row: np.ndarray  # the row of their property among `present`
+    present: np.ndarray  # the property codes with records in the window, in code order
+    department: np.ndarray
+    category: np.ndarray
+    contribution: np.ndarray
+    nuisance: np.ndarray
+
+
+def _window(placed: Placed, end: pd.Timestamp, days: int, config: ScoringConfig) -> _Window:
+    moments = placed.moment
+    last = end.to_datetime64()
+    rows = np.flatnonzero((moments > (end - timedelta(days=days)).to_datetime64()) & (moments <= last)
+                          & placed.placed)
+    prop, department = placed.property[rows], placed.department[rows]
+    weight = placed.severity[rows] * 0.5 ** ((last - moments[rows]) / np.timedelta64(1, "D") / config.half_life_days)
+    order = np.lexsort((-weight, department, prop))
+    rows, prop, department, weight = rows[order], prop[order], department[order], weight[order]
+    pair = prop * len(placed.departments) + department
     starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, dtype=np.int64)
-    sizes = np.diff(np.r_[starts, len(pair)])
-    in_window["repeat"] = np.arange(len(pair)) - np.repeat(starts, sizes)
-    in_window["contribution"] = in_window["weight"].to_numpy() * config.repeat_factor ** in_window["repeat"].to_numpy()
-    category, categories = _codes(in_window["category"])
-    nuisance_type = np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE)) for c in categories])
-    police = departments == "police"
-    recent = in_window["occurred_at"].to_numpy() > (end - timedelta(days=config.nuisance_days)).to_datetime64()
-    in_window["nuisance"] = police[department[order]] & nuisance_type[category] & recent
-    return in_window
+    repeat = np.arange(len(pair)) - np.repeat(starts, np.diff(np.r_[starts, len(pair)]))
+    category = placed.category[rows]
+    nuisance_type = np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE))
+                              for c in placed.categories])
+    police = placed.departments == "police"
+    recent = moments[rows] > (end - timedelta(days=config.nuisance_days)).to_datetime64()
+    new_property = np.r_[True, prop[1:] != prop[:-1]] if len(prop) else np.zeros(0, dtype=bool)
+    return _Window(rows=rows, row=np.cumsum(new_property) - 1, present=prop[new_property], department=department,
+                   category=category, contribution=weight * config.repeat_factor ** repeat,
+                   nuisance=police[department] & nuisance_type[category] & recent)
 
 
-def score(records: pd.DataFrame, end: datetime, days: int | None = None, properties: pd.DataFrame | None = None,
-          institutions: dict[str, str] | None = None, config: ScoringConfig | None = None,
-          explain: bool | str = True) -> pd.DataFrame:
+def score(records: pd.DataFrame | Placed, end: datetime, days: int | None = None,
+          properties: pd.DataFrame | None = None, institutions: dict[str, str] | None = None,
+          config: ScoringConfig | None = None, explain: bool | str = True) -> pd.DataFrame:
     """One row per property with records in the window, highest score first.
 
     records: property_id, department, category, subcategory, occurred_at (placed records; text or
-    categorical columns).
+    categorical columns), or prepare() of them.
     properties: property_id and land_use (for institutional damping), optional.
     institutions: property_id -> "damp" | "exclude", the explicit list kept by the team.
     Columns: score, departments, n_departments, records, count_<department>, nuisance_calls,
@@ -159,102 +220,185 @@ def score(records: pd.DataFrame, end: datetime, days: int | None = None, propert
     """
     config = config or load_config()
     days = days or config.window_days
-    placed = contributions(records, end, days, config)
-    if placed.empty:
-        return _empty_scores()
-    codes, names = _codes(placed["property_id"])
-    present, row = np.unique(codes, return_inverse=True)
-    department, departments = _codes(placed["department"])
-    cells = row.reshape(-1) * len(departments) + department
-    shape = (len(present), len(departments))
+    placed = prepare(records, config)
+    scores = _scores(placed, pd.Timestamp(end), days, properties, institutions, config, explain)
+    return scores.frame()
+
+
+@dataclass
+class _Scores:
+    """score() of one window, by property code, before it is put in order."""
+    present: np.ndarray
+    names: np.ndarray
+    columns: dict
+
+    def by_code(self, column: str, size: int, fill) -> np.ndarray:
+        """`column` at every property code (`fill` where the property has no records in the window)."""
+        values = np.full(size, fill, dtype=np.asarray(self.columns[column]).dtype)
+        values[self.present] = self.columns[column]
+        return values
+
+    def frame(self) -> pd.DataFrame:
+        if not len(self.present):
+            empty = _empty_scores()
+            return empty.reindex(columns=list(dict.fromkeys([*empty.columns, *self.columns])))
+        order = np.lexsort((-self.columns["n_departments"], -self.columns["score"]))  # stable: code order in ties
+        index = pd.Index(self.names[self.present[order]], name="property_id", dtype=object)
+        columns = {name: np.asarray(values)[order] for name, values in self.columns.items()}
+        frame = pd.DataFrame({name: values for name, values in columns.items() if values.dtype != object},
+                             index=index, copy=False)
+        for name, values in columns.items():  # tuples, lists of lines, None or a treatment: objects, not text
+            if values.dtype == object:
+                frame[name] = pd.Series(values, index=index, dtype=object, copy=False)
+        return frame[list(columns)]
+
+
+def _scores(placed: Placed, end: pd.Timestamp, days: int, properties: pd.DataFrame | None,
+            institutions: dict[str, str] | None, config: ScoringConfig, explain: bool | str) -> _Scores:
+    window = _window(placed, end, days, config)
+    names, departments = placed.properties, placed.departments
+    shape = (len(window.present), len(departments))
+    cells = window.row * shape[1] + window.department
     counts = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape)
-    points = np.bincount(cells, weights=placed["contribution"].to_numpy(), minlength=shape[0] * shape[1]).reshape(shape)
-    frame = pd.DataFrame(index=pd.Index(names[present], name="property_id", dtype=object))
+    points = np.bincount(cells, weights=window.contribution, minlength=shape[0] * shape[1]).reshape(shape)
+    columns: dict[str, np.ndarray] = {}
     for name in DEPARTMENT_LABELS:
         column = np.flatnonzero(departments == name)
-        frame[f"count_{name}"] = counts[:, column[0]] if len(column) else 0
-    frame["records"] = counts.sum(axis=1)
-    frame["n_departments"] = (counts > 0).sum(axis=1)
+        columns[f"count_{name}"] = counts[:, column[0]] if len(column) else np.zeros(shape[0], dtype=np.int64)
+    columns["records"] = counts.sum(axis=1)
+    n_departments = (counts > 0).sum(axis=1)
+    columns["n_departments"] = n_departments
     # which departments, as a bit mask per property mapped to its tuple (16 combinations at most)
-    mask = sum((frame[f"count_{d}"].to_numpy() > 0).astype(int) << bit for bit, d in enumerate(DEPARTMENT_LABELS))
-    combinations = {m: tuple(d for bit, d in enumerate(DEPARTMENT_LABELS) if m >> bit & 1) for m in np.unique(mask)}
-    frame["departments"] = pd.Series(mask, index=frame.index).map(combinations)
-    frame["nuisance_calls"] = np.bincount(row.reshape(-1), weights=placed["nuisance"].to_numpy(),
-                                          minlength=shape[0]).astype(int)
-    frame["chronic_nuisance"] = frame["nuisance_calls"] >= config.nuisance_min_calls
-    overlap = 1 + config.overlap_bonus * (frame["n_departments"] - 1)
-    raw = points.sum(axis=1) * overlap + config.nuisance_bonus * frame["chronic_nuisance"]
-
-    frame["institutional"] = _institutional(frame.index, properties, institutions, config)
-    factor = np.where(frame["institutional"] == "damp", config.institutional_factor, 1.0)
-    frame["score"] = (raw * factor).round(2)
-    excluded = frame["institutional"] == "exclude"
-    frame["flagged"] = (frame["n_departments"] >= config.min_departments) & ~excluded
+    mask = sum((columns[f"count_{d}"] > 0).astype(np.int64) << bit for bit, d in enumerate(DEPARTMENT_LABELS))
+    combinations = np.empty(1 << len(DEPARTMENT_LABELS), dtype=object)
+    for m in range(len(combinations)):
+        combinations[m] = tuple(d for bit, d in enumerate(DEPARTMENT_LABELS) if m >> bit & 1)
+    columns["departments"] = combinations[mask] if shape[0] else np.empty(0, dtype=object)
+    nuisance_calls = np.bincount(window.row, weights=window.nuisance, minlength=shape[0]).astype(np.int64)
+    chronic = nuisance_calls >= config.nuisance_min_calls
+    columns["nuisance_calls"] = nuisance_calls
+    columns["chronic_nuisance"] = chronic
+    overlap = 1 + config.overlap_bonus * (n_departments - 1)
+    raw = points.sum(axis=1) * overlap + config.nuisance_bonus * chronic
+    institutional = _institutional(names[window.present], properties, institutions, config)
+    columns["institutional"] = institutional
+    factor = np.where(institutional == "damp", config.institutional_factor, 1.0)
+    columns["score"] = (raw * factor).round(2)
+    columns["flagged"] = (n_departments >= config.min_departments) & (institutional != "exclude")
     if explain:
-        chosen = frame["flagged"].to_numpy() if explain == "flagged" else np.ones(len(frame), dtype=bool)
-        explained = frame[chosen]
-        reasons = np.empty(len(frame), dtype=object)
-        reasons.fill(())  # one shared empty tuple for the properties not explained
-        for position, lines in zip(np.flatnonzero(chosen), _reasons(
-                explained, placed[np.isin(row.reshape(-1), np.flatnonzero(chosen))], days, config)):
-            reasons[position] = lines
-        frame["reasons"] = reasons
-    frame = frame.sort_values(["score", "n_departments"], ascending=False, kind="stable")
-    return frame
+        chosen = columns["flagged"] if explain == "flagged" else np.ones(shape[0], dtype=bool)
+        columns["reasons"] = _reasons(columns, chosen, window, placed, days, config)
+    return _Scores(window.present, names, columns)
 
 
-def score_with_trend(records: pd.DataFrame, end: datetime, days: int | None = None, **options) -> pd.DataFrame:
-    """score() of this window, beside the previous window of the same length."""
+def score_with_trend(records: pd.DataFrame | Placed, end: datetime, days: int | None = None,
+                     since: datetime | None = None, **options) -> pd.DataFrame:
+    """score() of this window, beside the previous window of the same length, and `new`: flagged
+    now and not in the window of the same length ending at `since` (default: the previous window)."""
     config = options.get("config") or load_config()
+    options["config"] = config
     days = days or config.window_days
-    now = score(records, end, days, **options)
-    before = score(records, pd.Timestamp(end) - timedelta(days=days), days, **{**options, "explain": False})
-    now["previous_score"] = before["score"].reindex(now.index).fillna(0.0)
-    now["previous_flagged"] = before["flagged"].reindex(now.index).fillna(False).astype(bool)
-    now["delta"] = (now["score"] - now["previous_score"]).round(2)
-    now["rising"] = (now["score"] >= now["previous_score"] * config.rising_ratio) & (now["delta"] >= config.rising_min_delta)
-    return now
+    placed = prepare(records, config)
+    end = pd.Timestamp(end)
+    explain = options.pop("explain", True)
+    now = _scores(placed, end, days, config=config, explain=explain, **_scoring_options(options))
+    before = _scores(placed, end - timedelta(days=days), days, config=config, explain=False,
+                     **_scoring_options(options))
+    size = len(placed.properties)
+    columns = now.columns
+    previous_score = before.by_code("score", size, 0.0)[now.present]
+    columns["previous_score"] = previous_score
+    columns["previous_flagged"] = before.by_code("flagged", size, False)[now.present]
+    columns["delta"] = (columns["score"] - previous_score).round(2)
+    columns["rising"] = (columns["score"] >= previous_score * config.rising_ratio) & (columns["delta"] >= config.rising_min_delta)
+    if since is None:
+        then = columns["previous_flagged"]
+    else:
+        then = _scores(placed, pd.Timestamp(since), days, config=config, explain=False,
+                       **_scoring_options(options)).by_code("flagged", size, False)[now.present]
+    columns["new"] = columns["flagged"] & ~then
+    return now.frame()
 
 
-def _institutional(index: pd.Index, properties: pd.DataFrame | None, institutions: dict[str, str] | None,
-                   config: ScoringConfig) -> pd.Series:
-    treatment = pd.Series(None, index=index, dtype=object)
-    if properties is not None and "land_use" in properties:
-        land_use = properties.set_index("property_id")["land_use"].reindex(index).fillna("").astype(str).str.upper()
-        treatment[land_use.isin(config.institutional_land_uses).to_numpy()] = config.institutional_treatment
-    for property_id, how in (institutions or {}).items():
-        if property_id in treatment.index:
-            treatment[property_id] = how
+def _scoring_options(options: dict) -> dict:
+    return {"properties": options.get("properties"), "institutions": options.get("institutions")}
+
+
+def _institutional(names: np.ndarray, properties: pd.DataFrame | None, institutions: dict[str, str] | None,
+                   config: ScoringConfig) -> np.ndarray:
+    """None, "damp" or "exclude" for each property: by its land use, or as the explicit list says."""
+    treatments: dict[str, str] = {}
+    if properties is not None and "land_use" in properties and len(properties):
+        uses = properties["land_use"].fillna("").astype(str).str.upper()
+        damped = properties.loc[uses.isin(config.institutional_land_uses).to_numpy(), "property_id"]
+        treatments.update(dict.fromkeys(damped.tolist(), config.institutional_treatment))
+    treatments.update(institutions or {})
+    treatment = np.full(len(names), None, dtype=object)
+    if treatments:
+        known = pd.Series(list(treatments.values()), index=pd.Index(list(treatments.keys()), dtype=object))
+        hit = pd.Index(names, dtype=object).isin(known.index)
+        treatment[hit] = known.reindex(names[hit]).to_numpy()
     return treatment
 
 
-def _reasons(frame: pd.DataFrame, placed: pd.DataFrame, days: int, config: ScoringConfig) -> list[list[str]]:
-    top = (placed.groupby(["property_id", "department", "category"], sort=False)["contribution"]
-           .agg(["sum", "size"]).reset_index().sort_values("sum", ascending=False))
-    by_property: dict[str, list[tuple[str, str, int]]] = {}
-    for pid, department, category, _points, n in top.itertuples(index=False):
-        by_property.setdefault(pid, []).append((department, category, n))
-    reasons = []
-    for pid, row in zip(frame.index, frame.itertuples()):
-        lines = []
-        named = ", ".join(f"{DEPARTMENT_LABELS[d]} {getattr(row, f'count_{d}')}" for d in row.departments)
-        if row.n_departments >= config.min_departments:
-            lines.append(f"{row.n_departments} departments in {days} days: {named}")
+def _reasons(columns: dict, chosen: np.ndarray, window: _Window, placed: Placed, days: int,
+             config: ScoringConfig) -> np.ndarray:
+    """The lines behind each chosen property's score (an empty tuple for the others)."""
+    reasons = np.empty(len(chosen), dtype=object)
+    reasons.fill(())  # one shared empty tuple for the properties not explained
+    which = np.flatnonzero(chosen)
+    if not len(which):
+        return reasons
+    # the strongest (department, category) pairs of each chosen property: contributions summed,
+    # strongest first, ties in the order their records are scored
+    mine = chosen[window.row]
+    row, department, category = window.row[mine], window.department[mine], window.category[mine]
+    keys = (row * len(placed.departments) + department) * len(placed.categories) + category
+    found, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    points = np.bincount(inverse.reshape(-1), weights=window.contribution[mine], minlength=len(found))
+    sizes = np.bincount(inverse.reshape(-1), minlength=len(found))
+    owner = found // (len(placed.departments) * len(placed.categories))
+    order = np.lexsort((first, -points, owner))
+    owner, found, sizes = owner[order], found[order], sizes[order]
+    rank = np.arange(len(owner)) - np.repeat(*_run_starts(owner))
+    top = rank < 3
+    strongest: dict[int, list[str]] = {}
+    labels = DEPARTMENT_LABELS
+    for prop_row, key, n in zip(owner[top].tolist(), found[top].tolist(), sizes[top].tolist()):
+        d = placed.departments[key // len(placed.categories) % len(placed.departments)]
+        c = placed.categories[key % len(placed.categories)]
+        strongest.setdefault(prop_row, []).append(f"{c} ({labels[d]}{f', {n}×' if n > 1 else ''})")
+    # "Police 3, Fire 1": each department's words for the chosen properties, joined where it has records
+    named = np.full(len(which), "", dtype=object)
+    for d, label in labels.items():
+        count = columns[f"count_{d}"][which]
+        words = np.where(count > 0, label + " " + count.astype(str).astype(object), "")
+        named = np.where((named != "") & (words != ""), named + ", ", named) + words
+    n_departments, nuisance_calls = columns["n_departments"][which].tolist(), columns["nuisance_calls"][which].tolist()
+    chronic, institutional = columns["chronic_nuisance"][which].tolist(), columns["institutional"][which].tolist()
+    for i, position in enumerate(which.tolist()):
+        n = n_departments[i]
+        if n >= config.min_departments:
+            lines = [f"{n} departments in {days} days: {named[i]}"]
         else:
-            lines.append(f"Only {named} in {days} days: not flagged (needs {config.min_departments} departments)")
-        strongest = [f"{category} ({DEPARTMENT_LABELS[d]}{f', {n}×' if n > 1 else ''})"
-                     for d, category, n in by_property.get(pid, [])[:3]]
-        if strongest:
-            lines.append("Weighs most: " + "; ".join(strongest))
-        if row.chronic_nuisance:
-            lines.append(f"Chronic nuisance: {row.nuisance_calls} nuisance-type police calls in {config.nuisance_days} "
-                         f"days (rule: {config.nuisance_min_calls})")
-        if row.institutional == "damp":
+            lines = [f"Only {named[i]} in {days} days: not flagged (needs {config.min_departments} departments)"]
+        if position in strongest:
+            lines.append("Weighs most: " + "; ".join(strongest[position]))
+        if chronic[i]:
+            lines.append(f"Chronic nuisance: {nuisance_calls[i]} nuisance-type police calls in "
+                         f"{config.nuisance_days} days (rule: {config.nuisance_min_calls})")
+        if institutional[i] == "damp":
             lines.append(f"Institutional: score damped ×{config.institutional_factor:g}")
-        elif row.institutional == "exclude":
+        elif institutional[i] == "exclude":
             lines.append("Institutional: excluded from the list")
-        reasons.append(lines)
+        reasons[position] = lines
     return reasons
+
+
+def _run_starts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values in a sorted array starts, and its length (for np.repeat)."""
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return starts, np.diff(np.r_[starts, len(values)])
 
 
 def _empty_scores() -> pd.DataFrame:

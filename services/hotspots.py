@@ -140,7 +140,7 @@ def _chosen(placed: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     keep = placed["department"].isin(filters.departments)
     if filters.categories:
         keep &= placed["category"].isin(filters.categories)
-    return placed[keep]
+    return placed if keep.all() else placed[keep]  # the default view: every record, not a copy of them
 
 
 def hotspots(engine: Engine, filters: Filters, institutions: Mapping[str, str] | None = None,
@@ -162,15 +162,9 @@ def hotspots(engine: Engine, filters: Filters, institutions: Mapping[str, str] |
     config = scoring.load_config()
     if filters.min_departments != config.min_departments:
         config = replace(config, min_departments=filters.min_departments)
-    placed = _chosen(placed, filters)
-    scored = scoring.score_with_trend(placed, window_end(filters.end), filters.days, properties=damped,
+    scored = scoring.score_with_trend(_chosen(placed, filters), window_end(filters.end), filters.days,
+                                      since=window_end(last_meeting) if last_meeting else None, properties=damped,
                                       institutions=listed, config=config, explain="flagged")
-    if last_meeting is not None:
-        before = scoring.score(placed, window_end(last_meeting), filters.days, properties=damped,
-                               institutions=listed, config=config, explain=False)
-        scored["new"] = scored["flagged"] & ~before["flagged"].reindex(scored.index).fillna(False).astype(bool)
-    else:
-        scored["new"] = scored["flagged"] & ~scored["previous_flagged"]
     with reading(engine) as conn:
         facts = property_data.property_facts(conn, scored.index[scored["flagged"]].tolist())
     scored = scored.join(facts.set_index("property_id"))

@@ -192,3 +192,63 @@ def test_weekly_overlap_equals_counting_each_week_by_hand(weeks, days, minimum):
     weekly = weekly_overlap(frame, END, weeks=weeks, days=days, min_departments=minimum)
     assert weekly["properties"].tolist() == _weekly_by_hand(frame, END, weeks, days, minimum)
     assert weekly["properties"].sum() > 0 or minimum > 4
+
+
+def _scores_by_hand(frame: pd.DataFrame, end: datetime, days: int, damped: set[str]) -> dict[str, tuple]:
+    """The rules of scoring.toml applied one property at a time: (score, records, departments, nuisance calls, flagged)."""
+    frame = frame.assign(weight=severity(frame, CONFIG).to_numpy())
+    end = pd.Timestamp(end)
+    inside = frame[(frame["occurred_at"] > end - timedelta(days=days)) & (frame["occurred_at"] <= end)
+                   & frame["property_id"].notna()]
+    found = {}
+    for pid, rows in inside.groupby("property_id", observed=True):
+        points = 0.0
+        for _department, mine in rows.groupby("department", observed=True):
+            ages = (end - mine["occurred_at"]).dt.total_seconds() / 86_400
+            weights = sorted(mine["weight"] * 0.5 ** (ages / CONFIG.half_life_days), reverse=True)
+            points += sum(w * CONFIG.repeat_factor ** i for i, w in enumerate(weights))
+        n = rows["department"].nunique()
+        nuisance = int(((rows["department"] == "police")
+                        & rows["category"].astype(str).str.contains(CONFIG.nuisance_pattern, case=False)
+                        & (rows["occurred_at"] > end - timedelta(days=CONFIG.nuisance_days))).sum())
+        raw = points * (1 + CONFIG.overlap_bonus * (n - 1)) + CONFIG.nuisance_bonus * (nuisance >= CONFIG.nuisance_min_calls)
+        factor = CONFIG.institutional_factor if pid in damped else 1.0
+        found[pid] = (round(raw * factor, 2), len(rows), n, nuisance, n >= CONFIG.min_departments)
+    return found
+
+
+@pytest.mark.parametrize("as_categories", [True, False])
+def test_scores_equal_the_rules_applied_one_property_at_a_time(as_categories):
+    rng = np.random.default_rng(7)
+    n = 3000
+    kinds = {"police": ["FIGHT", "NOISE COMPLAINT", "TRAFFIC STOP", "SHOTS FIRED"],
+             "fire": ["Building fire", "EMS call"], "public_works": ["Tall grass", "Vacant building"],
+             "crm": ["Complaint", "Pothole"]}
+    departments = rng.choice(list(kinds), n)
+    frame = pd.DataFrame({
+        "property_id": rng.choice([f"P{i:03d}" for i in range(120)] + [None], n),
+        "department": departments,
+        "category": [rng.choice(kinds[d]) for d in departments],
+        "subcategory": None,
+        "occurred_at": pd.Timestamp(END) - pd.to_timedelta(rng.integers(0, 200 * 86_400, n), unit="s"),
+    })
+    # repeats at one moment: equal weights, whichever order they are ranked in
+    frame = pd.concat([frame, frame.iloc[:200]], ignore_index=True)
+    if as_categories:
+        frame = frame.astype({name: "category" for name in ("property_id", "department", "category")})
+    damped = {"P001", "P002"}
+    properties = pd.DataFrame({"property_id": sorted(damped), "land_use": ["School", "church"]})
+    scored = score_with_trend(frame, END, 60, properties=properties, institutions={"P003": "exclude"})
+    expected = _scores_by_hand(frame, END, 60, damped)
+    previous = _scores_by_hand(frame, END - timedelta(days=60), 60, damped)
+    assert set(scored.index) == set(expected)
+    for pid, row in scored.iterrows():
+        points, records_, n_departments, nuisance, flagged = expected[pid]
+        assert row["score"] == pytest.approx(points, abs=0.011)
+        assert (row["records"], row["n_departments"], row["nuisance_calls"]) == (records_, n_departments, nuisance)
+        assert row["flagged"] == (flagged and pid != "P003")
+        assert row["previous_score"] == pytest.approx(previous.get(pid, (0.0,))[0], abs=0.011)
+        assert row["new"] == (row["flagged"] and not (previous.get(pid, (0, 0, 0, 0, False))[4] and pid != "P003"))
+    assert scored["score"].is_monotonic_decreasing
+    assert scored.loc["P001", "institutional"] == "damp" and scored.loc["P003", "institutional"] == "exclude"
+    assert scored["flagged"].sum() > 20 and scored["chronic_nuisance"].any()
