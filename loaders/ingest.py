@@ -7,7 +7,9 @@ prepared file in one transaction. `ingest()` does both.
 import hashlib
 import json
 import math
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -22,7 +24,7 @@ from loaders import mappings
 from loaders.propose import Proposal, propose
 from loaders.read import LoadError, read_table
 from loaders.specs import best_fit, detect_department, field_label, find_layout, spec
-from loaders.validate import HASHED, REJECT_KINDS, validate
+from loaders.validate import HASHED, REJECT_KINDS, Validated, validate
 from storage import audit_trail, department_records, loading, property_data, review_queue, store
 from storage.engine import reading, writing
 
@@ -159,12 +161,14 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
     department_spec = spec(department)
     if frame.empty:
         raise LoadError(f"{file_name} has a header row but no records")
-    checked = validate(frame, department_spec, columns, today=today, date_order=date_order, faults=table.faults)
-    notes.extend(checked.notes)
+    def check() -> Validated:
+        return validate(frame, department_spec, columns, today=today, date_order=date_order, faults=table.faults)
+
     if matcher is None:
-        with reading(engine) as conn:
-            master = property_data.property_master(conn)
-        matcher = Matcher(master, workers=workers)
+        checked, matcher = _validated_and_indexed(check, engine, workers)
+    else:
+        checked = check()
+    notes.extend(checked.notes)
     placed = matcher.match(checked.records)
     placed = apply_decisions(engine, department, placed)
     prepared = Prepared(
@@ -189,6 +193,48 @@ def prepare(content: bytes, file_name: str, department: str | None, engine: Engi
             f"stored:\n" + "\n".join(f"  {line}" for line in prepared.top_reasons())
             + "\nCorrect the mapping or the file, or load it anyway with the rejects kept.", prepared)
     return prepared
+
+
+_FORKED_CHECK: Callable[[], Validated] | None = None  # what a forked process validates, inherited, not pickled
+
+
+def _forked_check() -> Validated | None:
+    """The file validated, or None when it does not validate: its error is raised where it is
+    validated again, not sent back (an exception that does not unpickle would hang the pool)."""
+    try:
+        return _FORKED_CHECK()
+    except Exception:  # the file's problem, raised again by the loading process
+        return None
+
+
+def _validated_and_indexed(check: Callable[[], Validated], engine: Engine, workers: int) -> tuple[Validated, Matcher]:
+    """The file validated and the master's index built. With several workers, a forked process
+    validates while this one reads the master and builds the index (each about two seconds for a
+    200,000-row file); should the fork fail, or the file not validate, it is validated here, so its
+    problem is raised as a one-process load raises it."""
+    global _FORKED_CHECK
+    if workers < 2:
+        checked = check()
+        with reading(engine) as conn:
+            master = property_data.property_master(conn)
+        return checked, Matcher(master, workers=workers)
+    checked = None
+    _FORKED_CHECK = check
+    try:
+        # an executor, not a pool: a worker that dies (out of memory, say) fails the future instead of hanging it
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending = pool.submit(_forked_check)
+            with reading(engine) as conn:
+                master = property_data.property_master(conn)
+            matcher = Matcher(master)  # in this process alone: the other core is validating
+            try:
+                checked = pending.result()
+            except Exception:  # the worker died or its result did not come back: validated again below
+                checked = None
+    finally:
+        _FORKED_CHECK = None
+    matcher.workers = workers  # the records are placed on every core again
+    return (checked if checked is not None else check()), matcher
 
 
 def _department_of_mapping(engine: Engine, name: str) -> str:

@@ -172,17 +172,18 @@ def test_a_file_whose_dates_are_all_unreadable_is_refused_and_nothing_is_stored(
     assert (count(sqlite_engine, records), count(sqlite_engine, ingests)) == before
 
 
-def test_an_ambiguous_day_month_column_is_asked_not_guessed(sqlite_engine, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])  # 2: validated in a forked process while the master is indexed
+def test_an_ambiguous_day_month_column_is_asked_not_guessed(sqlite_engine, tmp_path, workers):
     path = tmp_path / "notices.csv"
     path.write_text("ReferenceID,Block,Lot,BuildingAddress,NoticeDate,Neighborhood,PoliceDistrict,CouncilDistrict,"
                     "Location\n"
                     '1,0002,036,1945 W NORTH AVE,03/04/2014,EASTERWOOD,WESTERN,7,"(39.30947261, -76.64953589)"\n'
                     '2,0002,037,1947 W NORTH AVE,05/06/2015,EASTERWOOD,WESTERN,7,"(39.30947009, -76.64958516)"\n')
     with pytest.raises(AmbiguousDateOrder) as asked:
-        ingest(path, None, sqlite_engine)
+        ingest(path, None, sqlite_engine, workers=workers)
     assert asked.value.column == "NoticeDate" and "03/04/2014" in str(asked.value)
     assert count(sqlite_engine, records) == 0
-    ingest(path, None, sqlite_engine, date_order="day_first")
+    ingest(path, None, sqlite_engine, date_order="day_first", workers=workers)
     assert sorted(str(d) for d in stored(sqlite_engine, "public_works")["occurred_at"]) == [
         "2014-04-03 00:00:00", "2015-06-05 00:00:00"]
 
