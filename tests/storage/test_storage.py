@@ -246,3 +246,47 @@ def test_an_empty_window_is_an_empty_frame(engine):
     with reading(engine) as conn:
         window = department_records.placed_records(conn, datetime(2026, 9, 1), datetime(2026, 9, 30))
     assert window.empty and list(window.columns) == department_records.PLACED_COLUMNS
+
+
+TRICKY_TEXT = ["", None, "a,b", 'say "hi"', "line\nbreak", "tab\tand back\\slash", "café ☕", "\\N", "NULL", " "]
+
+
+@pytest.mark.parametrize("odd", [None, "number as text"])
+def test_bulk_inserts_store_what_one_insert_per_row_stores(engine, odd):
+    """insert_many (COPY on PostgreSQL, executemany on SQLite) stores each value as table.insert() does:
+    empty text apart from NULL, quotes, commas, line breaks, tabs, backslashes, NaN as NULL, microseconds,
+    and a number given as text."""
+    from datetime import timedelta
+
+    from storage.store import Rows, insert_many
+
+    n = len(TRICKY_TEXT)
+    moments = [datetime(2024, 3, 1, 14, 5) + timedelta(days=i, microseconds=7 * i) for i in range(n)]
+    lats = [42.5, None, float("nan"), 1e-300, 123456789.123456789, -0.0, 0.1, 2.5, 3.0, 4.0]
+    if odd == "number as text":
+        lats[0] = "42.5"
+
+    def rows(prefix: str, ingest_id: int) -> dict:
+        return {"department": ["police"] * n, "source_record_id": [f"{prefix}{i}" for i in range(n)],
+                "occurred_at": moments, "category": ["X"] * n, "subcategory": TRICKY_TEXT,
+                "description": list(reversed(TRICKY_TEXT)), "lat": lats, "content_hash": ["h"] * n,
+                "ingest_id": [ingest_id] * n}
+
+    with writing(engine) as conn:
+        ingest_id = _ingest(conn)
+        insert_many(conn, records, Rows(rows("bulk-", ingest_id)))
+        one_by_one = rows("row-", ingest_id)
+        for i in range(n):
+            conn.execute(records.insert().values({name: values[i] for name, values in one_by_one.items()}))
+    with reading(engine) as conn:
+        stored = pd.DataFrame(conn.execute(sa.select(records.c.source_record_id, records.c.occurred_at,
+                                                     records.c.subcategory, records.c.description,
+                                                     records.c.lat)).all())
+    stored["number"] = stored["source_record_id"].str.split("-").str[1].astype(int)
+    bulk = stored[stored["source_record_id"].str.startswith("bulk-")].sort_values("number").reset_index(drop=True)
+    single = stored[stored["source_record_id"].str.startswith("row-")].sort_values("number").reset_index(drop=True)
+    assert len(bulk) == len(single) == n
+    pd.testing.assert_frame_equal(bulk.drop(columns="source_record_id"), single.drop(columns="source_record_id"))
+    assert bulk["subcategory"][0] == "" and pd.isna(bulk["subcategory"][1]) and bulk["description"].iloc[-1] == ""
+    assert pd.isna(bulk["lat"][2]) and bulk["lat"][4] == 123456789.123456789
+    assert bulk["occurred_at"][3] == datetime(2024, 3, 4, 14, 5, 0, 21)
