@@ -242,7 +242,11 @@ class _Scores:
         if not len(self.present):
             empty = _empty_scores()
             return empty.reindex(columns=list(dict.fromkeys([*empty.columns, *self.columns])))
-        order = np.lexsort((-self.columns["n_departments"], -self.columns["score"]))  # stable: code order in ties
+        flagged = np.flatnonzero(self.columns["flagged"])
+        # ties in score and departments: the flagged by property id, then the others in code order
+        ties = len(flagged) + np.arange(len(self.present))
+        ties[flagged] = np.argsort(np.argsort(self.names[self.present[flagged]], kind="stable"), kind="stable")
+        order = np.lexsort((ties, -self.columns["n_departments"], -self.columns["score"]))
         index = pd.Index(self.names[self.present[order]], name="property_id", dtype=object)
         columns = {name: np.asarray(values)[order] for name, values in self.columns.items()}
         frame = pd.DataFrame({name: values for name, values in columns.items() if values.dtype != object},

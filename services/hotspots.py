@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
@@ -165,9 +166,15 @@ def hotspots(engine: Engine, filters: Filters, institutions: Mapping[str, str] |
     scored = scoring.score_with_trend(_chosen(placed, filters), window_end(filters.end), filters.days,
                                       since=window_end(last_meeting) if last_meeting else None, properties=damped,
                                       institutions=listed, config=config, explain="flagged")
+    flagged = np.flatnonzero(scored["flagged"].to_numpy())
+    ids = scored.index.to_numpy()[flagged]
     with reading(engine) as conn:
-        facts = property_data.property_facts(conn, scored.index[scored["flagged"]].tolist())
-    scored = scored.join(facts.set_index("property_id"))
+        facts = property_data.property_facts(conn, ids.tolist()).drop_duplicates("property_id").set_index("property_id")
+    # the facts of the flagged, by position: the others (most of a county's) get none, without a join on every id
+    where = np.full(len(scored), -1)
+    where[flagged] = facts.index.get_indexer(ids)
+    scored = scored.assign(**{name: pd.Series(facts[name].array.take(where, allow_fill=True), index=scored.index)
+                              for name in facts.columns})
     if filters.wards:
         scored = scored[scored["ward"].astype(str).isin(filters.wards)]
     scored.attrs["compared_with"] = f"the meeting of {last_meeting:%B %-d, %Y}" if last_meeting else "the previous window"

@@ -252,3 +252,12 @@ def test_scores_equal_the_rules_applied_one_property_at_a_time(as_categories):
     assert scored["score"].is_monotonic_decreasing
     assert scored.loc["P001", "institutional"] == "damp" and scored.loc["P003", "institutional"] == "exclude"
     assert scored["flagged"].sum() > 20 and scored["chronic_nuisance"].any()
+
+
+def test_flagged_properties_with_equal_scores_are_listed_by_id_whatever_order_the_records_come_in():
+    rows = [(pid, dep, "FIGHT", 3) for pid in ("P9", "P1", "P5") for dep in ("police", "crm")]
+    frame = records(*rows)
+    # categories in the order the ids first appear, as a county's blocks give them, not sorted
+    frame["property_id"] = pd.Categorical(frame["property_id"], categories=["P9", "P1", "P5"])
+    scored = score(frame, END)
+    assert scored["score"].nunique() == 1 and scored.index.tolist() == ["P1", "P5", "P9"]
