@@ -87,7 +87,7 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(codes < 0, len(values), codes).astype(np.int64), np.append(values, "")
 
 
-def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """np.unique(keys, return_inverse=True) of non-negative integers: from a table of the values
     present when their range is small beside their number (no sort), else by sorting."""
     if not len(keys):
@@ -120,7 +120,7 @@ def severity(records: pd.DataFrame, config: ScoringConfig | None = None) -> pd.S
 def _severity(department, departments, category, categories, subcategory, subcategories,
               config: ScoringConfig) -> np.ndarray:
     keys = (department * len(categories) + category) * len(subcategories) + subcategory
-    found, inverse = distinct(keys)
+    found, inverse = _distinct(keys)
     weights = np.array([_weight(departments[key // (len(categories) * len(subcategories))],
                                 _text(categories[key // len(subcategories) % len(categories)],
                                       subcategories[key % len(subcategories)]), config)
@@ -150,9 +150,6 @@ class Placed:
     moment: np.ndarray  # datetime64
     placed: np.ndarray  # has a property
 
-    def __len__(self) -> int:
-        return len(self.moment)
-
 
 def prepare(records: pd.DataFrame | Placed, config: ScoringConfig | None = None) -> Placed:
     """The records as scoring reads them. records: property_id, department, category, subcategory,
@@ -174,7 +171,6 @@ def prepare(records: pd.DataFrame | Placed, config: ScoringConfig | None = None)
 class _Window:
     """The records of one window, ordered by property, department and weight (strongest first),
     with what each adds to its property's score."""
-    rows: np.ndarray  # their positions in the Placed
     row: np.ndarray  # the row of their property among `present`
     present: np.ndarray  # the property codes with records in the window, in code order
     department: np.ndarray
@@ -193,15 +189,14 @@ def _window(placed: Placed, end: pd.Timestamp, days: int, config: ScoringConfig)
     order = np.lexsort((-weight, department, prop))
     rows, prop, department, weight = rows[order], prop[order], department[order], weight[order]
     pair = prop * len(placed.departments) + department
-    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, dtype=np.int64)
-    repeat = np.arange(len(pair)) - np.repeat(starts, np.diff(np.r_[starts, len(pair)]))
+    repeat = np.arange(len(pair)) - np.repeat(*_run_starts(pair))  # 0 for a department's strongest record
     category = placed.category[rows]
     nuisance_type = np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE))
                               for c in placed.categories])
     police = placed.departments == "police"
     recent = moments[rows] > (end - timedelta(days=config.nuisance_days)).to_datetime64()
     new_property = np.r_[True, prop[1:] != prop[:-1]] if len(prop) else np.zeros(0, dtype=bool)
-    return _Window(rows=rows, row=np.cumsum(new_property) - 1, present=prop[new_property], department=department,
+    return _Window(row=np.cumsum(new_property) - 1, present=prop[new_property], department=department,
                    category=category, contribution=weight * config.repeat_factor ** repeat,
                    nuisance=police[department] & nuisance_type[category] & recent)
 
