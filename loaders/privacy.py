@@ -15,11 +15,14 @@ PHONE = re.compile(rf"(?<!\d)(?:\+?1{SEPARATOR})?(?:\(\d{{3}}\)|\d{{3}}){SEPARAT
 # A local number without its area code ("call 555-0142"), only with its separator: seven digits
 # alone are as likely a case or parcel number. Not after a dash, so "CE-123-4567" stays.
 LOCAL_PHONE = re.compile(r"(?<![\d\-\u2013])\d{3}[-.\u2013]\d{4}(?![\d\-\u2013])")
+# What every phone number (three digits in a row) and every e-mail address (an '@') holds: a text
+# without either is left as it is without running the patterns above.
+MAYBE_CONTACT = re.compile(r"@|\d{3}")
 
 
 def mask_contact_details(text: str | None) -> str | None:
     """The text with phone numbers and e-mail addresses replaced by [phone] and [email]; time linear in its length."""
-    if not text:
+    if not text or not MAYBE_CONTACT.search(text):
         return text
     return LOCAL_PHONE.sub("[phone]", PHONE.sub("[phone]", mask_emails(text)))
 

@@ -426,4 +426,4 @@ def _hash_text(values: pd.Series) -> list[str]:
         text = values.to_numpy(dtype=object)  # text already: str() would give it back
     else:
         text = values.astype(object).map(str).to_numpy(dtype=object)
-    return ["" if gap else value for value, gap in zip(text, missing)]
+    return np.where(missing, "", np.asarray(text, dtype=object)).tolist()
