@@ -188,3 +188,30 @@ def test_a_file_without_an_id_column_names_what_was_looked_for(sqlite_engine, tm
     message = str(error.value)
     assert "owner_name, street" in message
     assert "pin" in message and "site address" in message
+
+
+def test_real_notices_on_their_parcels_score_as_the_rules_say(sqlite_engine, tmp_path):
+    """Pittsburgh's condemned and dead-end notices, placed on its parcels and read from the page blocks
+    (dates without a time: many equal scores), score as the rules applied one property at a time, and
+    the flagged ones are listed by score, then departments, then property id."""
+    from dataclasses import replace
+
+    from integration import scoring
+    from services import hotspots
+    from tests.unit.test_scoring import scores_by_hand
+
+    load_properties(combined_master(tmp_path), sqlite_engine)
+    ingest(shared_file(CONDEMNED), "public_works", sqlite_engine, columns=CONDEMNED_COLUMNS)
+    _first, last = hotspots.date_range(sqlite_engine)
+    placed = hotspots.placed_window(sqlite_engine, last, 3 * 365)
+    config = replace(scoring.load_config(), min_departments=1)  # one department here: every property flags
+    end = hotspots.window_end(last)
+    scored = scoring.score(placed, end, 365, config=config)
+    expected = scores_by_hand(placed, end, 365, config=config)
+    assert len(scored) == len(expected) > 200
+    for pid, row in scored.iterrows():
+        points, records_, _n, _nuisance, _flagged = expected[pid]
+        assert row["score"] == pytest.approx(points, abs=0.011) and row["records"] == records_ and row["flagged"]
+    ranked = sorted(expected, key=lambda pid: (-scored.loc[pid, "score"], -scored.loc[pid, "n_departments"], pid))
+    assert scored.index.tolist() == ranked
+    assert scored["score"].duplicated().sum() > 50  # ties the order had to settle

@@ -194,9 +194,10 @@ def test_weekly_overlap_equals_counting_each_week_by_hand(weeks, days, minimum):
     assert weekly["properties"].sum() > 0 or minimum > 4
 
 
-def _scores_by_hand(frame: pd.DataFrame, end: datetime, days: int, damped: set[str]) -> dict[str, tuple]:
+def scores_by_hand(frame: pd.DataFrame, end: datetime, days: int, damped: set[str] = frozenset(),
+                   config=CONFIG) -> dict[str, tuple]:
     """The rules of scoring.toml applied one property at a time: (score, records, departments, nuisance calls, flagged)."""
-    frame = frame.assign(weight=severity(frame, CONFIG).to_numpy())
+    frame = frame.assign(weight=severity(frame, config).to_numpy())
     end = pd.Timestamp(end)
     inside = frame[(frame["occurred_at"] > end - timedelta(days=days)) & (frame["occurred_at"] <= end)
                    & frame["property_id"].notna()]
@@ -205,15 +206,15 @@ def _scores_by_hand(frame: pd.DataFrame, end: datetime, days: int, damped: set[s
         points = 0.0
         for _department, mine in rows.groupby("department", observed=True):
             ages = (end - mine["occurred_at"]).dt.total_seconds() / 86_400
-            weights = sorted(mine["weight"] * 0.5 ** (ages / CONFIG.half_life_days), reverse=True)
-            points += sum(w * CONFIG.repeat_factor ** i for i, w in enumerate(weights))
+            weights = sorted(mine["weight"] * 0.5 ** (ages / config.half_life_days), reverse=True)
+            points += sum(w * config.repeat_factor ** i for i, w in enumerate(weights))
         n = rows["department"].nunique()
         nuisance = int(((rows["department"] == "police")
-                        & rows["category"].astype(str).str.contains(CONFIG.nuisance_pattern, case=False)
-                        & (rows["occurred_at"] > end - timedelta(days=CONFIG.nuisance_days))).sum())
-        raw = points * (1 + CONFIG.overlap_bonus * (n - 1)) + CONFIG.nuisance_bonus * (nuisance >= CONFIG.nuisance_min_calls)
-        factor = CONFIG.institutional_factor if pid in damped else 1.0
-        found[pid] = (round(raw * factor, 2), len(rows), n, nuisance, n >= CONFIG.min_departments)
+                        & rows["category"].astype(str).str.contains(config.nuisance_pattern, case=False)
+                        & (rows["occurred_at"] > end - timedelta(days=config.nuisance_days))).sum())
+        raw = points * (1 + config.overlap_bonus * (n - 1)) + config.nuisance_bonus * (nuisance >= config.nuisance_min_calls)
+        factor = config.institutional_factor if pid in damped else 1.0
+        found[pid] = (round(raw * factor, 2), len(rows), n, nuisance, n >= config.min_departments)
     return found
 
 
@@ -239,8 +240,8 @@ def test_scores_equal_the_rules_applied_one_property_at_a_time(as_categories):
     damped = {"P001", "P002"}
     properties = pd.DataFrame({"property_id": sorted(damped), "land_use": ["School", "church"]})
     scored = score_with_trend(frame, END, 60, properties=properties, institutions={"P003": "exclude"})
-    expected = _scores_by_hand(frame, END, 60, damped)
-    previous = _scores_by_hand(frame, END - timedelta(days=60), 60, damped)
+    expected = scores_by_hand(frame, END, 60, damped)
+    previous = scores_by_hand(frame, END - timedelta(days=60), 60, damped)
     assert set(scored.index) == set(expected)
     for pid, row in scored.iterrows():
         points, records_, n_departments, nuisance, flagged = expected[pid]
