@@ -149,6 +149,7 @@ class Placed:
     severity: np.ndarray
     moment: np.ndarray  # datetime64
     placed: np.ndarray  # has a property
+    nuisance_type: np.ndarray  # per category: a police call of this type counts towards chronic nuisance
 
 
 def prepare(records: pd.DataFrame | Placed, config: ScoringConfig | None = None) -> Placed:
@@ -164,7 +165,9 @@ def prepare(records: pd.DataFrame | Placed, config: ScoringConfig | None = None)
                   category=category, categories=categories,
                   severity=_severity(department, departments, category, categories,
                                      *_codes(records["subcategory"]), config),
-                  moment=records["occurred_at"].to_numpy(), placed=records["property_id"].notna().to_numpy())
+                  moment=records["occurred_at"].to_numpy(), placed=records["property_id"].notna().to_numpy(),
+                  nuisance_type=np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE))
+                                          for c in categories]))
 
 
 @dataclass(frozen=True)
@@ -191,14 +194,12 @@ def _window(placed: Placed, end: pd.Timestamp, days: int, config: ScoringConfig)
     pair = prop * len(placed.departments) + department
     repeat = np.arange(len(pair)) - np.repeat(*_run_starts(pair))  # 0 for a department's strongest record
     category = placed.category[rows]
-    nuisance_type = np.array([bool(re.search(config.nuisance_pattern, c, flags=re.IGNORECASE))
-                              for c in placed.categories])
     police = placed.departments == "police"
     recent = moments[rows] > (end - timedelta(days=config.nuisance_days)).to_datetime64()
     new_property = np.r_[True, prop[1:] != prop[:-1]] if len(prop) else np.zeros(0, dtype=bool)
     return _Window(row=np.cumsum(new_property) - 1, present=prop[new_property], department=department,
                    category=category, contribution=weight * config.repeat_factor ** repeat,
-                   nuisance=police[department] & nuisance_type[category] & recent)
+                   nuisance=police[department] & placed.nuisance_type[category] & recent)
 
 
 def score(records: pd.DataFrame | Placed, end: datetime, days: int | None = None,
@@ -292,18 +293,21 @@ def _scores(placed: Placed, end: pd.Timestamp, days: int, properties: pd.DataFra
 
 
 def score_with_trend(records: pd.DataFrame | Placed, end: datetime, days: int | None = None,
-                     since: datetime | None = None, **options) -> pd.DataFrame:
+                     since: datetime | None = None, properties: pd.DataFrame | None = None,
+                     institutions: dict[str, str] | None = None, config: ScoringConfig | None = None,
+                     explain: bool | str = True) -> pd.DataFrame:
     """score() of this window, beside the previous window of the same length, and `new`: flagged
     now and not in the window of the same length ending at `since` (default: the previous window)."""
-    config = options.get("config") or load_config()
-    options["config"] = config
+    config = config or load_config()
     days = days or config.window_days
     placed = prepare(records, config)
     end = pd.Timestamp(end)
-    explain = options.pop("explain", True)
-    now = _scores(placed, end, days, config=config, explain=explain, **_scoring_options(options))
-    before = _scores(placed, end - timedelta(days=days), days, config=config, explain=False,
-                     **_scoring_options(options))
+
+    def flagged_at(moment: pd.Timestamp) -> _Scores:
+        return _scores(placed, moment, days, properties, institutions, config, explain=False)
+
+    now = _scores(placed, end, days, properties, institutions, config, explain)
+    before = flagged_at(end - timedelta(days=days))
     size = len(placed.properties)
     columns = now.columns
     previous_score = before.by_code("score", size, 0.0)[now.present]
@@ -314,14 +318,9 @@ def score_with_trend(records: pd.DataFrame | Placed, end: datetime, days: int | 
     if since is None:
         then = columns["previous_flagged"]
     else:
-        then = _scores(placed, pd.Timestamp(since), days, config=config, explain=False,
-                       **_scoring_options(options)).by_code("flagged", size, False)[now.present]
+        then = flagged_at(pd.Timestamp(since)).by_code("flagged", size, False)[now.present]
     columns["new"] = columns["flagged"] & ~then
     return now.frame()
-
-
-def _scoring_options(options: dict) -> dict:
-    return {"properties": options.get("properties"), "institutions": options.get("institutions")}
 
 
 def _institutional(names: np.ndarray, properties: pd.DataFrame | None, institutions: dict[str, str] | None,
