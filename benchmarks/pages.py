@@ -1,7 +1,8 @@
 """Server-side page times on the --scale 10 sample city (about 940,000 records), on SQLite or PostgreSQL.
 
-Times the hotspots page cold (caches cleared) and warm, the property page, and the customer
-service page cold and warm (its equity tab scores the hotspots of its period), by running the
+Times the hotspots page cold (caches cleared; its view kept in the database, as a load keeps the
+default view), cold with no view kept (scored: a new filter, or the first view after a decision)
+and warm, the property page, and the customer service page cold and warm (its equity tab scores the hotspots of its period), by running the
 pages headless with Streamlit's AppTest (the whole script, as the server runs it, without a
 browser). Beside them, as a baseline in the same run, a bare read of 180 days of placed records
 (the records joined to their matches, every row into a DataFrame) through the engine's driver.
@@ -43,9 +44,10 @@ PART_ROWS = 500_000  # past the ten-times city, extracts are loaded in parts of 
 
 FIGURES = [
     ("baseline", "baseline: bare read of 180 days of placed records"),
-    ("hotspots_cold", "hotspots page, cold cache"),
+    ("hotspots_cold", "hotspots page, cold cache (its view kept)"),
     ("hotspots_cold_cpu", "  its CPU time in the page process"),
-    ("hotspots_first", "  the first cold one, after the engine starts"),
+    ("hotspots_unkept", "hotspots page, cold cache, view not kept (scored)"),
+    ("hotspots_first", "  the first one, after the engine starts"),
     ("hotspots_warm", "hotspots page, warm cache"),
     ("property_cold", "property page (busiest properties), first view"),
     ("property_warm", "property page, again"),
@@ -167,25 +169,35 @@ def measure(url: str, repeat: int) -> dict:
             pd.DataFrame(result.fetchall(), columns=list(result.keys()))
         return time.perf_counter() - started
 
-    def clear_caches() -> None:
-        """What a new load does to a page's caches: every cached read is stale (the data version moves)."""
+    def clear_caches(views: bool = False) -> None:
+        """What a new load does to a page's caches: every cached read is stale (the data version moves).
+        With `views`, the views kept in the database are forgotten too, as a decision or a new filter
+        leaves the page with no view kept for it."""
         st.cache_data.clear()
         try:  # the placed records shared between sessions (a resource: one frame, not a copy each)
             from ui.hotspots import window
             window.clear()
         except ImportError:
             pass
+        try:
+            from storage import kept_views
+        except ImportError:  # the project before views were kept
+            return
+        if views:
+            with writing(engine) as conn:
+                kept_views.clear(conn)
 
     figures: dict[str, list[float]] = {name: [] for name, _ in FIGURES}
     for attempt in range(repeat):
         figures["baseline"].append(baseline())
+        clear_caches(views=True)
+        scored = run("pages/hotspots.py")  # scores the view, and keeps it
+        # the first page of a process also opens the engine: kept apart from the other figures
+        figures["hotspots_first" if attempt == 0 else "hotspots_unkept"].append(scored)
         clear_caches()
         cpu = time.process_time()
-        cold = run("pages/hotspots.py")
-        # the first page of a process also opens the engine: kept apart from the cold figures
-        figures["hotspots_first" if attempt == 0 else "hotspots_cold"].append(cold)
-        if attempt:
-            figures["hotspots_cold_cpu"].append(time.process_time() - cpu)
+        figures["hotspots_cold"].append(run("pages/hotspots.py"))
+        figures["hotspots_cold_cpu"].append(time.process_time() - cpu)
         figures["hotspots_warm"].append(run("pages/hotspots.py"))
 
     with reading(engine) as conn:

@@ -34,6 +34,7 @@ from loaders.propose import propose
 from loaders.properties import load_institutions, load_properties, load_ward_populations
 from loaders.read import LoadError, read_table
 from loaders.specs import CANONICAL_FIELDS, MAPPING_SETTINGS, header_token, spec, specs
+from services import hotspots
 from storage import migrate, property_data
 from storage.engine import create_engine, reading
 
@@ -126,6 +127,11 @@ def main(argv: list[str] | None = None, engine: Engine | None = None) -> int:
             print(load_ward_populations(args.file, engine))
         else:
             load_city(args.directory, engine, part_rows=args.part_rows)
+        if args.command in ("ingest", "properties", "institutions", "city"):
+            # the hotspots page's first view after the load is read, not scored
+            kept = hotspots.keep_default_view(engine)
+            if kept:
+                print(kept, file=sys.stdout if args.command == "city" else sys.stderr)
     except AmbiguousDateOrder as error:
         print(f"error: {error}\n  load it again with --date-order month-first or --date-order day-first",
               file=sys.stderr)

@@ -5,18 +5,31 @@ Entry points: `hotspots`, `weekly`, `set_institution`, `remove_institution`; the
 filters need (`date_range`, `wards`, `listed_institutions`, `last_meeting_before`, `placed_window`).
 A caller that caches may pass what it read (`placed`, `damped`) to the scoring; every input that
 changes what is scored is an argument, so a cache keyed by the arguments is never stale.
+
+The page reads its views through `flagged`, `weekly_view` and `categories`: each is kept in the
+database (storage.kept_views) under a digest of everything it depends on (the data version, the
+filters, the institution list, the last meeting, the scoring rules and the code that draws it), so
+a view scored once is read by every app server until one of those changes. `keep_default_view`
+draws the default view after a load, so the first person to open the page after one does not wait
+for the scoring.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+import hashlib
+import json
+import time as clock
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from integration import scoring
-from storage import audit_trail, casework, department_records, property_data
+from storage import audit_trail, casework, data_quality, department_records, kept_views, property_data, summaries
 from storage.engine import reading, writing
 from vocabulary import DEPARTMENT_LABELS, TREATMENTS
 
@@ -191,3 +204,122 @@ def weekly(engine: Engine, filters: Filters, last_meeting=READ, *,
         placed = placed_window(engine, filters.end, span_days(filters, last_meeting))
     return scoring.weekly_overlap(_chosen(placed, filters), window_end(filters.end), weeks=WEEKS, days=filters.days,
                                   min_departments=filters.min_departments)
+
+
+# --- views kept in the database ------------------------------------------------------------------
+
+Window = Callable[[int], pd.DataFrame]  # placed_window(engine, end, span) of a span of days, maybe cached
+
+
+def category_span(config: scoring.ScoringConfig | None = None) -> int:
+    """The span the category filter lists the categories of: the default view's read."""
+    return rounded(7 * WEEKS + (config or scoring.load_config()).window_days)
+
+
+@cache
+def _code() -> str:
+    """The source of what draws a kept view: a new release of it is a new key."""
+    sources = [scoring.__file__, __file__, property_data.__file__, summaries.__file__, kept_views.__file__]
+    return hashlib.sha256(b"".join(Path(path).read_bytes() for path in sources)).hexdigest()
+
+
+def _rules() -> dict:
+    return {name: sorted(value) if isinstance(value, frozenset) else value
+            for name, value in asdict(scoring.load_config()).items()}
+
+
+def _key(kind: str, version: tuple, **inputs) -> str:
+    """The digest of everything a view of `kind` depends on."""
+    text = json.dumps({"kind": kind, "code": _code(), "rules": _rules(), "version": list(version), **inputs},
+                      default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def data_version(engine: Engine) -> tuple:
+    """What a view of the records is made from: changes with every load, decision and rebuild."""
+    with reading(engine) as conn:
+        return data_quality.data_version(conn)
+
+
+def _kept(engine: Engine, kind: str, key: str, draw: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The view kept under `key`; else drawn, kept, and returned. Keeping is skipped, not waited
+    for, while a load holds the embedded database, or when another server keeps the same view."""
+    with reading(engine) as conn:
+        kept = kept_views.read(conn, kind, key)
+    if kept is not None:
+        return kept
+    frame = draw()
+    try:
+        with writing(engine, wait=False) as conn:
+            kept_views.write(conn, kind, key, frame)
+    except (sa.exc.OperationalError, sa.exc.IntegrityError):
+        pass
+    return frame
+
+
+def _window(engine: Engine, end: date, window: Window | None) -> Window:
+    return window or (lambda span: placed_window(engine, end, span))
+
+
+def flagged(engine: Engine, filters: Filters, institutions: Mapping[str, str] | None = None,
+            last_meeting=READ, *, version: tuple | None = None, window: Window | None = None) -> pd.DataFrame:
+    """The flagged properties of the view, as `hotspots` lists them (with their facts, and `attrs`),
+    from the view kept for these inputs, or scored and kept. A caller passing `window` (read only
+    when the view is not kept) passes the data `version` it reads at."""
+    version = version or data_version(engine)  # read before the records: a load after it is a new key
+    if last_meeting is READ:
+        last_meeting = last_meeting_before(engine, filters.end)
+    listed = dict(listed_institutions(engine) if institutions is None else institutions)
+    key = _key("hotspots", version, filters=asdict(filters), institutions=sorted(listed.items()),
+               last_meeting=last_meeting)
+
+    def draw() -> pd.DataFrame:
+        placed = _window(engine, filters.end, window)(span_days(filters, last_meeting))
+        scored = hotspots(engine, filters, listed, last_meeting, placed=placed)
+        return scored[scored["flagged"].to_numpy()]
+
+    return _kept(engine, "hotspots", key, draw)
+
+
+def weekly_view(engine: Engine, filters: Filters, last_meeting=READ, *, version: tuple | None = None,
+                window: Window | None = None) -> pd.DataFrame:
+    """`weekly`, from the view kept for these filters and data, or drawn and kept."""
+    version = version or data_version(engine)
+    key = _key("weekly", version, filters=asdict(replace(filters, wards=())))
+
+    def draw() -> pd.DataFrame:
+        since = last_meeting_before(engine, filters.end) if last_meeting is READ else last_meeting
+        return weekly(engine, filters, placed=_window(engine, filters.end, window)(span_days(filters, since)))
+
+    return _kept(engine, "weekly", key, draw)
+
+
+def categories(engine: Engine, last_day: date, *, version: tuple | None = None,
+               window: Window | None = None) -> list[str]:
+    """The categories with records in the `category_span` days to `last_day`: what the filters offer."""
+    version = version or data_version(engine)
+    span = category_span()
+
+    def draw() -> pd.DataFrame:
+        placed = _window(engine, last_day, window)(span)
+        return pd.DataFrame({"category": sorted(c for c in placed["category"].dropna().unique() if c)}, dtype=object)
+
+    return _kept(engine, "categories", _key("categories", version, end=last_day, span=span), draw)["category"].tolist()
+
+
+def keep_default_view(engine: Engine) -> str | None:
+    """Draw and keep the default view of the last day loaded (its list, weekly chart and categories),
+    as the page first opens: after a load, so that no one waits for it. What was kept, or None when
+    nothing is loaded."""
+    started = clock.perf_counter()
+    last_day = date_range(engine)[1]
+    if last_day is None:
+        return None
+    version = data_version(engine)
+    filters = default_filters(last_day)
+    window = cache(lambda span: placed_window(engine, last_day, span))
+    categories(engine, last_day, version=version, window=window)
+    listed = flagged(engine, filters, version=version, window=window)
+    weekly_view(engine, filters, version=version, window=window)
+    return (f"Kept the hotspots page's default view of {last_day:%Y-%m-%d} ({len(listed):,} flagged) in "
+            f"{clock.perf_counter() - started:.1f} s.")

@@ -16,6 +16,7 @@ from loaders.placement import rematch
 from loaders.properties import Master
 from loaders.properties import read_master as _read_master
 from loaders.read import LoadError
+from services import hotspots
 from storage import audit_trail, data_quality, loading, property_data
 from storage.engine import reading, writing
 from vocabulary import MATCH_STATUSES
@@ -38,9 +39,11 @@ def load(engine: Engine, prepared: ingest.Prepared, loaded_by: str,
     """Store a prepared file in one transaction. A database that refuses it raises LoadError with the
     database's own words: nothing is stored."""
     try:
-        return ingest.commit(engine, prepared, loaded_by, progress=progress)
+        result = ingest.commit(engine, prepared, loaded_by, progress=progress)
     except sa.exc.SQLAlchemyError as failure:
         raise LoadError(str(getattr(failure, "orig", None) or failure)) from failure
+    hotspots.keep_default_view(engine)  # the hotspots page's first view after the load is read, not scored
+    return result
 
 
 # --- the property master ------------------------------------------------------------------------
@@ -114,6 +117,7 @@ def load_master(engine: Engine, master: Master, loaded_by: str) -> MasterLoad:
                         "places until the file is loaded again") from failure
     with reading(engine) as conn:
         _, after = _placements(conn)
+    hotspots.keep_default_view(engine)
     return MasterLoad(master.file_name, counts["new"], counts["updated"], counts["addresses"], placed_again,
                       before, after)
 

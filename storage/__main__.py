@@ -1,13 +1,13 @@
 """Command line: `python -m storage upgrade` brings the database to the current schema;
 `create-user` adds an account (the first admin of a city's database); `demo-users` adds the
 sample city's demo accounts; `summaries` rebuilds what the pages read (storage.summaries) from the
-records."""
+records, and keeps the hotspots page's default view again."""
 
 import argparse
 import getpass
 import sys
 
-from services import accounts, first_run
+from services import accounts, first_run, hotspots
 from storage import migrate, summaries
 from storage.engine import create_engine, writing
 from vocabulary import DEPARTMENTS, ROLE_LABELS, ROLES
@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         with writing(engine) as conn:
             blocks = summaries.rebuild(conn)
         print(f"database {_where(engine)}: {blocks:,} monthly blocks rebuilt from the records")
+        if kept := hotspots.keep_default_view(engine):
+            print(kept)
     elif args.command == "revision":
         migrate.revision(engine, args.message)
     elif args.command in ("create-user", "demo-users"):

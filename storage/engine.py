@@ -52,18 +52,25 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def writing(engine: Engine):
-    """A write transaction: committed on success (with the page summaries it touched), rolled back on any error."""
+def writing(engine: Engine, wait: bool = True):
+    """A write transaction: committed on success (with the page summaries it touched), rolled back on any error.
+
+    With `wait=False`, an embedded database another writer holds (a load) raises OperationalError at
+    once instead of waiting for it: for writes that may be skipped, such as keeping a view."""
     from storage import summaries  # the blocks the pages read are refreshed in the same transaction
 
     with engine.connect().execution_options(sqlite_immediate=True) as conn:
         summaries.start(conn)
+        if not wait and is_sqlite(conn):  # on the driver's connection: no transaction begins for it
+            conn.connection.driver_connection.execute("PRAGMA busy_timeout=0")
         try:
             with conn.begin():
                 yield conn
                 summaries.flush(conn)
         finally:
             summaries.start(conn)  # nothing noted outlives the transaction on the pooled connection
+            if not wait and is_sqlite(conn):
+                conn.connection.driver_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 @contextmanager

@@ -294,6 +294,19 @@ record_months = Table(
     Column("built_at", DateTime, nullable=False),
 )
 
+# Views the pages drew, kept so that a view drawn once is read, not scored again, by every app
+# server until what it was made from changes (services.hotspots): per kind of view ("hotspots",
+# "weekly", "categories") and key (a digest of everything the view depends on), the view as a
+# compressed Arrow table. A cache: losing a row costs one scoring, never a figure.
+kept_views = Table(
+    "kept_views",
+    metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("payload", LargeBinary, nullable=False),
+    Column("built_at", DateTime, nullable=False),
+)
+
 # CRM requests per week (its Monday), CRM category, topic and routed department: how many, how many
 # closed, and the sum of their days to close (a request's kind follows from category and topic).
 request_weeks = Table(

@@ -23,7 +23,8 @@ transaction at a time refreshes a department's blocks. `rebuild` recomputes ever
 settings, so editing those needs no rebuild.
 
 Entry points (each takes a connection first): touch, touch_records, touch_requests, flush, refresh,
-rebuild, placed_records, service_requests, request_weeks_table.
+rebuild, placed_records, service_requests, request_weeks_table; and encode, decode (a table as a
+compressed Arrow block, as the blocks and storage.kept_views store it).
 """
 
 import json
@@ -133,7 +134,8 @@ def _text(values) -> pyarrow.Array:
     return pyarrow.array(values, pyarrow.string(), from_pandas=True).dictionary_encode()
 
 
-def _encode(table: pyarrow.Table) -> bytes:
+def encode(table: pyarrow.Table) -> bytes:
+    """The table as one zstd-compressed Arrow IPC stream."""
     sink = pyarrow.BufferOutputStream()
     options = pyarrow.ipc.IpcWriteOptions(compression=COMPRESSION)
     with pyarrow.ipc.new_stream(sink, table.schema, options=options) as stream:
@@ -141,7 +143,7 @@ def _encode(table: pyarrow.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _decode(block: bytes) -> pyarrow.Table:
+def decode(block: bytes) -> pyarrow.Table:
     return pyarrow.ipc.open_stream(block).read_all()
 
 
@@ -164,7 +166,7 @@ def refresh(conn: Connection, department: str, months: Iterable[date]) -> None:
     for kind in kinds:
         blocks = _placed_blocks(conn, department, months) if kind == PLACED else _request_blocks(conn, months)
         rows.extend({"kind": kind, "department": department, "month": month, "rows": table.num_rows,
-                     "columns": _encode(table), "built_at": stamp} for month, table in sorted(blocks.items()))
+                     "columns": encode(table), "built_at": stamp} for month, table in sorted(blocks.items()))
     insert_many(conn, record_months, rows)
     if department == REQUEST_DEPARTMENT:
         _refresh_weeks(conn, months)
@@ -292,7 +294,7 @@ def _blocks(conn: Connection, kind: str, months: list[date], department: str | N
                                                      record_months.c.month.in_(months))
     if department is not None:
         query = query.where(record_months.c.department == department)
-    tables = [_decode(block) for block in conn.execute(query.order_by(record_months.c.department,
+    tables = [decode(block) for block in conn.execute(query.order_by(record_months.c.department,
                                                                        record_months.c.month)).scalars()]
     if not tables:
         return None

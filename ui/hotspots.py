@@ -23,8 +23,9 @@ def date_range(version: tuple) -> tuple[date | None, date | None]:
 def filter_choices(version: tuple, last_day: date) -> tuple[list[str], list[str]]:
     """Categories with records in the span the default view reads anyway (the months to
     `last_day`), and the wards of the master."""
-    placed = window(version, last_day, service.rounded(7 * WEEKS + scoring.load_config().window_days))
-    return sorted(c for c in placed["category"].dropna().unique() if c), service.wards(data.engine())
+    engine = data.engine()
+    return (service.categories(engine, last_day, version=version[1:], window=lambda span: window(version, last_day, span)),
+            service.wards(engine))
 
 
 def institutions() -> tuple[tuple[str, str], ...]:
@@ -57,13 +58,15 @@ def hotspots(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ..
 
 @st.cache_data(max_entries=32, show_spinner="Scoring properties…")
 def scored(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...], since: date | None) -> pd.DataFrame:
-    return service.hotspots(data.engine(), filters, dict(listed), since, damped=land_uses(version),
-                            placed=window(version, filters.end, service.span_days(filters, since)))
+    """The flagged properties of the view: kept in the database once scored, for every server."""
+    return service.flagged(data.engine(), filters, dict(listed), since, version=version[1:],
+                           window=lambda span: window(version, filters.end, span))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def weekly_overlap(version: tuple, filters: Filters, since: date | None) -> pd.DataFrame:
-    return service.weekly(data.engine(), filters, placed=window(version, filters.end, service.span_days(filters, since)))
+    return service.weekly_view(data.engine(), filters, since, version=version[1:],
+                               window=lambda span: window(version, filters.end, span))
 
 
 # --- pictures -------------------------------------------------------------------------------

@@ -135,7 +135,8 @@ def test_new_since_the_last_meeting_follows_a_meeting_created_after_the_load(mon
     assert data.data_version() == version
     shown = view.hotspots(version, filters, listed)
     assert shown.attrs["compared_with"] == f"the meeting of {held_on:%B %-d, %Y}"
-    assert shown["new"].equals(service.hotspots(data.engine(), filters)["new"])
+    scored = service.hotspots(data.engine(), filters)
+    assert shown["new"].equals(scored.loc[scored["flagged"], "new"])  # the page's view lists the flagged
     assert view.weekly_overlap(version, filters, view.last_meeting(filters.end)).equals(
         service.weekly(data.engine(), filters))
 
@@ -284,3 +285,25 @@ def test_the_match_status_legend_has_five_colours_and_whole_labels():
     colour = charts.status_share_by_month(months).to_dict()["encoding"]["color"]
     assert len(set(colour["scale"]["range"])) == len(colour["scale"]["domain"]) == 5
     assert colour["legend"]["labelLimit"] == 0
+
+
+def test_after_a_load_the_page_reads_the_kept_view_and_scores_nothing(monkeypatch, city_copy_url):
+    """What a load keeps (services.hotspots.keep_default_view) is what the page opens on: with the
+    scoring and the records' read made to fail, the page still shows the list, its figures and charts."""
+    from services import hotspots as service
+
+    engine = create_engine(city_copy_url)
+    assert "Kept the hotspots page's default view" in service.keep_default_view(engine)
+    expected = expected_scores(city_copy_url)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the page scored a view a load had kept")
+
+    for name in ("hotspots", "weekly", "placed_window"):
+        monkeypatch.setattr(service, name, fail)
+    app = run_page("pages/hotspots.py", monkeypatch, city_copy_url)
+    assert not app.exception
+    assert metric(app, "Flagged properties") == f"{int(expected['flagged'].sum()):,}"
+    ranked = app.dataframe[0].value
+    assert ranked["Open"].str.split("=").str[1].tolist() == expected.index[expected["flagged"]].tolist()
+    assert len(app.get("vega_lite_chart")) == 2  # the department mix and the weekly overlap
