@@ -24,10 +24,9 @@ hotspots.write_url(filters)
 
 listed = hotspots.institutions()
 since = hotspots.last_meeting(filters.end)
-scored = hotspots.scored(version, filters, listed, since)
-flagged = scored[scored["flagged"]] if not scored.empty else scored
+flagged = hotspots.scored(version, filters, listed, since)  # the flagged properties of the view
 st.caption(f"{filters.days} days to {filters.end:%B %-d, %Y} · at least {filters.min_departments} departments · "
-           f"new and rising compared with {scored.attrs.get('compared_with', 'the previous window')}")
+           f"new and rising compared with {flagged.attrs.get('compared_with', 'the previous window')}")
 
 figures = st.columns(4)
 figures[0].metric("Flagged properties", f"{len(flagged):,}")
@@ -71,7 +70,7 @@ if heading.open:  # the properties likely to be flagged next, from the stored ea
 
 charts = st.columns(2)
 charts[0].markdown("**Departments at the flagged properties**")
-charts[0].altair_chart(hotspots.department_mix_chart(scored), width="stretch")
+charts[0].altair_chart(hotspots.department_mix_chart(flagged), width="stretch")
 charts[1].markdown("**Overlapping properties, week by week**")
 charts[1].altair_chart(hotspots.weekly_chart(hotspots.weekly_overlap(version, filters, since)), width="stretch")
 charts[1].caption(f"Each week: the properties with records from at least {filters.min_departments} departments in "

@@ -46,13 +46,8 @@ def window(version: tuple, end: date, span_days: int) -> pd.DataFrame:
     return service.placed_window(data.engine(), end, span_days)
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def land_uses(version: tuple) -> pd.DataFrame:
-    return service.damped_land_uses(data.engine())
-
-
 def hotspots(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    """The scored view, against the last meeting before the window's end as it is now."""
+    """The flagged properties of the view, against the last meeting before the window's end as it is now."""
     return scored(version, filters, listed, last_meeting(filters.end))
 
 
@@ -212,8 +207,7 @@ def write_url(filters: Filters) -> None:
 def ranked_table_of(version: tuple, filters: Filters, listed: tuple[tuple[str, str], ...],
                     since: date | None) -> pd.DataFrame:
     """The ranked table of the scored view, built once per view."""
-    view = scored(version, filters, listed, since)
-    return ranked_table(view[view["flagged"]])
+    return ranked_table(scored(version, filters, listed, since))
 
 
 # The list as the page shows it: what the team reads first (score, change, flags, why) on the left,

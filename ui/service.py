@@ -65,8 +65,7 @@ def other_evidence(version: tuple, start: datetime, end: datetime) -> pd.DataFra
 
 def flagged_wards(version: tuple, end: date) -> pd.Series:
     """The ward of each property flagged on the hotspots page's default view ending at `end`."""
-    scored = hotspots.hotspots(version, hotspots.default_filters(end), hotspots.institutions())
-    return scored.loc[scored["flagged"], "ward"].dropna()
+    return hotspots.hotspots(version, hotspots.default_filters(end), hotspots.institutions())["ward"].dropna()
 
 
 # --- charts ---------------------------------------------------------------------------------------
